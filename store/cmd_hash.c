@@ -1,0 +1,1 @@
+/* cmd_hash.c -- being written */

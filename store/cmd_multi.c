@@ -1,0 +1,1 @@
+/* cmd_multi.c -- being written */

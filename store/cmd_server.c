@@ -1,0 +1,1 @@
+/* cmd_server.c -- being written */

@@ -1,0 +1,1 @@
+/* cmd_set.c -- being written */

@@ -1,0 +1,1 @@
+/* dict.c -- being written */

@@ -1,0 +1,1 @@
+/* evict.c -- being written */

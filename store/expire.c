@@ -1,0 +1,1 @@
+/* expire.c -- being written */

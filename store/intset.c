@@ -1,0 +1,1 @@
+/* intset.c -- being written */

@@ -1,0 +1,1 @@
+/* keyspace.c -- being written */

@@ -1,0 +1,160 @@
+/*
+ * keyspace.h -- the RCU keyspace: 16 databases of keys shared by all cores.
+ *
+ * Design (the long version is at the top of keyspace.c and in docs/design.md):
+ *  - Each database is a liburcu lock-free hash table (cds_lfht, QSBR flavour)
+ *    of st_entry nodes.  Lookups take no lock: a thread registered with
+ *    st_thread_register() may read any entry and value until its next
+ *    quiescent state (st_worker_quiescent(), once per poll-loop iteration).
+ *  - Writers serialise per key on a striped lock (ST_STRIPES stripes, chosen
+ *    by the key's hash).  The stripe word is also a sequence lock: it is odd
+ *    while held, and its value changes on every release, so lock-free
+ *    readers (GET, ...) validate that no writer touched their stripes while
+ *    they read and retry otherwise.  Multi-key commands and transactions hold
+ *    all their stripes at once (acquired in ascending order), so no reader
+ *    ever sees half of them.
+ *  - Every write takes its place in one global order: the dispatcher draws a
+ *    sequence number from a global counter while it still holds the stripe
+ *    locks of the keys written, so for each key the sequence order is its
+ *    apply order (wlog.h).
+ *  - Strings are immutable (replaced and freed with call_rcu); collections
+ *    are mutated in place under the stripe lock and read under it.
+ *  - Removed entries and replaced values are freed with call_rcu; nothing a
+ *    reader may hold is freed before a grace period.
+ *
+ * The functions taking a client are for command handlers: they assume the
+ * dispatcher holds the key's stripe lock (or, for ST_CMD_LOCKFREE commands,
+ * that the handler only reads).  They never block.
+ */
+#ifndef ST_KEYSPACE_H
+#define ST_KEYSPACE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <urcu/urcu-qsbr.h>
+#include <urcu/rculfhash.h>
+
+#include "object.h"
+
+struct st_client;
+
+#define ST_DBNUM 16
+#define ST_STRIPES 4096
+
+struct st_entry {
+	struct cds_lfht_node node;
+	struct rcu_head rcu;
+	uint64_t hash;
+	_Atomic(struct st_value *) val;
+	_Atomic int64_t expire_ms;	/* absolute unix ms, -1 = none */
+	_Atomic uint64_t version;	/* changes on every modification (WATCH) */
+	_Atomic uint32_t lru;		/* LRU clock (seconds resolution) */
+	uint32_t keylen;
+	uint8_t marker;			/* cursor marker node, not a key */
+	char key[];			/* keylen bytes + NUL */
+};
+
+struct st_db {
+	struct cds_lfht *ht;
+	_Atomic long long keys;		/* live entries (DBSIZE) */
+	_Atomic long long expires;	/* entries with a TTL */
+	_Atomic uint64_t flush_epoch;	/* bumped by FLUSHDB/FLUSHALL/SWAPDB */
+	uint64_t expire_cursor;		/* active expiry position (reverse hash) */
+};
+
+/* ---- lifetime ----------------------------------------------------------- */
+/* Create the databases; call once before any worker runs. */
+int st_keyspace_init(void);
+/* Free everything; call after every worker stopped and rcu_barrier(). */
+void st_keyspace_destroy(void);
+struct st_db *st_db_get(int id);	/* 0..ST_DBNUM-1 */
+
+/* ---- stripes (used by the dispatcher; exposed for tests) --------------- */
+unsigned st_stripe_of(uint64_t hash);
+void st_stripe_lock(unsigned s);
+void st_stripe_unlock(unsigned s);
+uint64_t st_stripe_read_begin(unsigned s);	/* waits while odd */
+bool st_stripe_read_retry(unsigned s, uint64_t begin);
+uint64_t st_stripe_del_epoch(unsigned s);	/* for WATCH on absent keys */
+uint64_t st_key_hash(const char *key, size_t len);
+
+/* ---- handler API (stripe lock held, or lock-free read) ------------------- */
+
+/* Find a live key.  An expired key is reported absent; if the caller holds
+ * the lock (not a lock-free read) and this is a primary, the key is deleted
+ * and a DEL is written to the write log, as Redis's expireIfNeeded.  Updates
+ * the LRU clock and keyspace_hits/misses. */
+struct st_entry *st_lookup_read(struct st_client *c, const char *key, size_t len);
+struct st_entry *st_lookup_write(struct st_client *c, const char *key, size_t len);
+/* Same, but no hit/miss statistics and no LRU touch. */
+struct st_entry *st_lookup_nostats(struct st_client *c, const char *key, size_t len);
+
+static inline struct st_value *
+st_entry_value(struct st_entry *e)
+{
+	return atomic_load_explicit(&e->val, memory_order_acquire);
+}
+
+/* Value of a live key, or NULL if absent. */
+struct st_value *st_lookup_value_read(struct st_client *c, const char *key, size_t len);
+struct st_value *st_lookup_value_write(struct st_client *c, const char *key, size_t len);
+/* As above; when absent reply with 'reply_if_missing' (raw protocol, e.g.
+ * "$-1\r\n" or ":0\r\n"; NULL = st_reply_null) and return NULL.  When the
+ * value has another type than 'type' reply WRONGTYPE and return NULL.
+ * type < 0 skips the type check. */
+struct st_value *st_lookup_read_or_reply(struct st_client *c, const char *key,
+					 size_t len, int type,
+					 const char *reply_if_missing);
+struct st_value *st_lookup_write_or_reply(struct st_client *c, const char *key,
+					  size_t len, int type,
+					  const char *reply_if_missing);
+/* true if v has the type; otherwise replies WRONGTYPE and returns false. */
+bool st_check_type_or_reply(struct st_client *c, struct st_value *v, int type);
+
+/* Add a key that does not exist (caller checked).  Takes ownership of v. */
+struct st_entry *st_db_add(struct st_client *c, const char *key, size_t len,
+			   struct st_value *v);
+/* Set a key to v whether or not it exists (SET semantics): the old value is
+ * freed after a grace period; the TTL is cleared unless keepttl.  Takes
+ * ownership of v. */
+struct st_entry *st_db_set(struct st_client *c, const char *key, size_t len,
+			   struct st_value *v, bool keepttl);
+/* Replace the value of an existing entry, keeping its TTL. */
+void st_db_replace(struct st_client *c, struct st_entry *e, struct st_value *v);
+/* Delete a key; true if it existed (live).  Frees after a grace period. */
+bool st_db_delete(struct st_client *c, const char *key, size_t len);
+void st_db_delete_entry(struct st_client *c, int db, struct st_entry *e);
+
+/* TTLs in absolute unix milliseconds; -1 = none. */
+int64_t st_get_expire(struct st_entry *e);
+void st_set_expire(struct st_client *c, struct st_entry *e, int64_t when_ms);
+bool st_remove_expire(struct st_client *c, struct st_entry *e);	/* true if it had one */
+
+/* Mark a key modified: bumps its version (aborts WATCHers); in-place
+ * collection changes must call it, as Redis's signalModifiedKey. */
+void st_touch(struct st_client *c, struct st_entry *e);
+
+/* Delete every key of a database / all databases (caller holds all stripes). */
+void st_db_flush(struct st_client *c, int db);
+/* Swap two databases (caller holds all stripes). */
+void st_db_swap(struct st_client *c, int a, int b);
+
+/* ---- iteration (RCU read side, no stripe lock) -------------------------- */
+
+/* SCAN-style iteration in reverse-hash order from 'cursor' (0 = start):
+ * calls fn for up to 'count' entries (markers and expired entries skipped;
+ * fn returns false to stop early) and returns the cursor to continue from,
+ * 0 when done.  Keys present for the whole scan are visited at least once. */
+uint64_t st_db_scan(int db, uint64_t cursor, long count,
+		    bool (*fn)(struct st_entry *e, void *arg), void *arg);
+/* A random live entry, or NULL if the database is (nearly) empty. */
+struct st_entry *st_db_random(int db);
+/* Total live keys in a database. */
+long long st_db_size(int db);
+
+/* True if the key's TTL has passed (now = c->cmd_time_ms or st_mstime()). */
+bool st_entry_expired(struct st_entry *e, int64_t now_ms);
+
+#endif

@@ -1,0 +1,1 @@
+/* resp_compose.c -- being written */

@@ -1,0 +1,1 @@
+/* resp_parse.c -- being written */

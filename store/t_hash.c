@@ -1,0 +1,1 @@
+/* t_hash.c -- being written */

@@ -1,0 +1,1 @@
+/* t_list.c -- being written */

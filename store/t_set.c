@@ -1,0 +1,1 @@
+/* t_set.c -- being written */

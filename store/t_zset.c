@@ -1,0 +1,1 @@
+/* t_zset.c -- being written */

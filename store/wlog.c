@@ -1,0 +1,1 @@
+/* wlog.c -- being written */
