@@ -1,1 +1,211 @@
-/* client.c -- being written */
+/*
+ * client.c -- client lifecycle, the read-parse-execute loop, the registry.
+ *
+ * Call chain: transport -> st_client_feed -> st_client_process ->
+ * st_resp_parse -> st_dispatch -> handler -> st_reply_* -> c->out.
+ */
+#include "client.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "command.h"
+#include "config.h"
+#include "resp_compose.h"
+#include "util.h"
+#include "worker.h"
+
+static _Atomic uint64_t next_client_id;
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct st_client *reg_head;
+static size_t reg_count;
+
+struct st_client *
+st_client_new(struct st_worker *w)
+{
+	struct st_client *c = st_calloc(sizeof(*c));
+
+	c->id = atomic_fetch_add(&next_client_id, 1) + 1;
+	c->w = w;
+	c->resp = 2;
+	st_buf_init(&c->query);
+	st_buf_init(&c->out);
+	st_resp_parser_init(&c->parser);
+	c->parser.max_bulk_len = st_cfg.proto_max_bulk_len;
+	c->ctime_ms = c->last_ms = st_mstime();
+	strcpy(c->addr, "127.0.0.1:0");
+	strcpy(c->laddr, "127.0.0.1:0");
+	return c;
+}
+
+void
+st_client_free(struct st_client *c)
+{
+	if (c == NULL)
+		return;
+	st_client_unwatch(c);
+	st_client_discard_multi(c);
+	st_free(c->mq);
+	st_free(c->watched);
+	for (int i = 0; i < c->prop_len; i++) {
+		for (int j = 0; j < c->prop[i].argc; j++)
+			st_free((void *)c->prop[i].argv[j].p);
+		st_free(c->prop[i].argv);
+	}
+	st_free(c->prop);
+	st_free(c->argv);
+	st_free(c->name);
+	st_buf_free(&c->query);
+	st_buf_free(&c->out);
+	st_resp_parser_free(&c->parser);
+	st_free(c);
+}
+
+void
+st_client_feed(struct st_client *c, const void *p, size_t n)
+{
+	if (c->flags & ST_CLIENT_CLOSE_AFTER_REPLY)
+		return;
+	if ((long long)(c->query.len - c->qpos + n) >
+	    st_cfg.client_query_buffer_limit) {
+		/* Redis closes such a client without a reply. */
+		c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
+		return;
+	}
+	st_buf_append(&c->query, p, n);
+}
+
+static void
+set_argv(struct st_client *c, const char *base)
+{
+	int argc = c->parser.argc;
+
+	if (argc > c->argv_cap) {
+		c->argv_cap = argc < 16 ? 16 : argc;
+		c->argv = st_realloc(c->argv, sizeof(*c->argv) * (size_t)c->argv_cap);
+	}
+	for (int i = 0; i < argc; i++) {
+		c->argv[i].p = base + c->parser.argv[i].off;
+		c->argv[i].len = c->parser.argv[i].len;
+	}
+	c->argc = argc;
+}
+
+int
+st_client_process(struct st_client *c)
+{
+	int executed = 0;
+
+	while (!(c->flags & ST_CLIENT_CLOSE_AFTER_REPLY)) {
+		const char *base = c->query.p + c->qpos;
+		size_t avail = c->query.len - c->qpos, used = 0;
+		enum st_parse_status st;
+
+		if (atomic_load_explicit(&c->kill, memory_order_relaxed)) {
+			c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
+			break;
+		}
+		if (avail == 0)
+			break;
+		c->parser.authenticated = (c->flags & ST_CLIENT_AUTHENTICATED) ||
+					  !st_config_has_password();
+		st = st_resp_parse(&c->parser, base, avail, &used);
+		if (st == ST_PARSE_EUNFIN)
+			break;
+		if (st == ST_PARSE_EINVALID) {
+			st_reply_error(c, c->parser.err);
+			c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
+			break;
+		}
+		c->qpos += used;
+		if (st == ST_PARSE_EMPTY || c->parser.argc == 0)
+			continue;
+		set_argv(c, base);
+		st_dispatch(c);
+		c->last_ms = c->cmd_time_ms;
+		executed++;
+	}
+	if (c->qpos == c->query.len) {
+		c->query.len = 0;
+		c->qpos = 0;
+		st_buf_shrink(&c->query);
+	} else if (c->qpos > 0) {
+		st_buf_consume(&c->query, c->qpos);
+		c->qpos = 0;
+	}
+	return executed;
+}
+
+/* ---- registry ------------------------------------------------------------ */
+
+void
+st_client_register(struct st_client *c)
+{
+	pthread_mutex_lock(&reg_lock);
+	c->reg_prev = NULL;
+	c->reg_next = reg_head;
+	if (reg_head)
+		reg_head->reg_prev = c;
+	reg_head = c;
+	reg_count++;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+void
+st_client_unregister(struct st_client *c)
+{
+	pthread_mutex_lock(&reg_lock);
+	if (c->reg_prev)
+		c->reg_prev->reg_next = c->reg_next;
+	else if (reg_head == c)
+		reg_head = c->reg_next;
+	if (c->reg_next)
+		c->reg_next->reg_prev = c->reg_prev;
+	c->reg_prev = c->reg_next = NULL;
+	reg_count--;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+size_t
+st_client_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&reg_lock);
+	n = reg_count;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}
+
+void
+st_client_foreach(void (*fn)(struct st_client *c, void *arg), void *arg)
+{
+	pthread_mutex_lock(&reg_lock);
+	for (struct st_client *c = reg_head; c; c = c->reg_next)
+		fn(c, arg);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+/* ---- MULTI / WATCH state ------------------------------------------------ */
+
+void
+st_client_unwatch(struct st_client *c)
+{
+	for (int i = 0; i < c->nwatched; i++)
+		st_free(c->watched[i].key);
+	c->nwatched = 0;
+	c->flags &= ~ST_CLIENT_DIRTY_CAS;
+}
+
+void
+st_client_discard_multi(struct st_client *c)
+{
+	for (int i = 0; i < c->mq_len; i++) {
+		for (int j = 0; j < c->mq[i].argc; j++)
+			st_free((void *)c->mq[i].argv[j].p);
+		st_free(c->mq[i].argv);
+	}
+	c->mq_len = 0;
+	c->flags &= ~(ST_CLIENT_MULTI | ST_CLIENT_DIRTY_EXEC);
+}

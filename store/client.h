@@ -44,6 +44,7 @@ enum st_client_flag {
 	ST_CLIENT_REPLICA = 1u << 6,
 	ST_CLIENT_MASTER = 1u << 7,		/* the link to our master: no checks */
 	ST_CLIENT_NO_PROPAGATE = 1u << 8,
+	ST_CLIENT_LOCKFREE_READ = 1u << 9,	/* handler runs without stripe locks */
 };
 
 /* A command queued by MULTI: its own copies of the arguments. */
@@ -78,6 +79,7 @@ struct st_client {
 
 	/* input */
 	struct st_buf query;
+	size_t qpos;			/* start of the unparsed part of query */
 	struct st_resp_parser parser;
 
 	/* the command being executed */

@@ -100,6 +100,15 @@ int st_cmd_keys(const struct st_cmd *cmd, int argc, struct st_arg *argv,
  * locks, handler, propagation.  The reply is appended to c->out. */
 void st_dispatch(struct st_client *c);
 
+/* EXEC: lock the stripes of every queued command and every watched key
+ * (ascending order), call 'precheck' (the WATCH check) under the locks; if it
+ * returns false, unlock and return false.  Otherwise run the queued commands
+ * in order as one atomic unit -- no other thread sees a state between them --
+ * replying with the array of their replies; emit the transaction as one
+ * write-log record; unlock; return true. */
+bool st_cmd_exec_transaction(struct st_client *c,
+			     bool (*precheck)(struct st_client *c));
+
 /* Reply with Redis's arity error for 'cmd' ("wrong number of arguments for 'x' command"). */
 void st_reply_arity_error(struct st_client *c, const struct st_cmd *cmd);
 

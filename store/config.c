@@ -1,1 +1,344 @@
-/* config.c -- being written */
+/*
+ * config.c -- the parameter table behind CONFIG GET/SET, config files and
+ * `--name value` options (see config.h).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+struct st_config st_cfg;
+
+static char requirepass[512];
+static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum param_type { P_BOOL, P_INT, P_LL, P_MEM, P_ENUM, P_STRING, P_FIXED };
+
+struct param {
+	const char *name;
+	enum param_type type;
+	void *ptr;			/* int* or long long* */
+	long long min, max;
+	const char *const *enum_names;
+	const char *def;		/* default, as text */
+	bool immutable;			/* refused by CONFIG SET */
+};
+
+static const char *const policy_names[] = {
+	"noeviction", "allkeys-lru", "volatile-lru", "allkeys-random",
+	"volatile-random", "volatile-ttl", NULL
+};
+
+#define P(name, type, field, min, max, names, def) \
+	{ name, type, &st_cfg.field, min, max, names, def, false }
+#define PI(name, type, field, min, max, names, def) \
+	{ name, type, &st_cfg.field, min, max, names, def, true }
+
+static const struct param params[] = {
+	P("maxmemory", P_MEM, maxmemory, 0, LLONG_MAX, NULL, "0"),
+	P("maxmemory-policy", P_ENUM, maxmemory_policy, 0, 0, policy_names, "noeviction"),
+	P("maxmemory-samples", P_INT, maxmemory_samples, 1, 64, NULL, "5"),
+	P("proto-max-bulk-len", P_MEM, proto_max_bulk_len, 1024 * 1024, LLONG_MAX, NULL, "536870912"),
+	P("hz", P_INT, hz, 1, 500, NULL, "10"),
+	P("active-expire-effort", P_INT, active_expire_effort, 1, 10, NULL, "1"),
+	PI("databases", P_INT, databases, 1, 16, NULL, "16"),
+	P("list-max-listpack-size", P_LL, list_max_listpack_size, -5, LLONG_MAX, NULL, "-2"),
+	P("list-max-ziplist-size", P_LL, list_max_listpack_size, -5, LLONG_MAX, NULL, "-2"),
+	P("hash-max-listpack-entries", P_LL, hash_max_listpack_entries, 0, LLONG_MAX, NULL, "128"),
+	P("hash-max-ziplist-entries", P_LL, hash_max_listpack_entries, 0, LLONG_MAX, NULL, "128"),
+	P("hash-max-listpack-value", P_LL, hash_max_listpack_value, 0, LLONG_MAX, NULL, "64"),
+	P("hash-max-ziplist-value", P_LL, hash_max_listpack_value, 0, LLONG_MAX, NULL, "64"),
+	P("set-max-intset-entries", P_LL, set_max_intset_entries, 0, LLONG_MAX, NULL, "512"),
+	P("zset-max-listpack-entries", P_LL, zset_max_listpack_entries, 0, LLONG_MAX, NULL, "128"),
+	P("zset-max-ziplist-entries", P_LL, zset_max_listpack_entries, 0, LLONG_MAX, NULL, "128"),
+	P("zset-max-listpack-value", P_LL, zset_max_listpack_value, 0, LLONG_MAX, NULL, "64"),
+	P("zset-max-ziplist-value", P_LL, zset_max_listpack_value, 0, LLONG_MAX, NULL, "64"),
+	P("lazyfree-lazy-user-del", P_BOOL, lazyfree_lazy_user_del, 0, 1, NULL, "no"),
+	P("client-query-buffer-limit", P_MEM, client_query_buffer_limit, 1024 * 1024, LLONG_MAX, NULL, "1073741824"),
+	P("timeout", P_INT, timeout, 0, 2147483647, NULL, "0"),
+	P("replica-read-only", P_BOOL, replica_read_only, 0, 1, NULL, "yes"),
+	P("slave-read-only", P_BOOL, replica_read_only, 0, 1, NULL, "yes"),
+	P("replica-serve-stale-data", P_BOOL, replica_serve_stale_data, 0, 1, NULL, "yes"),
+	P("slave-serve-stale-data", P_BOOL, replica_serve_stale_data, 0, 1, NULL, "yes"),
+	P("min-replicas-to-write", P_INT, min_replicas_to_write, 0, 2147483647, NULL, "0"),
+	P("min-slaves-to-write", P_INT, min_replicas_to_write, 0, 2147483647, NULL, "0"),
+	P("min-replicas-max-lag", P_INT, min_replicas_max_lag, 0, 2147483647, NULL, "10"),
+	P("min-slaves-max-lag", P_INT, min_replicas_max_lag, 0, 2147483647, NULL, "10"),
+	P("repl-backlog-size", P_MEM, repl_backlog_size, 1, LLONG_MAX, NULL, "1048576"),
+	P("repl-ping-replica-period", P_INT, repl_ping_replica_period, 1, 2147483647, NULL, "10"),
+	P("repl-timeout", P_INT, repl_timeout, 1, 2147483647, NULL, "60"),
+	P("maxclients", P_LL, maxclients, 1, LLONG_MAX, NULL, "10000"),
+	PI("port", P_INT, port, 0, 65535, NULL, "6379"),
+	{ "requirepass", P_STRING, NULL, 0, 0, NULL, "", false },
+	{ "save", P_FIXED, NULL, 0, 0, NULL, "", false },
+	{ "appendonly", P_FIXED, NULL, 0, 0, NULL, "no", false },
+};
+
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+
+static const struct param *
+find_param(const char *name)
+{
+	for (size_t i = 0; i < NPARAMS; i++)
+		if (strcasecmp(params[i].name, name) == 0)
+			return &params[i];
+	return NULL;
+}
+
+/* Redis memtoull: digits with an optional unit b, k, kb, m, mb, g, gb. */
+static int
+parse_mem(const char *s, long long *out)
+{
+	char *end;
+	unsigned long long mul = 1, v;
+
+	if (*s == '\0' || *s == '-' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == '\0' || strcasecmp(end, "b") == 0)
+		mul = 1;
+	else if (strcasecmp(end, "k") == 0)
+		mul = 1000;
+	else if (strcasecmp(end, "kb") == 0)
+		mul = 1024;
+	else if (strcasecmp(end, "m") == 0)
+		mul = 1000 * 1000;
+	else if (strcasecmp(end, "mb") == 0)
+		mul = 1024 * 1024;
+	else if (strcasecmp(end, "g") == 0)
+		mul = 1000ULL * 1000 * 1000;
+	else if (strcasecmp(end, "gb") == 0)
+		mul = 1024ULL * 1024 * 1024;
+	else
+		return -EINVAL;
+	if (v > (unsigned long long)LLONG_MAX / mul)
+		return -EINVAL;
+	*out = (long long)(v * mul);
+	return 0;
+}
+
+static int
+param_set(const struct param *p, const char *value, char *err, size_t errlen)
+{
+	long long v = 0;
+
+	switch (p->type) {
+	case P_BOOL:
+		if (strcasecmp(value, "yes") == 0)
+			v = 1;
+		else if (strcasecmp(value, "no") == 0)
+			v = 0;
+		else {
+			snprintf(err, errlen, "argument must be 'yes' or 'no'");
+			return -EINVAL;
+		}
+		*(int *)p->ptr = (int)v;
+		return 0;
+	case P_INT:
+	case P_LL:
+		if (st_str2ll(value, strlen(value), &v) != 0) {
+			snprintf(err, errlen, "argument couldn't be parsed into an integer");
+			return -EINVAL;
+		}
+		goto range;
+	case P_MEM:
+		if (parse_mem(value, &v) != 0) {
+			snprintf(err, errlen, "argument must be a memory value");
+			return -EINVAL;
+		}
+	range:
+		if (v < p->min || v > p->max) {
+			snprintf(err, errlen, "argument must be between %lld and %lld inclusive",
+				 p->min, p->max);
+			return -EINVAL;
+		}
+		if (p->type == P_INT)
+			*(int *)p->ptr = (int)v;
+		else
+			*(long long *)p->ptr = v;
+		return 0;
+	case P_ENUM:
+		for (int i = 0; p->enum_names[i]; i++) {
+			if (strcasecmp(value, p->enum_names[i]) == 0) {
+				*(int *)p->ptr = i;
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "argument(s) must be one of the following: ");
+		for (int i = 0; p->enum_names[i]; i++) {
+			size_t l = strlen(err);
+			snprintf(err + l, errlen - l, "%s%s", i ? ", " : "",
+				 p->enum_names[i]);
+		}
+		return -EINVAL;
+	case P_STRING:
+		pthread_mutex_lock(&pass_lock);
+		snprintf(requirepass, sizeof(requirepass), "%s", value);
+		pthread_mutex_unlock(&pass_lock);
+		return 0;
+	case P_FIXED:
+		return 0;	/* accepted and ignored: no persistence in ferry */
+	}
+	return -EINVAL;
+}
+
+void
+st_config_defaults(void)
+{
+	char err[256];
+
+	memset(&st_cfg, 0, sizeof(st_cfg));
+	for (size_t i = 0; i < NPARAMS; i++)
+		param_set(&params[i], params[i].def, err, sizeof(err));
+	st_cfg.client_output_buffer_limit_normal = 0;
+}
+
+bool
+st_config_has_password(void)
+{
+	bool has;
+
+	pthread_mutex_lock(&pass_lock);
+	has = requirepass[0] != '\0';
+	pthread_mutex_unlock(&pass_lock);
+	return has;
+}
+
+bool
+st_config_check_password(const char *pass, size_t len)
+{
+	unsigned char diff;
+	size_t plen;
+
+	pthread_mutex_lock(&pass_lock);
+	plen = strlen(requirepass);
+	diff = (unsigned char)(plen != len);
+	for (size_t i = 0; i < len; i++)
+		diff |= (unsigned char)(requirepass[i % (plen ? plen : 1)] ^ pass[i]);
+	pthread_mutex_unlock(&pass_lock);
+	return diff == 0;
+}
+
+int
+st_config_set(const char *name, const char *value, char *err, size_t errlen)
+{
+	const struct param *p = find_param(name);
+
+	if (p == NULL)
+		return -ENOENT;
+	if (p->immutable) {
+		snprintf(err, errlen, "can't set immutable config");
+		return -EINVAL;
+	}
+	return param_set(p, value, err, errlen);
+}
+
+int
+st_config_get(const char *name, char *out, size_t outlen)
+{
+	const struct param *p = find_param(name);
+
+	if (p == NULL)
+		return -ENOENT;
+	switch (p->type) {
+	case P_BOOL:
+		snprintf(out, outlen, "%s", *(int *)p->ptr ? "yes" : "no");
+		break;
+	case P_INT:
+		snprintf(out, outlen, "%d", *(int *)p->ptr);
+		break;
+	case P_LL:
+	case P_MEM:
+		snprintf(out, outlen, "%lld", *(long long *)p->ptr);
+		break;
+	case P_ENUM:
+		snprintf(out, outlen, "%s", p->enum_names[*(int *)p->ptr]);
+		break;
+	case P_STRING:
+		pthread_mutex_lock(&pass_lock);
+		snprintf(out, outlen, "%s", requirepass);
+		pthread_mutex_unlock(&pass_lock);
+		break;
+	case P_FIXED:
+		snprintf(out, outlen, "%s", p->def);
+		break;
+	}
+	return 0;
+}
+
+size_t
+st_config_count(void)
+{
+	return NPARAMS;
+}
+
+const char *
+st_config_name_at(size_t i)
+{
+	return i < NPARAMS ? params[i].name : NULL;
+}
+
+int
+st_config_load_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lineno = 0;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot open config file '%s': %s", path,
+			 strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *name, *value, *end, msg[256];
+		int rc;
+
+		lineno++;
+		name = line;
+		while (isspace((unsigned char)*name))
+			name++;
+		if (*name == '#' || *name == '\0')
+			continue;
+		end = name + strlen(name);
+		while (end > name && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		value = name;
+		while (*value && !isspace((unsigned char)*value))
+			value++;
+		if (*value)
+			*value++ = '\0';
+		while (isspace((unsigned char)*value))
+			value++;
+		if (value[0] == '"' && end > value + 1 && end[-1] == '"') {
+			value++;
+			end[-1] = '\0';
+		}
+		rc = st_config_set(name, value, msg, sizeof(msg));
+		if (rc == -ENOENT) {
+			snprintf(err, errlen, "%s:%d: unknown directive '%s'",
+				 path, lineno, name);
+			fclose(f);
+			return rc;
+		}
+		if (rc != 0) {
+			snprintf(err, errlen, "%s:%d: '%s': %s", path, lineno,
+				 name, msg);
+			fclose(f);
+			return rc;
+		}
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,1 +1,111 @@
-/* evict.c -- being written */
+/*
+ * evict.c -- maxmemory enforcement (see evict.h).
+ *
+ * Like Redis, an approximation: each round samples maxmemory-samples random
+ * keys (st_db_random over the non-empty databases) and evicts the best
+ * candidate for the policy -- the least recently used (LRU clock in the
+ * entry), the one expiring soonest, or the first sampled -- until used
+ * memory is back under the limit.  Freed memory is returned by call_rcu
+ * after a grace period, so the check counts memory that is about to go away;
+ * a round that evicts nothing usable ends with -ENOMEM.
+ */
+#include "evict.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "client.h"
+#include "config.h"
+#include "keyspace.h"
+#include "util.h"
+#include "worker.h"
+
+#define MAX_ROUNDS 1024
+
+static bool
+volatile_policy(int p)
+{
+	return p == ST_MM_VOLATILE_LRU || p == ST_MM_VOLATILE_RANDOM ||
+	       p == ST_MM_VOLATILE_TTL;
+}
+
+/* Pick a victim; copies its name into key (caller frees). */
+static bool
+pick_victim(int policy, int samples, int *db_out, char **key, size_t *len)
+{
+	struct st_entry *best = NULL;
+	int best_db = -1;
+	int64_t best_score = 0;
+
+	for (int i = 0; i < samples; i++) {
+		int db = (int)(st_rand64() % ST_DBNUM);
+		struct st_entry *e = NULL;
+		int64_t score;
+
+		for (int k = 0; k < ST_DBNUM && e == NULL; k++) {
+			int d = (db + k) % ST_DBNUM;
+
+			if (st_db_size(d) <= 0)
+				continue;
+			if (volatile_policy(policy) &&
+			    atomic_load(&st_db_get(d)->expires) <= 0)
+				continue;
+			e = st_db_random(d);
+			db = d;
+		}
+		if (e == NULL)
+			break;
+		if (volatile_policy(policy) && st_get_expire(e) < 0)
+			continue;
+		switch (policy) {
+		case ST_MM_ALLKEYS_LRU:
+		case ST_MM_VOLATILE_LRU:
+			score = atomic_load(&e->lru);	/* older = smaller */
+			break;
+		case ST_MM_VOLATILE_TTL:
+			score = st_get_expire(e);
+			break;
+		default:
+			score = 0;
+			break;
+		}
+		if (best == NULL || score < best_score) {
+			best = e;
+			best_db = db;
+			best_score = score;
+		}
+	}
+	if (best == NULL)
+		return false;
+	*db_out = best_db;
+	*key = st_strndup(best->key, best->keylen);
+	*len = best->keylen;
+	return true;
+}
+
+int
+st_evict_or_oom(struct st_client *c)
+{
+	long long limit = st_cfg.maxmemory;
+	int policy = st_cfg.maxmemory_policy;
+
+	if (limit <= 0 || st_mem_used() <= limit)
+		return 0;
+	if (policy == ST_MM_NOEVICTION)
+		return -ENOMEM;
+	for (int round = 0; round < MAX_ROUNDS && st_mem_used() > limit; round++) {
+		char *key;
+		size_t len;
+		int db;
+
+		if (!pick_victim(policy, st_cfg.maxmemory_samples, &db, &key, &len))
+			return -ENOMEM;
+		st_keyspace_remove_key(c->w, db, key, len, false);
+		st_free(key);
+	}
+	/* Values freed by call_rcu are still counted until the grace period
+	 * ends; one more check would refuse commands that eviction already
+	 * made room for, so succeed if any eviction happened. */
+	return 0;
+}

@@ -53,6 +53,7 @@ struct st_entry {
 	_Atomic uint32_t lru;		/* LRU clock (seconds resolution) */
 	uint32_t keylen;
 	uint8_t marker;			/* cursor marker node, not a key */
+	uint8_t value_moved;		/* value handed on by st_db_take */
 	char key[];			/* keylen bytes + NUL */
 };
 
@@ -61,7 +62,7 @@ struct st_db {
 	_Atomic long long keys;		/* live entries (DBSIZE) */
 	_Atomic long long expires;	/* entries with a TTL */
 	_Atomic uint64_t flush_epoch;	/* bumped by FLUSHDB/FLUSHALL/SWAPDB */
-	uint64_t expire_cursor;		/* active expiry position (reverse hash) */
+	_Atomic uint64_t expire_cursor;	/* active expiry position (reverse hash) */
 };
 
 /* ---- lifetime ----------------------------------------------------------- */
@@ -127,6 +128,13 @@ void st_db_replace(struct st_client *c, struct st_entry *e, struct st_value *v);
 bool st_db_delete(struct st_client *c, const char *key, size_t len);
 void st_db_delete_entry(struct st_client *c, int db, struct st_entry *e);
 
+/* Remove the key of entry e and hand its value to the caller instead of
+ * freeing it (RENAME, SWAPDB-style moves without copying collections).
+ * Readers that still hold e see the value until the grace period ends; the
+ * caller must publish it under another key (or free it with
+ * st_value_free_deferred).  Stripe of e held. */
+struct st_value *st_db_take(struct st_client *c, struct st_entry *e);
+
 /* TTLs in absolute unix milliseconds; -1 = none. */
 int64_t st_get_expire(struct st_entry *e);
 void st_set_expire(struct st_client *c, struct st_entry *e, int64_t when_ms);
@@ -149,10 +157,29 @@ void st_db_swap(struct st_client *c, int a, int b);
  * 0 when done.  Keys present for the whole scan are visited at least once. */
 uint64_t st_db_scan(int db, uint64_t cursor, long count,
 		    bool (*fn)(struct st_entry *e, void *arg), void *arg);
+/* As st_db_scan, but expired entries are passed to fn too (active expiry). */
+uint64_t st_db_scan_raw(int db, uint64_t cursor, long count,
+			bool (*fn)(struct st_entry *e, void *arg), void *arg);
 /* A random live entry, or NULL if the database is (nearly) empty. */
 struct st_entry *st_db_random(int db);
 /* Total live keys in a database. */
 long long st_db_size(int db);
+
+/* Replica mode: keys are not expired locally (the master sends DELs);
+ * lookups still report logically expired keys as absent for reads. */
+void st_keyspace_set_replica(bool on);
+bool st_keyspace_is_replica(void);
+
+/* Delete a key from outside any command (active expiry, eviction): takes
+ * its stripe lock, deletes it (if only_if_expired, only when its TTL has
+ * passed), writes a DEL to the write log, counts it as expired or evicted.
+ * Caller holds no stripe lock.  True if removed. */
+struct st_worker;
+bool st_keyspace_remove_key(struct st_worker *w, int db, const char *key,
+			    size_t len, bool only_if_expired);
+
+/* Memory owned by an entry (key, node, value). */
+size_t st_entry_mem(const struct st_entry *e);
 
 /* True if the key's TTL has passed (now = c->cmd_time_ms or st_mstime()). */
 bool st_entry_expired(struct st_entry *e, int64_t now_ms);
