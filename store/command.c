@@ -471,7 +471,6 @@ st_dispatch(struct st_client *c)
 {
 	const struct st_cmd *cmd;
 
-	c->cmd_time_ms = st_mstime();
 	cmd = st_cmd_lookup(c->argv[0].p, c->argv[0].len);
 	if (cmd == NULL) {
 		if (c->flags & ST_CLIENT_MULTI)

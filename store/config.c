@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 struct st_config st_cfg;
 
 static char requirepass[512];
+static _Atomic int has_password;	/* requirepass[0] != 0, lock-free */
 static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum param_type { P_BOOL, P_INT, P_LL, P_MEM, P_ENUM, P_STRING, P_FIXED };
@@ -185,6 +187,7 @@ param_set(const struct param *p, const char *value, char *err, size_t errlen)
 	case P_STRING:
 		pthread_mutex_lock(&pass_lock);
 		snprintf(requirepass, sizeof(requirepass), "%s", value);
+		atomic_store(&has_password, requirepass[0] != '\0');
 		pthread_mutex_unlock(&pass_lock);
 		return 0;
 	case P_FIXED:
@@ -207,12 +210,7 @@ st_config_defaults(void)
 bool
 st_config_has_password(void)
 {
-	bool has;
-
-	pthread_mutex_lock(&pass_lock);
-	has = requirepass[0] != '\0';
-	pthread_mutex_unlock(&pass_lock);
-	return has;
+	return atomic_load_explicit(&has_password, memory_order_relaxed) != 0;
 }
 
 bool

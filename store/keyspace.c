@@ -62,6 +62,7 @@
 #include "alloc.h"
 #include "client.h"
 #include "config.h"
+#include "reclaim.h"
 #include "resp_compose.h"
 #include "util.h"
 #include "wlog.h"
@@ -185,9 +186,9 @@ entry_free(struct st_entry *e)
 }
 
 static void
-entry_free_rcu(struct rcu_head *head)
+entry_free_cb(void *p)
 {
-	entry_free(caa_container_of(head, struct st_entry, rcu));
+	entry_free(p);
 }
 
 /* Called single-threaded at shutdown, after rcu_barrier. */
@@ -287,12 +288,6 @@ cmd_now(struct st_client *c)
 	return c->cmd_time_ms ? c->cmd_time_ms : st_mstime();
 }
 
-static inline uint32_t
-lru_clock(void)
-{
-	return (uint32_t)(st_mstime() / 1000);
-}
-
 static void
 emit_del(int db, const char *key, size_t len)
 {
@@ -316,7 +311,7 @@ unlink_entry(struct st_worker *w, int db, struct st_entry *e)
 				  memory_order_relaxed);
 	atomic_store_explicit(&e->version, st_worker_next_version(w),
 			      memory_order_relaxed);
-	urcu_qsbr_call_rcu(&e->rcu, entry_free_rcu);
+	st_defer_free(entry_free_cb, e);
 }
 
 /*
@@ -384,9 +379,15 @@ lookup(struct st_client *c, const char *key, size_t len, int how)
 			else
 				ST_STAT_INC(c->w, misses);
 		}
-		if (e)
-			atomic_store_explicit(&e->lru, lru_clock(),
-					      memory_order_relaxed);
+		if (e) {
+			/* Write the shared line only when the second changed:
+			 * readers on other cores keep it clean in their caches. */
+			uint32_t now = (uint32_t)(cmd_now(c) / 1000);
+
+			if (atomic_load_explicit(&e->lru, memory_order_relaxed) != now)
+				atomic_store_explicit(&e->lru, now,
+						      memory_order_relaxed);
+		}
 	}
 	return e;
 }
@@ -491,7 +492,7 @@ entry_new(struct st_client *c, const char *key, size_t len, uint64_t h,
 	atomic_init(&e->val, v);
 	atomic_init(&e->expire_ms, -1);
 	atomic_init(&e->version, st_worker_next_version(c->w));
-	atomic_init(&e->lru, lru_clock());
+	atomic_init(&e->lru, (uint32_t)(cmd_now(c) / 1000));
 	e->keylen = (uint32_t)len;
 	e->marker = 0;
 	e->value_moved = 0;
@@ -659,9 +660,9 @@ match_node(struct cds_lfht_node *node, const void *arg)
 }
 
 static void
-marker_free_rcu(struct rcu_head *head)
+marker_free_cb(void *p)
 {
-	st_free(caa_container_of(head, struct st_entry, rcu));
+	st_free(p);
 }
 
 /*
@@ -686,7 +687,7 @@ static void
 marker_drop(struct cds_lfht *ht, struct st_entry *m)
 {
 	if (cds_lfht_del(ht, &m->node) == 0)
-		urcu_qsbr_call_rcu(&m->rcu, marker_free_rcu);
+		st_defer_free(marker_free_cb, m);
 }
 
 static inline uint64_t

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "reclaim.h"
 #include "util.h"
 
 /* The collection types' own destructors (t_*.c). */
@@ -146,16 +147,16 @@ st_value_free(struct st_value *v)
 }
 
 static void
-value_free_rcu(struct rcu_head *head)
+value_free_cb(void *p)
 {
-	st_value_free(caa_container_of(head, struct st_value, rcu));
+	st_value_free(p);
 }
 
 void
 st_value_free_deferred(struct st_value *v)
 {
 	if (v != NULL)
-		urcu_qsbr_call_rcu(&v->rcu, value_free_rcu);
+		st_defer_free(value_free_cb, v);
 }
 
 size_t

@@ -10,6 +10,7 @@
 #include "command.h"
 #include "config.h"
 #include "keyspace.h"
+#include "reclaim.h"
 
 static struct st_worker *workers[ST_MAX_WORKERS + 1];
 static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -36,6 +37,7 @@ st_thread_register(void)
 		return NULL;
 	st_mem_set_slot(w->id);
 	urcu_qsbr_register_thread();
+	st_reclaim_thread_init();
 	self = w;
 	return w;
 }
@@ -45,8 +47,16 @@ st_thread_register(void)
  * (INFO totals must not go backwards); only the RCU registration ends.
  */
 void
+st_worker_quiescent(void)
+{
+	urcu_qsbr_quiescent_state();
+	st_reclaim_poll();
+}
+
+void
 st_thread_unregister(struct st_worker *w)
 {
+	st_reclaim_thread_exit();
 	urcu_qsbr_unregister_thread();
 	pthread_mutex_lock(&workers_lock);
 	/* Keep the counters: fold them into slot 0's accumulator. */

@@ -41,11 +41,9 @@ struct st_worker *st_thread_register(void);
 void st_thread_unregister(struct st_worker *w);
 struct st_worker *st_worker_self(void);
 
-static inline void
-st_worker_quiescent(void)
-{
-	urcu_qsbr_quiescent_state();
-}
+/* Once per poll-loop iteration: announce a quiescent state and run the
+ * deferred frees whose grace period is over (reclaim.h). */
+void st_worker_quiescent(void);
 
 void st_worker_offline(void);
 void st_worker_online(void);
