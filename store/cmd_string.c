@@ -425,10 +425,15 @@ append_command(struct st_client *c)
 	old = st_value_string(st_entry_value(e));
 	if (!check_len_or_reply(c, (long long)old->len + (long long)add->len))
 		return;
-	s = st_string_new_raw(old->data, old->len + add->len);
-	memcpy(s->data + old->len, add->p, add->len);
-	s->data[s->len] = '\0';
-	s->is_int = s->len <= 20 && st_str2ll(s->data, s->len, &s->ival) == 0;
+	{
+		size_t len = old->len + add->len;
+		char *tmp = st_malloc(len ? len : 1);
+
+		memcpy(tmp, old->data, old->len);
+		memcpy(tmp + old->len, add->p, add->len);
+		s = st_string_new_raw(tmp, len);
+		st_free(tmp);
+	}
 	st_db_replace(c, e, &s->v);
 	c->dirty++;
 	st_reply_int(c, (long long)s->len);
@@ -509,7 +514,7 @@ incrbyfloat_command(struct st_client *c)
 	const struct st_arg *key = &c->argv[1];
 	struct st_entry *e = st_lookup_write(c, key->p, key->len);
 	long double value = 0, incr;
-	char buf[ST_NUMBUF * 4];
+	char buf[ST_LDBUF];
 	struct st_string *s;
 	int n;
 

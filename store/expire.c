@@ -15,6 +15,10 @@
 
 #define MAX_BATCH 64
 
+/* The database each call starts with rotates, so that a database with
+ * volatile keys cannot take every call's budget. */
+static _Atomic unsigned next_db;
+
 struct batch {
 	int64_t now;
 	int n;
@@ -39,10 +43,13 @@ int
 st_expire_cycle(struct st_worker *w, int budget)
 {
 	int expired = 0;
+	unsigned start;
 
 	if (st_keyspace_is_replica() || budget <= 0)
 		return 0;
-	for (int db = 0; db < ST_DBNUM && budget > 0; db++) {
+	start = atomic_fetch_add_explicit(&next_db, 1, memory_order_relaxed);
+	for (int i = 0; i < ST_DBNUM && budget > 0; i++) {
+		int db = (int)((start + (unsigned)i) % ST_DBNUM);
 		struct st_db *d = st_db_get(db);
 		long step = budget < MAX_BATCH ? budget : MAX_BATCH;
 		uint64_t cursor;

@@ -17,9 +17,11 @@ struct defer_item {
 	void *p;
 };
 
+enum batch_state { BATCH_WAITING, BATCH_DONE, BATCH_ORPHANED };
+
 struct defer_batch {
 	struct rcu_head rcu;
-	_Atomic int done;
+	_Atomic int state;		/* enum batch_state */
 	int n;
 	struct defer_batch *next;
 	struct defer_item items[BATCH_SIZE];
@@ -35,12 +37,21 @@ static _Thread_local bool active;
 static _Thread_local struct defer_batch *cur;
 static _Thread_local struct defer_batch *head, *tail;	/* sealed, FIFO */
 
+static void run_batch(struct defer_batch *b);
+
+/* call_rcu callback: the grace period is over.  Normally the owner frees
+ * the batch; if the owner has exited meanwhile, free it here. */
 static void
 mark_done(struct rcu_head *h)
 {
 	struct defer_batch *b = caa_container_of(h, struct defer_batch, rcu);
+	int expect = BATCH_WAITING;
 
-	atomic_store_explicit(&b->done, 1, memory_order_release);
+	if (!atomic_compare_exchange_strong_explicit(&b->state, &expect,
+						     BATCH_DONE,
+						     memory_order_acq_rel,
+						     memory_order_acquire))
+		run_batch(b);	/* orphaned by its exiting owner */
 }
 
 static void
@@ -94,7 +105,7 @@ st_defer_free(void (*fn)(void *p), void *p)
 		cur = malloc(sizeof(*cur));
 		if (cur == NULL)
 			abort();
-		atomic_init(&cur->done, 0);
+		atomic_init(&cur->state, BATCH_WAITING);
 		cur->n = 0;
 	}
 	cur->items[cur->n].fn = fn;
@@ -107,7 +118,8 @@ void
 st_reclaim_poll(void)
 {
 	seal();
-	while (head && atomic_load_explicit(&head->done, memory_order_acquire)) {
+	while (head && atomic_load_explicit(&head->state, memory_order_acquire) ==
+			       BATCH_DONE) {
 		struct defer_batch *b = head;
 
 		head = b->next;
@@ -129,14 +141,18 @@ st_reclaim_thread_exit(void)
 	if (!active)
 		return;
 	seal();
-	urcu_qsbr_thread_offline();
-	urcu_qsbr_barrier();
-	urcu_qsbr_thread_online();
+	/* Hand every batch still waiting to its call_rcu callback; free the
+	 * ones whose grace period is already over.  Never blocks. */
 	while (head) {
 		struct defer_batch *b = head;
+		int expect = BATCH_WAITING;
 
 		head = b->next;
-		run_batch(b);
+		if (!atomic_compare_exchange_strong_explicit(&b->state, &expect,
+							     BATCH_ORPHANED,
+							     memory_order_acq_rel,
+							     memory_order_acquire))
+			run_batch(b);
 	}
 	tail = NULL;
 	active = false;

@@ -22,7 +22,8 @@ void st_defer_free(void (*fn)(void *p), void *p);
 /* Seal the current batch and run the frees whose grace period is over. */
 void st_reclaim_poll(void);
 /* Thread start / exit (st_thread_register / st_thread_unregister).  Exit
- * goes offline, waits for the outstanding grace periods and frees all. */
+ * does not wait: batches still in their grace period are freed by their
+ * call_rcu callback instead of by the owner. */
 void st_reclaim_thread_init(void);
 void st_reclaim_thread_exit(void);
 

@@ -35,7 +35,7 @@ struct st_slice {
 };
 
 #define ST_PARSE_INLINE_MAX (64 * 1024)		/* PROTO_INLINE_MAX_SIZE */
-#define ST_PARSE_MBULK_MAX (1024 * 1024)	/* multibulk length limit */
+#define ST_PARSE_MBULK_MAX 2147483647	/* Redis 7.0.15: INT_MAX (no 1M limit) */
 
 struct st_resp_parser {
 	/* limits (set by the owner; defaults from st_resp_parser_init) */
@@ -59,7 +59,10 @@ void st_resp_parser_init(struct st_resp_parser *p);
 void st_resp_parser_free(struct st_resp_parser *p);
 
 /*
- * Parse one request from buf[0..len).  On ST_PARSE_OK and ST_PARSE_EMPTY,
+ * Parse one request from buf[0..len).  Inline requests with quotes or
+ * escapes are unescaped in place, inside the request's own bytes, so buf
+ * must be writable (the query buffer is); multibulk requests are never
+ * written to.  On ST_PARSE_OK and ST_PARSE_EMPTY,
  * *consumed is the request's size in bytes; argv slices are relative to buf.
  * On ST_PARSE_EUNFIN and ST_PARSE_EINVALID, *consumed is 0.
  * The caller must call again with the same start (buf may have been

@@ -27,7 +27,9 @@ int st_str2d(const char *s, size_t len, double *out);
 #define ST_NUMBUF 128
 int st_ll2str(char *buf, long long v);
 int st_ull2str(char *buf, unsigned long long v);
-/* As Redis ld2string(LD_STR_HUMAN): INCRBYFLOAT results ("%.17Lf" trimmed). */
+/* As Redis ld2string(LD_STR_HUMAN): INCRBYFLOAT results ("%.17Lf" trimmed).
+ * 'buf' needs ST_LDBUF bytes for every long double (1e4000 has 4001 digits). */
+#define ST_LDBUF 5120
 int st_ld2str_human(char *buf, size_t cap, long double v);
 /* As Redis addReplyDouble in RESP2 / zset scores: "%.17g", "inf", "-inf". */
 int st_d2str(char *buf, size_t cap, double v);
