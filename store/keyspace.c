@@ -242,9 +242,13 @@ struct key_ref {
 static int
 match_key(struct cds_lfht_node *node, const void *arg)
 {
-	const struct st_entry *e = caa_container_of(node, struct st_entry, node);
+	struct st_entry *e = caa_container_of(node, struct st_entry, node);
 	const struct key_ref *k = arg;
 
+	/* Pairs with the release store that ends entry_new(): the entry was
+	 * published through cds_lfht, whose barriers TSan cannot see.  On
+	 * x86 an acquire load is a plain load. */
+	(void)atomic_load_explicit(&e->version, memory_order_acquire);
 	return !e->marker && e->keylen == k->len &&
 	       memcmp(e->key, k->p, k->len) == 0;
 }
@@ -491,13 +495,15 @@ entry_new(struct st_client *c, const char *key, size_t len, uint64_t h,
 	e->hash = h;
 	atomic_init(&e->val, v);
 	atomic_init(&e->expire_ms, -1);
-	atomic_init(&e->version, st_worker_next_version(c->w));
+	atomic_init(&e->version, 0);
 	atomic_init(&e->lru, (uint32_t)(cmd_now(c) / 1000));
 	e->keylen = (uint32_t)len;
 	e->marker = 0;
 	e->value_moved = 0;
 	memcpy(e->key, key, len);
 	e->key[len] = '\0';
+	atomic_store_explicit(&e->version, st_worker_next_version(c->w),
+			      memory_order_release);
 	return e;
 }
 

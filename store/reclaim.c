@@ -33,6 +33,26 @@ struct single {
 	void *p;
 };
 
+#ifdef ST_TSAN
+static _Atomic unsigned long tsan_qs;
+#endif
+
+void
+st_reclaim_tsan_release(void)
+{
+#ifdef ST_TSAN
+	atomic_fetch_add_explicit(&tsan_qs, 1, memory_order_release);
+#endif
+}
+
+static inline void
+tsan_acquire(void)
+{
+#ifdef ST_TSAN
+	(void)atomic_load_explicit(&tsan_qs, memory_order_acquire);
+#endif
+}
+
 static _Thread_local bool active;
 static _Thread_local struct defer_batch *cur;
 static _Thread_local struct defer_batch *head, *tail;	/* sealed, FIFO */
@@ -59,6 +79,7 @@ single_free(struct rcu_head *h)
 {
 	struct single *s = caa_container_of(h, struct single, rcu);
 
+	tsan_acquire();
 	s->fn(s->p);
 	free(s);
 }
@@ -83,6 +104,7 @@ seal(void)
 static void
 run_batch(struct defer_batch *b)
 {
+	tsan_acquire();
 	for (int i = 0; i < b->n; i++)
 		b->items[i].fn(b->items[i].p);
 	free(b);

@@ -17,6 +17,21 @@
 #ifndef ST_RECLAIM_H
 #define ST_RECLAIM_H
 
+/*
+ * ThreadSanitizer cannot see liburcu's grace periods.  Under TSan only, each
+ * quiescent state is a release on one atomic and each deferred free runs
+ * after an acquire of it, which gives TSan the happens-before edge the grace
+ * period provides.  Production builds compile both to nothing.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define ST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ST_TSAN 1
+#endif
+#endif
+void st_reclaim_tsan_release(void);
+
 /* Free 'p' with fn(p) after a grace period. */
 void st_defer_free(void (*fn)(void *p), void *p);
 /* Seal the current batch and run the frees whose grace period is over. */

@@ -49,6 +49,7 @@ st_thread_register(void)
 void
 st_worker_quiescent(void)
 {
+	st_reclaim_tsan_release();
 	urcu_qsbr_quiescent_state();
 	st_reclaim_poll();
 }
@@ -57,6 +58,7 @@ void
 st_thread_unregister(struct st_worker *w)
 {
 	st_reclaim_thread_exit();
+	st_reclaim_tsan_release();
 	urcu_qsbr_unregister_thread();
 	pthread_mutex_lock(&workers_lock);
 	/* Keep the counters: fold them into slot 0's accumulator. */
@@ -89,6 +91,7 @@ st_worker_self(void)
 void
 st_worker_offline(void)
 {
+	st_reclaim_tsan_release();
 	urcu_qsbr_thread_offline();
 }
 

@@ -393,7 +393,7 @@ test_mixed_load(void **state)
 			total_scard += get_ll(c, "SCARD set:%d", k);
 		/* every SADD added a unique member */
 		for (size_t i = 0; i < nrecs; i++)
-			if (strstr(recs[i].proto.p, "SADD") != NULL)
+			if (memmem(recs[i].proto.p, recs[i].proto.len, "SADD", 4) != NULL)
 				sadds++;
 		assert_int_equal(total_scard, sadds);
 		assert_int_equal(get_ll(c, "GET pair:a"), txns);
