@@ -197,12 +197,16 @@ st_keyspace_destroy(void)
 {
 	for (int i = 0; i < ST_DBNUM; i++) {
 		struct cds_lfht_iter it;
-		struct st_entry *e;
+		struct cds_lfht_node *n;
 
 		if (dbs[i].ht == NULL)
 			continue;
-		cds_lfht_for_each_entry(dbs[i].ht, &it, e, node) {
-			if (cds_lfht_del(dbs[i].ht, &e->node) == 0)
+		for (cds_lfht_first(dbs[i].ht, &it);
+		     (n = cds_lfht_iter_get_node(&it)) != NULL;
+		     cds_lfht_next(dbs[i].ht, &it)) {
+			struct st_entry *e = caa_container_of(n, struct st_entry, node);
+
+			if (cds_lfht_del(dbs[i].ht, n) == 0)
 				entry_free(e);
 		}
 		/* cds_lfht_destroy may need to run outside a read-side
@@ -607,10 +611,15 @@ st_remove_expire(struct st_client *c, struct st_entry *e)
 void
 st_db_flush(struct st_client *c, int db)
 {
+	struct cds_lfht *ht = db_ht(db);
 	struct cds_lfht_iter it;
-	struct st_entry *e;
+	struct cds_lfht_node *n;
 
-	cds_lfht_for_each_entry(db_ht(db), &it, e, node) {
+	/* (not cds_lfht_for_each_entry: it forms container_of(NULL)) */
+	for (cds_lfht_first(ht, &it); (n = cds_lfht_iter_get_node(&it)) != NULL;
+	     cds_lfht_next(ht, &it)) {
+		struct st_entry *e = caa_container_of(n, struct st_entry, node);
+
 		if (!e->marker)
 			unlink_entry(c->w, db, e);
 	}

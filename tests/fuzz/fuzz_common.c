@@ -56,8 +56,11 @@ skip_reply(const char *p, const char *end, int depth)
 static void
 check_replies(const char *p, size_t len)
 {
-	const char *end = p + len;
+	const char *end;
 
+	if (len == 0)
+		return;
+	end = p + len;
 	while (p < end) {
 		p = skip_reply(p, end, 0);
 		if (p == NULL) {

@@ -93,6 +93,16 @@ th_last_len(void)
 }
 
 void
+th_thread_done(void)
+{
+	st_buf_free(&th_out);
+	if (th_worker != NULL) {
+		st_thread_unregister(th_worker);
+		th_worker = NULL;
+	}
+}
+
+void
 th_flushall(void)
 {
 	struct st_client *c = th_client();

@@ -32,6 +32,9 @@ const char *th_cmdv(struct st_client *c, int argc, const char *const *argv,
 const char *th_raw(struct st_client *c, const char *bytes, size_t len);
 /* Length of the last reply returned on this thread (binary replies). */
 size_t th_last_len(void);
+/* End of a test thread: free the harness's per-thread buffer and
+ * unregister the thread from the store (st_thread_unregister). */
+void th_thread_done(void);
 /* FLUSHALL through a fresh client. */
 void th_flushall(void);
 

@@ -263,7 +263,7 @@ reader_main(void *p)
 		st_worker_quiescent();
 	}
 	st_client_free(c);
-	st_thread_unregister(st_worker_self());
+	th_thread_done();
 	return NULL;
 }
 

@@ -179,7 +179,7 @@ worker_main(void *arg)
 		st_worker_quiescent();
 	}
 	st_client_free(c);
-	st_thread_unregister(st_worker_self());
+	th_thread_done();
 	return NULL;
 }
 
