@@ -29,6 +29,10 @@ st_client_new(struct st_worker *w)
 	c->id = atomic_fetch_add(&next_client_id, 1) + 1;
 	c->w = w;
 	c->resp = 2;
+	/* As Redis: a connection made while no password is set stays
+	 * authenticated if one is set later. */
+	if (!st_config_has_password())
+		c->flags |= ST_CLIENT_AUTHENTICATED;
 	st_buf_init(&c->query);
 	st_buf_init(&c->out);
 	st_resp_parser_init(&c->parser);
@@ -55,6 +59,7 @@ st_client_free(struct st_client *c)
 	}
 	st_free(c->prop);
 	st_free(c->argv);
+	st_free(c->dfr);
 	st_free(c->name);
 	st_buf_free(&c->query);
 	st_buf_free(&c->out);

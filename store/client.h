@@ -92,6 +92,8 @@ struct st_client {
 
 	/* output */
 	struct st_buf out;
+	size_t *dfr;			/* deferred-length offsets (resp_compose.c) */
+	int ndfr, dfr_cap;
 
 	/* MULTI / WATCH */
 	struct st_queued_cmd *mq;

@@ -127,6 +127,7 @@ get_command(struct st_client *c)
 enum {
 	SET_NX = 1 << 0, SET_XX = 1 << 1, SET_GET = 1 << 2, SET_KEEPTTL = 1 << 3,
 	SET_EX = 1 << 4, SET_PX = 1 << 5, SET_EXAT = 1 << 6, SET_PXAT = 1 << 7,
+	SET_PERSIST = 1 << 8,
 };
 
 /*
@@ -188,43 +189,59 @@ set_generic(struct st_client *c, int flags, int expire_idx,
 		st_reply_proto(c, ok_reply, strlen(ok_reply));
 }
 
+/*
+ * SET and GETEX options, as Redis 7.0's parseExtendedStringArgumentsOrReply:
+ * an option may repeat (the last TTL wins) but not conflict.  For GETEX
+ * ('is_set' false) NX, XX, GET and KEEPTTL are syntax errors and PERSIST is
+ * allowed.  Returns false after replying with an error.
+ */
+static bool
+parse_ext_args_or_reply(struct st_client *c, int start, bool is_set,
+			int *flags_out, int *expire_idx)
+{
+	const int ttl = SET_EX | SET_PX | SET_EXAT | SET_PXAT;
+	int flags = 0;
+
+	*expire_idx = 0;
+	for (int j = start; j < c->argc; j++) {
+		const struct st_arg *a = &c->argv[j];
+		bool has_next = j + 1 < c->argc;
+		int f = ARG_IS(*a, "ex") ? SET_EX : ARG_IS(*a, "px") ? SET_PX :
+			ARG_IS(*a, "exat") ? SET_EXAT :
+			ARG_IS(*a, "pxat") ? SET_PXAT : 0;
+
+		if (is_set && ARG_IS(*a, "nx") && !(flags & SET_XX)) {
+			flags |= SET_NX;
+		} else if (is_set && ARG_IS(*a, "xx") && !(flags & SET_NX)) {
+			flags |= SET_XX;
+		} else if (is_set && ARG_IS(*a, "get")) {
+			flags |= SET_GET;
+		} else if (is_set && ARG_IS(*a, "keepttl") &&
+			   !(flags & (ttl | SET_PERSIST))) {
+			flags |= SET_KEEPTTL;
+		} else if (!is_set && ARG_IS(*a, "persist") &&
+			   !(flags & (ttl | SET_KEEPTTL))) {
+			flags |= SET_PERSIST;
+		} else if (f && has_next &&
+			   !(flags & (SET_KEEPTTL | SET_PERSIST | (ttl & ~f)))) {
+			flags |= f;
+			*expire_idx = ++j;
+		} else {
+			st_reply_error(c, ST_ERR_SYNTAX);
+			return false;
+		}
+	}
+	*flags_out = flags;
+	return true;
+}
+
 static void
 set_command(struct st_client *c)
 {
-	int flags = 0, expire_idx = 0;
+	int flags, expire_idx;
 
-	for (int j = 3; j < c->argc; j++) {
-		const struct st_arg *a = &c->argv[j];
-		bool has_next = j + 1 < c->argc;
-
-		if (ARG_IS(*a, "nx") && !(flags & SET_XX)) {
-			flags |= SET_NX;
-		} else if (ARG_IS(*a, "xx") && !(flags & SET_NX)) {
-			flags |= SET_XX;
-		} else if (ARG_IS(*a, "get")) {
-			flags |= SET_GET;
-		} else if (ARG_IS(*a, "keepttl") &&
-			   !(flags & (SET_EX | SET_PX | SET_EXAT | SET_PXAT))) {
-			flags |= SET_KEEPTTL;
-		} else if (has_next && !(flags & (SET_KEEPTTL | SET_EX | SET_PX |
-						  SET_EXAT | SET_PXAT)) &&
-			   (ARG_IS(*a, "ex") || ARG_IS(*a, "px") ||
-			    ARG_IS(*a, "exat") || ARG_IS(*a, "pxat"))) {
-			if (ARG_IS(*a, "ex"))
-				flags |= SET_EX;
-			else if (ARG_IS(*a, "px"))
-				flags |= SET_PX;
-			else if (ARG_IS(*a, "exat"))
-				flags |= SET_EXAT;
-			else
-				flags |= SET_PXAT;
-			expire_idx = ++j;
-		} else {
-			st_reply_error(c, ST_ERR_SYNTAX);
-			return;
-		}
-	}
-	set_generic(c, flags, expire_idx, "+OK\r\n", NULL);
+	if (parse_ext_args_or_reply(c, 3, true, &flags, &expire_idx))
+		set_generic(c, flags, expire_idx, "+OK\r\n", NULL);
 }
 
 static void
@@ -281,25 +298,13 @@ getex_command(struct st_client *c)
 {
 	struct st_entry *e;
 	int64_t when = -1;
-	bool persist = false;
-	int flags = 0, idx = 0;
+	bool persist;
+	int flags, idx;
 
-	for (int j = 2; j < c->argc; j++) {
-		const struct st_arg *a = &c->argv[j];
-		bool has_next = j + 1 < c->argc;
-		int f = ARG_IS(*a, "ex") ? SET_EX : ARG_IS(*a, "px") ? SET_PX :
-			ARG_IS(*a, "exat") ? SET_EXAT : ARG_IS(*a, "pxat") ? SET_PXAT : 0;
-
-		if (f && has_next && !flags && !persist) {
-			flags = f;
-			idx = ++j;
-		} else if (ARG_IS(*a, "persist") && !flags && !persist) {
-			persist = true;
-		} else {
-			st_reply_error(c, ST_ERR_SYNTAX);
-			return;
-		}
-	}
+	if (!parse_ext_args_or_reply(c, 2, false, &flags, &idx))
+		return;
+	persist = (flags & SET_PERSIST) != 0;
+	flags &= ~SET_PERSIST;
 	if (flags) {
 		if (!expire_ms_or_reply(c, &c->argv[idx],
 					(flags & (SET_EX | SET_EXAT)) ? UNIT_SECONDS : UNIT_MS,
@@ -564,7 +569,7 @@ getrange_command(struct st_client *c)
 	    !get_ll_or_reply(c, &c->argv[3], &end, NULL))
 		return;
 	v = st_lookup_read_or_reply(c, c->argv[1].p, c->argv[1].len,
-				    ST_TYPE_STRING, "$0\r\n");
+				    ST_TYPE_STRING, "$0\r\n\r\n");
 	if (v == NULL)
 		return;
 	s = st_value_string(v);

@@ -284,6 +284,7 @@ call_locked(struct st_client *c, const struct st_cmd *cmd)
 	c->cmd = cmd;
 	c->dirty = 0;
 	c->last_cmd = cmd->name;
+	c->ndfr = 0;
 	cmd->proc(c);
 	if ((cmd->flags & ST_CMD_WRITE) || c->prop_len)
 		st_wlog_command_done(c);
@@ -310,6 +311,7 @@ call_lockfree(struct st_client *c, const struct st_cmd *cmd,
 		c->flags |= ST_CLIENT_LOCKFREE_READ;
 		c->cmd = cmd;
 		c->dirty = 0;
+		c->ndfr = 0;
 		cmd->proc(c);
 		c->flags &= ~ST_CLIENT_LOCKFREE_READ;
 		for (int i = 0; i < ss->n && !retry; i++)
@@ -437,10 +439,21 @@ is_multi_control(const struct st_cmd *cmd)
 	       strcmp(n, "quit") == 0 || strcmp(n, "reset") == 0;
 }
 
-/* A rejection while in MULTI also aborts the transaction (flagTransaction). */
+/*
+ * A rejection while in MULTI also aborts the transaction (flagTransaction);
+ * a rejected EXEC itself discards the transaction with an EXECABORT that
+ * carries the reason (Redis's execCommandAbort).
+ */
 static void
-reject(struct st_client *c, const char *msg)
+reject(struct st_client *c, const struct st_cmd *cmd, const char *msg)
 {
+	if (cmd != NULL && cmd->proc != NULL && strcmp(cmd->name, "exec") == 0) {
+		st_client_discard_multi(c);
+		st_client_unwatch(c);
+		st_reply_errorf(c, "-EXECABORT Transaction discarded because of: %s",
+				msg[0] == '-' ? msg + 1 : msg);
+		return;
+	}
 	if (c->flags & ST_CLIENT_MULTI)
 		c->flags |= ST_CLIENT_DIRTY_EXEC;
 	st_reply_error(c, msg);
@@ -491,24 +504,26 @@ st_dispatch(struct st_client *c)
 	}
 	if ((cmd->arity > 0 && c->argc != cmd->arity) ||
 	    (cmd->arity < 0 && c->argc < -cmd->arity)) {
-		if (c->flags & ST_CLIENT_MULTI)
-			c->flags |= ST_CLIENT_DIRTY_EXEC;
-		st_reply_arity_error(c, cmd);
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+			 "wrong number of arguments for '%s' command", cmd->name);
+		reject(c, cmd, msg);
 		return;
 	}
 	if (!(c->flags & ST_CLIENT_AUTHENTICATED) &&
 	    !(cmd->flags & ST_CMD_NO_AUTH) && st_config_has_password()) {
-		reject(c, ST_ERR_NOAUTH);
+		reject(c, cmd, ST_ERR_NOAUTH);
 		return;
 	}
 	if ((c->flags & ST_CLIENT_MULTI) && (cmd->flags & ST_CMD_NO_MULTI)) {
-		reject(c, "Command not allowed inside a transaction");
+		reject(c, cmd, "Command not allowed inside a transaction");
 		return;
 	}
 	if ((cmd->flags & ST_CMD_DENYOOM) && st_cfg.maxmemory > 0 &&
 	    !(c->flags & ST_CLIENT_MASTER) && st_evict_or_oom(c) != 0) {
 		ST_STAT_INC(c->w, rejected_calls);
-		reject(c, ST_ERR_OOM);
+		reject(c, cmd, ST_ERR_OOM);
 		return;
 	}
 	if ((c->flags & ST_CLIENT_MULTI) && !is_multi_control(cmd)) {
@@ -519,6 +534,14 @@ st_dispatch(struct st_client *c)
 }
 
 /* ---- COMMAND ---------------------------------------------------------------- */
+
+static int
+strcasecmp_len(const struct st_arg *a, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return a->len == n ? strncasecmp(a->p, lit, n) : 1;
+}
 
 static const struct {
 	uint32_t flag;
@@ -687,7 +710,7 @@ st_command_info_command(struct st_client *c)
 		if (cmd)
 			reply_command_info(c, cmd);
 		else
-			st_reply_null_array(c);
+			st_reply_null(c);	/* Redis: $-1 / _ */
 	}
 }
 
@@ -716,35 +739,109 @@ st_command_docs_command(struct st_client *c)
 	}
 }
 
+/* Does 'cmd' match COMMAND LIST's FILTERBY (type: 0 none, 1 aclcat,
+ * 2 pattern; MODULE matches nothing, ferry has no modules)? */
+static bool
+list_filter_match(const struct st_cmd *cmd, int type, const struct st_arg *arg)
+{
+	if (type == 1) {
+		const char *s = cmd->acl ? cmd->acl : "";
+		size_t n = arg->len;
+
+		while (*s) {
+			size_t wl;
+
+			while (*s == ' ')
+				s++;
+			wl = strcspn(s, " ");
+			if (wl == n + 1 && s[0] == '@' && strncasecmp(s + 1, arg->p, n) == 0)
+				return true;
+			s += wl;
+		}
+		return false;
+	}
+	if (type == 2)
+		return st_glob_match(arg->p, arg->len, cmd->name, strlen(cmd->name),
+				     true);
+	return true;
+}
+
 void
 st_command_list_command(struct st_client *c)
 {
-	st_reply_array_len(c, (long long)ncmds);
-	for (size_t i = 0; i < ncmds; i++)
-		st_reply_bulk_cstr(c, all_cmds[i]->name);
+	const struct st_arg *arg = NULL;
+	int type = 0;
+	size_t h;
+	long long n = 0;
+
+	if (c->argc != 2) {
+		if (c->argc != 5 || strcasecmp_len(&c->argv[2], "filterby") != 0) {
+			st_reply_error(c, ST_ERR_SYNTAX);
+			return;
+		}
+		if (strcasecmp_len(&c->argv[3], "module") == 0)
+			type = 3;
+		else if (strcasecmp_len(&c->argv[3], "aclcat") == 0)
+			type = 1;
+		else if (strcasecmp_len(&c->argv[3], "pattern") == 0)
+			type = 2;
+		else {
+			st_reply_error(c, ST_ERR_SYNTAX);
+			return;
+		}
+		arg = &c->argv[4];
+	}
+	h = st_reply_deferred_len(c);
+	for (size_t i = 0; i < ncmds && type != 3; i++) {
+		const struct st_cmd *cmd = all_cmds[i];
+
+		if (list_filter_match(cmd, type, arg)) {
+			st_reply_bulk_cstr(c, cmd->name);
+			n++;
+		}
+		for (const struct st_cmd *s = cmd->subcmds; s && s->name; s++) {
+			if (list_filter_match(s, type, arg)) {
+				st_reply_bulk_cstr(c, s->name);
+				n++;
+			}
+		}
+	}
+	st_reply_set_deferred_array_len(c, h, n);
 }
 
 void
 st_command_getkeys_command(struct st_client *c)
 {
 	const struct st_cmd *cmd = st_cmd_lookup(c->argv[2].p, c->argv[2].len);
-	int keys[256], n;
+	int kbuf[256], *keys = kbuf, n, argc = c->argc - 2;
 
+	/* Redis resolves a container's subcommand ("CONFIG GET x") */
+	if (cmd && cmd->subcmds && argc >= 2)
+		cmd = st_cmd_lookup_sub(cmd, c->argv[3].p, c->argv[3].len);
 	if (cmd == NULL) {
 		st_reply_error(c, "Invalid command specified");
 		return;
 	}
-	if ((cmd->arity > 0 && c->argc - 2 != cmd->arity) ||
-	    (cmd->arity < 0 && c->argc - 2 < -cmd->arity)) {
-		st_reply_error(c, "Invalid number of arguments specified for command");
-		return;
-	}
-	n = st_cmd_keys(cmd, c->argc - 2, c->argv + 2, keys, 256);
-	if (n <= 0) {
+	if (cmd->first_key <= 0 && cmd->getkeys == NULL) {
 		st_reply_error(c, "The command has no key arguments");
 		return;
 	}
-	st_reply_array_len(c, n);
-	for (int i = 0; i < n; i++)
-		st_reply_bulk(c, c->argv[2 + keys[i]].p, c->argv[2 + keys[i]].len);
+	if ((cmd->arity > 0 && argc != cmd->arity) ||
+	    (cmd->arity < 0 && argc < -cmd->arity)) {
+		st_reply_error(c, "Invalid number of arguments specified for command");
+		return;
+	}
+	if (argc > 256)
+		keys = st_malloc(sizeof(int) * (size_t)argc);
+	n = st_cmd_keys(cmd, argc, c->argv + 2, keys, argc > 256 ? argc : 256);
+	if (n <= 0) {
+		st_reply_error(c, "Invalid arguments specified for command");
+	} else {
+		st_reply_array_len(c, n);
+		for (int i = 0; i < n; i++)
+			st_reply_bulk(c, c->argv[2 + keys[i]].p,
+				      c->argv[2 + keys[i]].len);
+	}
+	if (keys != kbuf)
+		st_free(keys);
 }

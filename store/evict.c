@@ -32,7 +32,8 @@ volatile_policy(int p)
 
 /* Pick a victim; copies its name into key (caller frees). */
 static bool
-pick_victim(int policy, int samples, int *db_out, char **key, size_t *len)
+pick_victim(int policy, int samples, int *db_out, char **key, size_t *len,
+	    size_t *mem)
 {
 	struct st_entry *best = NULL;
 	int best_db = -1;
@@ -81,6 +82,7 @@ pick_victim(int policy, int samples, int *db_out, char **key, size_t *len)
 	*db_out = best_db;
 	*key = st_strndup(best->key, best->keylen);
 	*len = best->keylen;
+	*mem = st_entry_mem(best);
 	return true;
 }
 
@@ -94,14 +96,20 @@ st_evict_or_oom(struct st_client *c)
 		return 0;
 	if (policy == ST_MM_NOEVICTION)
 		return -ENOMEM;
-	for (int round = 0; round < MAX_ROUNDS && st_mem_used() > limit; round++) {
+	/* Evicted memory returns after a grace period: count it as gone. */
+	int64_t freed = 0;
+
+	for (int round = 0; round < MAX_ROUNDS && st_mem_used() - freed > limit;
+	     round++) {
 		char *key;
-		size_t len;
+		size_t len, mem;
 		int db;
 
-		if (!pick_victim(policy, st_cfg.maxmemory_samples, &db, &key, &len))
+		if (!pick_victim(policy, st_cfg.maxmemory_samples, &db, &key, &len,
+				 &mem))
 			return -ENOMEM;
-		st_keyspace_remove_key(c->w, db, key, len, false);
+		if (st_keyspace_remove_key(c->w, db, key, len, false))
+			freed += (int64_t)mem;
 		st_free(key);
 	}
 	/* Values freed by call_rcu are still counted until the grace period

@@ -8,8 +8,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "client.h"
 #include "util.h"
 
@@ -244,29 +246,49 @@ st_reply_proto(struct st_client *c, const char *p, size_t len)
 	st_buf_append(&c->out, p, len);
 }
 
-/* Deferred lengths: the handle is the offset where the header goes.  We
- * reserve nothing; the header is inserted with a memmove when known (the
- * aggregates that need it are rarely large). */
+/*
+ * Deferred lengths: the handle indexes c->dfr, which remembers where the
+ * header goes.  Setting one inserts the header there (memmove) and moves the
+ * other pending positions behind it, so handles may be set in any order;
+ * of two handles at the same position the older one is the outer aggregate
+ * and its header goes first.
+ */
 size_t
 st_reply_deferred_len(struct st_client *c)
 {
-	return c->out.len;
+	if (c->ndfr == c->dfr_cap) {
+		c->dfr_cap = c->dfr_cap ? c->dfr_cap * 2 : 8;
+		c->dfr = st_realloc(c->dfr, sizeof(*c->dfr) * (size_t)c->dfr_cap);
+	}
+	c->dfr[c->ndfr] = c->out.len;
+	return (size_t)c->ndfr++;
 }
 
 static void
 set_deferred(struct st_client *c, size_t handle, char type, long long n)
 {
 	char hdr[32];
-	int hl;
+	size_t off = c->dfr[handle];
+	int hl, pending = 0;
 
 	hdr[0] = type;
 	hl = 1 + st_ll2str(hdr + 1, n);
 	hdr[hl++] = '\r';
 	hdr[hl++] = '\n';
 	st_buf_reserve(&c->out, (size_t)hl);
-	memmove(c->out.p + handle + hl, c->out.p + handle, c->out.len - handle);
-	memcpy(c->out.p + handle, hdr, (size_t)hl);
+	memmove(c->out.p + off + hl, c->out.p + off, c->out.len - off);
+	memcpy(c->out.p + off, hdr, (size_t)hl);
 	c->out.len += (size_t)hl;
+	c->dfr[handle] = SIZE_MAX;
+	for (int j = 0; j < c->ndfr; j++) {
+		if (c->dfr[j] == SIZE_MAX)
+			continue;
+		pending++;
+		if (c->dfr[j] > off || (c->dfr[j] == off && (size_t)j > handle))
+			c->dfr[j] += (size_t)hl;
+	}
+	if (pending == 0)
+		c->ndfr = 0;
 }
 
 void

@@ -1,0 +1,95 @@
+/*
+ * dp_core.c -- per-core helpers: TX batching, mbuf allocation, drop
+ * accounting, random numbers (see dp_core.h).
+ */
+#include "dp_core.h"
+
+const char *const dp_drop_names[DP_DROP__COUNT] = {
+	[DP_DROP_ETH_SHORT] = "eth_short",
+	[DP_DROP_ETH_NOT_US] = "eth_not_us",
+	[DP_DROP_ETH_TYPE] = "eth_type",
+	[DP_DROP_ARP_BAD] = "arp_bad",
+	[DP_DROP_IP_SHORT] = "ip_short",
+	[DP_DROP_IP_VERSION] = "ip_version",
+	[DP_DROP_IP_HLEN] = "ip_hlen",
+	[DP_DROP_IP_LEN] = "ip_len",
+	[DP_DROP_IP_CKSUM] = "ip_cksum",
+	[DP_DROP_IP_NOT_US] = "ip_not_us",
+	[DP_DROP_IP_FRAG] = "ip_frag",
+	[DP_DROP_IP_PROTO] = "ip_proto",
+	[DP_DROP_ICMP_BAD] = "icmp_bad",
+	[DP_DROP_TCP_SHORT] = "tcp_short",
+	[DP_DROP_TCP_CKSUM] = "tcp_cksum",
+	[DP_DROP_TCP_OPTIONS] = "tcp_options",
+	[DP_DROP_TCP_NO_CONN] = "tcp_no_conn",
+	[DP_DROP_TCP_BAD_SEQ] = "tcp_bad_seq",
+	[DP_DROP_TCP_BAD_ACK] = "tcp_bad_ack",
+	[DP_DROP_TCP_BACKLOG] = "tcp_backlog",
+	[DP_DROP_TCP_PAWS] = "tcp_paws",
+	[DP_DROP_NO_MBUF] = "no_mbuf",
+	[DP_DROP_TX_FULL] = "tx_full",
+	[DP_DROP_ARP_UNRESOLVED] = "arp_unresolved",
+	[DP_DROP_INJECTED_LOSS] = "injected_loss",
+};
+
+void
+dp_core_tx_flush(struct dp_core *core)
+{
+	uint16_t sent = 0;
+
+	if (core->ntx == 0)
+		return;
+	sent = dp_port_tx(core->port, core->queue, core->tx, core->ntx);
+	for (uint16_t i = 0; i < sent; i++) {
+		core->stats.tx_pkts++;
+		core->stats.tx_bytes += core->tx[i]->pkt_len;
+	}
+	for (uint16_t i = sent; i < core->ntx; i++) {
+		core->stats.drops[DP_DROP_TX_FULL]++;
+		rte_pktmbuf_free(core->tx[i]);
+	}
+	core->ntx = 0;
+}
+
+void
+dp_core_tx(struct dp_core *core, struct rte_mbuf *m)
+{
+	if (core->loss_ppm &&
+	    dp_core_rand(core) % 1000000 < core->loss_ppm) {
+		dp_core_drop(core, m, DP_DROP_INJECTED_LOSS);
+		return;
+	}
+	core->tx[core->ntx++] = m;
+	if (core->ntx == DP_TX_BATCH)
+		dp_core_tx_flush(core);
+}
+
+struct rte_mbuf *
+dp_core_alloc(struct dp_core *core)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(core->pool);
+
+	if (m == NULL)
+		core->stats.drops[DP_DROP_NO_MBUF]++;
+	return m;
+}
+
+void
+dp_core_drop(struct dp_core *core, struct rte_mbuf *m, enum dp_drop why)
+{
+	core->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+uint64_t
+dp_core_rand(struct dp_core *core)
+{
+	/* xorshift64* */
+	uint64_t x = core->rand_state ? core->rand_state : 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	core->rand_state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}

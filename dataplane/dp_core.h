@@ -1,0 +1,108 @@
+/*
+ * dp_core.h -- one polling core's context: its port queue, mbuf pool,
+ * clock, TX batch, ARP cache, TCP state and counters.
+ *
+ * Every netstack function takes the core first (as mTCP's mtcp_manager_t):
+ * there is no global netstack state, so cores share nothing but the port,
+ * the keyspace (store/) and the hand-over rings.
+ *
+ * Time: core->now_us is sampled once per poll-loop iteration (dp_loop.c);
+ * tests drive it by hand (virtual time), so every timer in the netstack
+ * reads the core's clock, never the system's.
+ *
+ * Concurrency: a core's context is touched by its own thread only, except
+ * the counters, which other threads read (INFO, telemetry) with relaxed
+ * loads of 64-bit words.
+ */
+#ifndef DP_CORE_H
+#define DP_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "dp_port.h"
+
+#define DP_TX_BATCH 64
+
+/* Drop reasons, one counter each; names in dp_stats_names[] (dp_core.c). */
+enum dp_drop {
+	DP_DROP_ETH_SHORT,
+	DP_DROP_ETH_NOT_US,
+	DP_DROP_ETH_TYPE,
+	DP_DROP_ARP_BAD,
+	DP_DROP_IP_SHORT,
+	DP_DROP_IP_VERSION,
+	DP_DROP_IP_HLEN,
+	DP_DROP_IP_LEN,
+	DP_DROP_IP_CKSUM,
+	DP_DROP_IP_NOT_US,
+	DP_DROP_IP_FRAG,
+	DP_DROP_IP_PROTO,
+	DP_DROP_ICMP_BAD,
+	DP_DROP_TCP_SHORT,
+	DP_DROP_TCP_CKSUM,
+	DP_DROP_TCP_OPTIONS,
+	DP_DROP_TCP_NO_CONN,
+	DP_DROP_TCP_BAD_SEQ,
+	DP_DROP_TCP_BAD_ACK,
+	DP_DROP_TCP_BACKLOG,
+	DP_DROP_TCP_PAWS,
+	DP_DROP_NO_MBUF,
+	DP_DROP_TX_FULL,
+	DP_DROP_ARP_UNRESOLVED,
+	DP_DROP_INJECTED_LOSS,	/* test option: loss injected in the port layer */
+	DP_DROP__COUNT
+};
+
+struct dp_stats {
+	uint64_t rx_pkts, tx_pkts, rx_bytes, tx_bytes;
+	uint64_t drops[DP_DROP__COUNT];
+	uint64_t arp_requests, arp_replies;
+	uint64_t icmp_echo;
+	uint64_t tcp_conns_accepted, tcp_conns_connected, tcp_conns_closed;
+	uint64_t tcp_conns_reset, tcp_active_conns;
+	uint64_t tcp_retransmits, tcp_fast_retransmits, tcp_rto_timeouts;
+	uint64_t tcp_syncookies_sent, tcp_syncookies_ok;
+	uint64_t tcp_challenge_acks;
+	uint64_t commands;		/* RESP commands executed on this core */
+};
+
+extern const char *const dp_drop_names[DP_DROP__COUNT];
+
+struct dp_arp_cache;
+struct dp_tcp_stack;
+struct st_worker;
+
+struct dp_core {
+	unsigned id;			/* 0..ncores-1 */
+	unsigned ncores;
+	struct dp_port *port;
+	uint16_t queue;
+	struct rte_mempool *pool;
+	uint64_t now_us;		/* this iteration's clock */
+	struct rte_mbuf *tx[DP_TX_BATCH];
+	uint16_t ntx;
+	struct dp_arp_cache *arp;
+	struct dp_tcp_stack *tcp;
+	struct st_worker *worker;	/* store thread context */
+	struct dp_stats stats;
+	uint32_t loss_ppm;		/* injected RX/TX loss (tests), 0 = off */
+	uint64_t rand_state;
+};
+
+/* Queue a frame for transmission (sent at the end of the iteration or
+ * when the batch is full).  Takes ownership of m. */
+void dp_core_tx(struct dp_core *core, struct rte_mbuf *m);
+/* Send the queued frames now; frames the port refuses are counted and
+ * freed. */
+void dp_core_tx_flush(struct dp_core *core);
+/* A fresh mbuf from the core's pool, or NULL (counted as DP_DROP_NO_MBUF). */
+struct rte_mbuf *dp_core_alloc(struct dp_core *core);
+/* Count a dropped frame and free it. */
+void dp_core_drop(struct dp_core *core, struct rte_mbuf *m, enum dp_drop why);
+/* Cheap per-core random numbers (ISN, ports, loss injection). */
+uint64_t dp_core_rand(struct dp_core *core);
+
+#endif
