@@ -87,6 +87,12 @@ struct st_client {
 	struct st_arg *argv;
 	int argv_cap;
 	const struct st_cmd *cmd;
+	const struct st_cmd *last_lookup;	/* command lookup cache */
+	/* hash of the command's first key, computed once by the dispatcher
+	 * for its stripe and reused by the keyspace lookup */
+	const char *hc_key;
+	size_t hc_len;
+	uint64_t hc_hash;
 	long long dirty;		/* changes made by the current command */
 	int64_t cmd_time_ms;		/* wall clock sampled once per command */
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alloc.h"
 #include "client.h"
@@ -237,6 +238,7 @@ collect_stripes(const struct st_cmd *cmd, int argc, struct st_arg *argv,
 	}
 	if (cmd->flags & ST_CMD_NOKEYLOCK)
 		return;
+
 	if (argc > 64)
 		keys = st_malloc(sizeof(int) * (size_t)argc);
 	n = st_cmd_keys(cmd, argc, argv, keys, argc > 64 ? argc : 64);
@@ -341,7 +343,17 @@ call_command(struct st_client *c, const struct st_cmd *cmd)
 	struct stripe_set ss;
 
 	sset_init(&ss);
-	collect_stripes(cmd, c->argc, c->argv, &ss);
+	if (cmd->getkeys == NULL && cmd->first_key == 1 && cmd->last_key == 1 &&
+	    c->argc > 1 && !(cmd->flags & (ST_CMD_ALLKEYS | ST_CMD_NOKEYLOCK))) {
+		/* the common single-key command: hash the key once, for its
+		 * stripe here and for the lookup in keyspace.c */
+		c->hc_key = c->argv[1].p;
+		c->hc_len = c->argv[1].len;
+		c->hc_hash = st_key_hash(c->hc_key, c->hc_len);
+		sset_add(&ss, st_stripe_of(c->hc_hash));
+	} else {
+		collect_stripes(cmd, c->argc, c->argv, &ss);
+	}
 	if ((cmd->flags & ST_CMD_LOCKFREE) && !ss.all) {
 		call_lockfree(c, cmd, &ss);
 	} else {
@@ -484,7 +496,13 @@ st_dispatch(struct st_client *c)
 {
 	const struct st_cmd *cmd;
 
-	cmd = st_cmd_lookup(c->argv[0].p, c->argv[0].len);
+	c->hc_key = NULL;
+	cmd = c->last_lookup;
+	if (cmd == NULL || strncasecmp(cmd->name, c->argv[0].p, c->argv[0].len) != 0 ||
+	    cmd->name[c->argv[0].len] != '\0') {
+		cmd = st_cmd_lookup(c->argv[0].p, c->argv[0].len);
+		c->last_lookup = cmd;
+	}
 	if (cmd == NULL) {
 		if (c->flags & ST_CLIENT_MULTI)
 			c->flags |= ST_CLIENT_DIRTY_EXEC;

@@ -368,10 +368,19 @@ st_keyspace_remove_key(struct st_worker *w, int db, const char *key,
 
 enum { LK_READ = 1, LK_WRITE = 2, LK_NOSTATS = 4 };
 
+/* The key's hash, reusing the dispatcher's when it is the same key. */
+static inline uint64_t
+client_key_hash(struct st_client *c, const char *key, size_t len)
+{
+	if (key == c->hc_key && len == c->hc_len)
+		return c->hc_hash;
+	return st_key_hash(key, len);
+}
+
 static struct st_entry *
 lookup(struct st_client *c, const char *key, size_t len, int how)
 {
-	uint64_t h = st_key_hash(key, len);
+	uint64_t h = client_key_hash(c, key, len);
 	struct st_entry *e = find_raw(c->db, key, len, h);
 
 	if (e != NULL && expire_if_needed(c, c->db, e)) {
@@ -527,7 +536,7 @@ struct st_entry *
 st_db_set(struct st_client *c, const char *key, size_t len,
 	  struct st_value *v, bool keepttl)
 {
-	uint64_t h = st_key_hash(key, len);
+	uint64_t h = client_key_hash(c, key, len);
 	struct st_entry *e = find_raw(c->db, key, len, h);
 
 	if (e != NULL) {
@@ -576,7 +585,7 @@ st_db_delete_entry(struct st_client *c, int db, struct st_entry *e)
 bool
 st_db_delete(struct st_client *c, const char *key, size_t len)
 {
-	uint64_t h = st_key_hash(key, len);
+	uint64_t h = client_key_hash(c, key, len);
 	struct st_entry *e = find_raw(c->db, key, len, h);
 	bool live;
 
