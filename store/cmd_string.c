@@ -77,10 +77,15 @@ expire_ms_or_reply(struct st_client *c, const struct st_arg *a, enum unit unit,
 	return true;
 }
 
+/* Redis's checkStringLength: size + append within proto-max-bulk-len,
+ * without overflow. */
 static bool
-check_len_or_reply(struct st_client *c, long long total)
+check_len_or_reply(struct st_client *c, long long size, long long append)
 {
-	if (total > st_cfg.proto_max_bulk_len) {
+	long long total = (long long)((unsigned long long)size +
+				      (unsigned long long)append);
+
+	if (total > st_cfg.proto_max_bulk_len || total < size || total < append) {
 		st_reply_error(c, "string exceeds maximum allowed size (proto-max-bulk-len)");
 		return false;
 	}
@@ -305,12 +310,7 @@ getex_command(struct st_client *c)
 		return;
 	persist = (flags & SET_PERSIST) != 0;
 	flags &= ~SET_PERSIST;
-	if (flags) {
-		if (!expire_ms_or_reply(c, &c->argv[idx],
-					(flags & (SET_EX | SET_EXAT)) ? UNIT_SECONDS : UNIT_MS,
-					(flags & (SET_EX | SET_PX)) != 0, &when))
-			return;
-	}
+	/* Redis 7.0's order: the key, its type, then the TTL argument. */
 	e = st_lookup_write(c, c->argv[1].p, c->argv[1].len);
 	if (e == NULL) {
 		st_reply_null(c);
@@ -318,6 +318,12 @@ getex_command(struct st_client *c)
 	}
 	if (!st_check_type_or_reply(c, st_entry_value(e), ST_TYPE_STRING))
 		return;
+	if (flags) {
+		if (!expire_ms_or_reply(c, &c->argv[idx],
+					(flags & (SET_EX | SET_EXAT)) ? UNIT_SECONDS : UNIT_MS,
+					(flags & (SET_EX | SET_PX)) != 0, &when))
+			return;
+	}
 	{
 		struct st_string *s = st_value_string(st_entry_value(e));
 
@@ -428,7 +434,7 @@ append_command(struct st_client *c)
 	if (!st_check_type_or_reply(c, st_entry_value(e), ST_TYPE_STRING))
 		return;
 	old = st_value_string(st_entry_value(e));
-	if (!check_len_or_reply(c, (long long)old->len + (long long)add->len))
+	if (!check_len_or_reply(c, (long long)old->len, (long long)add->len))
 		return;
 	{
 		size_t len = old->len + add->len;
@@ -545,6 +551,10 @@ incrbyfloat_command(struct st_client *c)
 	}
 	n = st_ld2str_human(buf, sizeof(buf), value);
 	s = st_string_new(buf, (size_t)n);
+	/* Redis stores the result unencoded (createStringObjectFromLongDouble):
+	 * "embstr" or "raw", never "int", even for "16". */
+	if (s->v.enc == ST_ENC_INT)
+		s->v.enc = ST_ENC_EMBSTR;
 	if (e != NULL)
 		st_db_replace(c, e, &s->v);
 	else
@@ -620,7 +630,7 @@ setrange_command(struct st_client *c)
 		st_reply_int(c, old ? old->len : 0);
 		return;
 	}
-	if (!check_len_or_reply(c, offset + (long long)val->len))
+	if (!check_len_or_reply(c, offset, (long long)val->len))
 		return;
 	newlen = old ? old->len : 0;
 	if ((size_t)offset + val->len > newlen)
