@@ -191,9 +191,19 @@ entry_free_cb(void *p)
 	entry_free(p);
 }
 
-/* Called single-threaded at shutdown, after rcu_barrier. */
+static void marker_free_cb(void *p);
+static void unlink_entry(struct st_worker *w, int db, struct st_entry *e);
+
+/*
+ * Shutdown, in two steps.  The tables' own resize threads may still be at
+ * work (deletions shrink the tables), and they walk nodes under RCU, so:
+ *  1. st_keyspace_clear() -- by a registered, online thread: unlink every
+ *     entry and defer its free (grace period);
+ *  2. st_keyspace_destroy() -- after rcu_barrier, by an offline or
+ *     unregistered thread: destroy the (now empty) tables.
+ */
 void
-st_keyspace_destroy(void)
+st_keyspace_clear(struct st_worker *w)
 {
 	for (int i = 0; i < ST_DBNUM; i++) {
 		struct cds_lfht_iter it;
@@ -206,12 +216,24 @@ st_keyspace_destroy(void)
 		     cds_lfht_next(dbs[i].ht, &it)) {
 			struct st_entry *e = caa_container_of(n, struct st_entry, node);
 
-			if (cds_lfht_del(dbs[i].ht, n) == 0)
-				entry_free(e);
+			if (e->marker) {
+				if (cds_lfht_del(dbs[i].ht, n) == 0)
+					st_defer_free(marker_free_cb, e);
+			} else {
+				unlink_entry(w, i, e);
+			}
 		}
-		/* cds_lfht_destroy may need to run outside a read-side
-		 * section; the caller is offline or unregistered. */
-		cds_lfht_destroy(dbs[i].ht, NULL);
+	}
+}
+
+void
+st_keyspace_destroy(void)
+{
+	for (int i = 0; i < ST_DBNUM; i++) {
+		if (dbs[i].ht == NULL)
+			continue;
+		if (cds_lfht_destroy(dbs[i].ht, NULL) != 0)
+			continue;	/* not empty: leave it (never at shutdown) */
 		dbs[i].ht = NULL;
 		dbs[i].keys = 0;
 		dbs[i].expires = 0;

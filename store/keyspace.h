@@ -68,7 +68,11 @@ struct st_db {
 /* ---- lifetime ----------------------------------------------------------- */
 /* Create the databases; call once before any worker runs. */
 int st_keyspace_init(void);
-/* Free everything; call after every worker stopped and rcu_barrier(). */
+/* Shutdown: unlink every key (a registered, online thread; frees are
+ * deferred), then -- after rcu_barrier, offline -- destroy the tables.
+ * st_store_shutdown() does both. */
+struct st_worker;
+void st_keyspace_clear(struct st_worker *w);
 void st_keyspace_destroy(void);
 struct st_db *st_db_get(int id);	/* 0..ST_DBNUM-1 */
 

@@ -4,6 +4,7 @@
 #include "worker.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "alloc.h"
@@ -132,7 +133,26 @@ st_store_init(void)
 void
 st_store_shutdown(void)
 {
-	urcu_qsbr_barrier();
+	struct st_worker *w = self;
+	bool temporary = w == NULL;
+
+	if (temporary)
+		w = st_thread_register();
+	if (w == NULL)
+		return;
+	st_keyspace_clear(w);
+	if (temporary) {
+		st_thread_unregister(w);	/* its batches free themselves */
+		urcu_qsbr_barrier();
+	} else {
+		st_worker_quiescent();		/* seal this thread's batch */
+		st_worker_offline();
+		urcu_qsbr_barrier();
+		st_worker_online();
+		st_reclaim_poll();		/* run the frees now due */
+		st_worker_offline();
+	}
 	st_keyspace_destroy();
-	urcu_qsbr_barrier();
+	if (!temporary)
+		st_worker_online();
 }
