@@ -40,6 +40,7 @@ st_client_new(struct st_worker *w)
 	c->ctime_ms = c->last_ms = st_mstime();
 	strcpy(c->addr, "127.0.0.1:0");
 	strcpy(c->laddr, "127.0.0.1:0");
+	st_client_publish(c);
 	return c;
 }
 
@@ -143,7 +144,26 @@ st_client_process(struct st_client *c)
 		st_buf_consume(&c->query, c->qpos);
 		c->qpos = 0;
 	}
+	st_client_publish(c);
 	return executed;
+}
+
+void
+st_client_publish(struct st_client *c)
+{
+	struct st_client_pub *p = &c->pub;
+
+	atomic_store_explicit(&p->last_ms, c->last_ms, memory_order_relaxed);
+	atomic_store_explicit(&p->db, c->db, memory_order_relaxed);
+	atomic_store_explicit(&p->flags, c->flags, memory_order_relaxed);
+	atomic_store_explicit(&p->qlen, c->query.len, memory_order_relaxed);
+	atomic_store_explicit(&p->qcap, c->query.cap, memory_order_relaxed);
+	atomic_store_explicit(&p->olen, c->out.len, memory_order_relaxed);
+	atomic_store_explicit(&p->ocap, c->out.cap, memory_order_relaxed);
+	atomic_store_explicit(&p->mq_len, c->mq_len, memory_order_relaxed);
+	atomic_store_explicit(&p->argv_cap, c->argv_cap, memory_order_relaxed);
+	atomic_store_explicit(&p->resp, c->resp, memory_order_relaxed);
+	atomic_store_explicit(&p->last_cmd, c->last_cmd, memory_order_relaxed);
 }
 
 /* ---- registry ------------------------------------------------------------ */

@@ -69,6 +69,21 @@ struct st_prop_cmd {
 	struct st_arg *argv;	/* owned copies */
 };
 
+/*
+ * What other threads may read about a client (CLIENT LIST / INFO): the
+ * owner publishes these with relaxed atomic stores at the end of every
+ * st_client_process (st_client_publish); readers see values a moment old,
+ * never torn ones.  Everything else in st_client is the owner's alone.
+ */
+struct st_client_pub {
+	_Atomic int64_t last_ms;
+	_Atomic int db;
+	_Atomic uint32_t flags;
+	_Atomic size_t qlen, qcap, olen, ocap;
+	_Atomic int mq_len, argv_cap, resp;
+	_Atomic(const char *) last_cmd;
+};
+
 struct st_client {
 	uint64_t id;
 	struct st_worker *w;		/* the executing thread's context */
@@ -120,6 +135,7 @@ struct st_client {
 	int64_t last_ms;
 	const char *last_cmd;
 	struct st_client *reg_prev, *reg_next;	/* registry (client.c) */
+	struct st_client_pub pub;
 };
 
 /* Create / destroy.  'w' is the owning thread's worker. */
@@ -131,6 +147,9 @@ void st_client_feed(struct st_client *c, const void *p, size_t n);
 /* Parse and execute every complete request; returns the number executed.
  * Stops after a protocol error (ST_CLIENT_CLOSE_AFTER_REPLY set). */
 int st_client_process(struct st_client *c);
+
+/* Publish the fields other threads read (struct st_client_pub). */
+void st_client_publish(struct st_client *c);
 
 /* Registry for CLIENT LIST / KILL / INFO clients (mutex inside). */
 void st_client_register(struct st_client *c);

@@ -7,18 +7,13 @@
  * t_hash.c; HINCRBYFLOAT propagates as HSET with the final value, as Redis
  * does.
  */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
-#include "config.h"
 #include "keyspace.h"
 #include "resp_compose.h"
 #include "t_hash.h"
@@ -29,32 +24,15 @@
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-static inline bool
-arg_is(const struct st_arg *a, const char *s)
-{
-	size_t n = strlen(s);
-
-	return a->len == n && strncasecmp(a->p, s, n) == 0;
-}
-
 /* The hash of a key for writing: NULL and WRONGTYPE replied if the key holds
  * another type; NULL without reply if absent (*e = NULL). */
 static struct st_hash *
 hash_lookup_write_or_reply(struct st_client *c, const struct st_arg *key,
 			   struct st_entry **e, bool *wrongtype)
 {
-	struct st_value *v;
-
-	*wrongtype = false;
-	*e = st_lookup_write(c, key->p, key->len);
-	if (*e == NULL)
-		return NULL;
-	v = st_entry_value(*e);
-	if (!st_check_type_or_reply(c, v, ST_TYPE_HASH)) {
-		*wrongtype = true;
-		return NULL;
-	}
-	return (struct st_hash *)v;
+	return (struct st_hash *)st_lookup_write_entry_or_reply(c, key,
+								 ST_TYPE_HASH,
+								 e, wrongtype);
 }
 
 /* Redis's hashTypeLookupWriteOrCreate: the existing hash, or a new empty one
@@ -71,71 +49,6 @@ hash_lookup_or_create_or_reply(struct st_client *c, const struct st_arg *key,
 	h = st_hash_new();
 	*e = st_db_add(c, key->p, key->len, &h->v);
 	return h;
-}
-
-/* Delete the key if its hash became empty (Redis never keeps empty
- * collections). */
-static void
-hash_delete_if_empty(struct st_client *c, const struct st_arg *key,
-		     struct st_hash *h)
-{
-	if (st_hash_len(h) == 0)
-		st_db_delete(c, key->p, key->len);
-}
-
-/* Redis's getRangeLongFromObjectOrReply with no custom message. */
-static bool
-get_range_long_or_reply(struct st_client *c, const struct st_arg *a, long min,
-			long max, long *out)
-{
-	long long v;
-
-	if (st_str2ll(a->p, a->len, &v) != 0) {
-		st_reply_error(c, ST_ERR_NOTINT);
-		return false;
-	}
-	if (v < min || v > max) {
-		st_reply_errorf(c, "value is out of range, value must between %ld and %ld",
-				min, max);
-		return false;
-	}
-	*out = (long)v;
-	return true;
-}
-
-/* Redis's parseScanCursorOrReply: strtoul rules, "invalid cursor". */
-static bool
-parse_scan_cursor_or_reply(struct st_client *c, const struct st_arg *a,
-			   unsigned long *cursor)
-{
-	char *s = st_strndup(a->p, a->len);
-	char *end;
-	bool ok;
-
-	errno = 0;
-	*cursor = strtoul(s, &end, 10);
-	ok = !(s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')) && *end == '\0' &&
-	     errno != ERANGE;
-	st_free(s);
-	if (!ok)
-		st_reply_error(c, "invalid cursor");
-	return ok;
-}
-
-/* Stop producing a huge reply when the client is being closed, as Redis's
- * CLIENT_CLOSE_ASAP check in HRANDFIELD / SRANDMEMBER. */
-static bool
-reply_must_stop(struct st_client *c)
-{
-	long long limit = st_cfg.client_output_buffer_limit_normal;
-
-	if (atomic_load_explicit(&c->kill, memory_order_relaxed))
-		return true;
-	if (limit > 0 && c->out.len > (size_t)limit) {
-		c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
-		return true;
-	}
-	return false;
 }
 
 /* ---- HSET / HMSET / HSETNX ---------------------------------------------- */
@@ -346,11 +259,7 @@ hdel_command(struct st_client *c)
 				break;
 		}
 	}
-	if (deleted > 0) {
-		st_touch(c, e);
-		hash_delete_if_empty(c, &c->argv[1], h);
-		c->dirty += deleted;
-	}
+	st_elements_removed(c, e, st_hash_len(h), deleted);
 	st_reply_int(c, deleted);
 }
 
@@ -367,10 +276,8 @@ hincrby_command(struct st_client *c)
 	char buf[ST_NUMBUF];
 	int n;
 
-	if (st_str2ll(c->argv[3].p, c->argv[3].len, &incr) != 0) {
-		st_reply_error(c, ST_ERR_NOTINT);
+	if (!st_get_ll_or_reply(c, &c->argv[3], &incr, NULL))
 		return;
-	}
 	h = hash_lookup_or_create_or_reply(c, &c->argv[1], &e);
 	if (h == NULL)
 		return;
@@ -443,68 +350,11 @@ hincrbyfloat_command(struct st_client *c)
 
 /* ---- HSCAN -------------------------------------------------------------- */
 
-struct scan_item {
-	const char *p;
-	size_t len;
-};
-
-struct scan_acc {
-	struct scan_item *items;
-	size_t n, cap;
-};
-
-static void
-scan_push(struct scan_acc *acc, const char *p, size_t len)
-{
-	if (acc->n == acc->cap) {
-		acc->cap = acc->cap ? acc->cap * 2 : 32;
-		acc->items = st_realloc(acc->items, acc->cap * sizeof(*acc->items));
-	}
-	acc->items[acc->n].p = p;
-	acc->items[acc->n].len = len;
-	acc->n++;
-}
-
 static void
 hscan_cb(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
 {
-	scan_push(arg, f, flen);
-	scan_push(arg, v, vlen);
-}
-
-/* Parse COUNT / MATCH from argv[3...] as Redis's scanGenericCommand;
- * false after replying an error. */
-static bool
-parse_scan_opts_or_reply(struct st_client *c, long *count,
-			 const struct st_arg **pat)
-{
-	*count = 10;
-	*pat = NULL;
-	for (int i = 3; i < c->argc; i += 2) {
-		int left = c->argc - i;
-
-		if (arg_is(&c->argv[i], "count") && left >= 2) {
-			long long v;
-
-			if (st_str2ll(c->argv[i + 1].p, c->argv[i + 1].len, &v) != 0) {
-				st_reply_error(c, ST_ERR_NOTINT);
-				return false;
-			}
-			if (v < 1) {
-				st_reply_error(c, ST_ERR_SYNTAX);
-				return false;
-			}
-			*count = (long)v;
-		} else if (arg_is(&c->argv[i], "match") && left >= 2) {
-			const struct st_arg *p = &c->argv[i + 1];
-
-			*pat = (p->len == 1 && p->p[0] == '*') ? NULL : p;
-		} else {
-			st_reply_error(c, ST_ERR_SYNTAX);
-			return false;
-		}
-	}
-	return true;
+	st_scan_acc_push(arg, f, flen);
+	st_scan_acc_push(arg, v, vlen);
 }
 
 static void
@@ -512,48 +362,28 @@ hscan_command(struct st_client *c)
 {
 	struct st_hash *h;
 	unsigned long cursor;
-	long count;
-	const struct st_arg *pat;
-	struct scan_acc acc = { 0 };
-	size_t kept = 0;
+	struct st_scan_opts o;
+	struct st_scan_acc acc = { 0 };
 
-	if (!parse_scan_cursor_or_reply(c, &c->argv[2], &cursor))
+	if (!st_parse_scan_cursor_or_reply(c, &c->argv[2], &cursor))
 		return;
 	h = hash_read_or_reply(c, EMPTY_SCAN);
 	if (h == NULL)
 		return;
-	if (!parse_scan_opts_or_reply(c, &count, &pat))
+	if (!st_parse_scan_opts_or_reply(c, 3, 0, &o))
 		return;
 
 	if (h->v.enc == ST_ENC_LISTPACK) {
 		cursor = st_hash_scan(h, cursor, hscan_cb, &acc);
 	} else {
-		long maxiter = count > LONG_MAX / 10 ? LONG_MAX : count * 10;
+		long maxiter = o.count > LONG_MAX / 10 ? LONG_MAX : o.count * 10;
 
 		do {
 			cursor = st_hash_scan(h, cursor, hscan_cb, &acc);
-		} while (cursor && maxiter-- && acc.n / 2 < (unsigned long)count);
+		} while (cursor && maxiter-- && acc.n / 2 < (unsigned long)o.count);
 	}
-
-	/* Filter pairs whose field does not match. */
-	for (size_t i = 0; i < acc.n; i += 2) {
-		if (pat != NULL && !st_glob_match(pat->p, pat->len, acc.items[i].p,
-						  acc.items[i].len, false))
-			continue;
-		acc.items[kept++] = acc.items[i];
-		acc.items[kept++] = acc.items[i + 1];
-	}
-	st_reply_array_len(c, 2);
-	{
-		char buf[ST_NUMBUF];
-		int n = st_ull2str(buf, cursor);
-
-		st_reply_bulk(c, buf, (size_t)n);
-	}
-	st_reply_array_len(c, (long long)kept);
-	for (size_t i = 0; i < kept; i++)
-		st_reply_bulk(c, acc.items[i].p, acc.items[i].len);
-	st_free(acc.items);
+	/* Pairs whose field does not match are left out. */
+	st_reply_scan(c, cursor, &acc, 2, o.pat);
 }
 
 /* ---- HRANDFIELD ---------------------------------------------------------- */
@@ -577,15 +407,16 @@ static void
 hrandfield_with_count(struct st_client *c)
 {
 	struct st_hash *h;
-	long l;
+	long long l;
 	unsigned long count, size;
 	bool uniq = true, withvalues = false;
 	const char *f, *v;
 	size_t flen, vlen;
 
-	if (!get_range_long_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &l))
+	if (!st_get_range_ll_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &l,
+				      NULL))
 		return;
-	if (c->argc == 4 && arg_is(&c->argv[3], "withvalues")) {
+	if (c->argc == 4 && st_arg_is(&c->argv[3], "withvalues")) {
 		withvalues = true;
 	} else if (c->argc >= 4) {
 		st_reply_error(c, ST_ERR_SYNTAX);
@@ -616,7 +447,7 @@ hrandfield_with_count(struct st_client *c)
 		while (count--) {
 			st_hash_random(h, &f, &flen, &v, &vlen);
 			reply_pair(c, withvalues, f, flen, v, vlen);
-			if (reply_must_stop(c))
+			if (st_reply_must_stop(c))
 				break;
 		}
 		return;
@@ -654,18 +485,18 @@ hrandfield_with_count(struct st_client *c)
 	 * shuffle of all the pairs. */
 	if (count * HRANDFIELD_SUB_STRATEGY_MUL > size) {
 		struct st_hash_iter it;
-		struct scan_item *all = st_malloc(size * 2 * sizeof(*all));
+		struct st_arg *all = st_malloc(size * 2 * sizeof(*all));
 		size_t i = 0;
 
 		st_hash_iter_init(h, &it);
 		while (st_hash_iter_next(&it, &f, &flen, &v, &vlen)) {
-			all[2 * i] = (struct scan_item){ f, flen };
-			all[2 * i + 1] = (struct scan_item){ v, vlen };
+			all[2 * i] = (struct st_arg){ f, flen };
+			all[2 * i + 1] = (struct st_arg){ v, vlen };
 			i++;
 		}
 		for (i = 0; i < count; i++) {
 			size_t j = i + (size_t)(st_rand64() % (size - i));
-			struct scan_item tf = all[2 * i], tv = all[2 * i + 1];
+			struct st_arg tf = all[2 * i], tv = all[2 * i + 1];
 
 			all[2 * i] = all[2 * j];
 			all[2 * i + 1] = all[2 * j + 1];

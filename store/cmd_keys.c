@@ -30,6 +30,7 @@
 
 #include "alloc.h"
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
 #include "config.h"
 #include "keyspace.h"
@@ -39,21 +40,7 @@
 #include "wlog.h"
 #include "worker.h"
 
-#define ARG_IS(a, lit) ((a).len == sizeof(lit) - 1 && \
-			strncasecmp((a).p, lit, sizeof(lit) - 1) == 0)
-
 /* ---- helpers shared by the family ----------------------------------------- */
-
-static bool
-get_ll_or_reply(struct st_client *c, const struct st_arg *a, long long *v,
-		const char *msg)
-{
-	if (st_str2ll(a->p, a->len, v) != 0) {
-		st_reply_error(c, msg ? msg : ST_ERR_NOTINT);
-		return false;
-	}
-	return true;
-}
 
 /* As Redis's getIntFromObjectOrReply: 'msg' (or the generic texts) for a
  * non-integer and for a value outside the int range. */
@@ -63,16 +50,8 @@ get_int_or_reply(struct st_client *c, const struct st_arg *a, int *v,
 {
 	long long ll;
 
-	if (!get_ll_or_reply(c, a, &ll, msg))
+	if (!st_get_range_ll_or_reply(c, a, INT_MIN, INT_MAX, &ll, msg))
 		return false;
-	if (ll < INT_MIN || ll > INT_MAX) {
-		if (msg)
-			st_reply_error(c, msg);
-		else
-			st_reply_errorf(c, "value is out of range, value must between %d and %d",
-					INT_MIN, INT_MAX);
-		return false;
-	}
 	*v = (int)ll;
 	return true;
 }
@@ -186,13 +165,13 @@ expire_flags_or_reply(struct st_client *c, int *flags)
 	for (int j = 3; j < c->argc; j++) {
 		const struct st_arg *a = &c->argv[j];
 
-		if (ARG_IS(*a, "nx")) {
+		if (st_arg_is(a, "nx")) {
 			*flags |= EXP_NX;
-		} else if (ARG_IS(*a, "xx")) {
+		} else if (st_arg_is(a, "xx")) {
 			*flags |= EXP_XX;
-		} else if (ARG_IS(*a, "gt")) {
+		} else if (st_arg_is(a, "gt")) {
 			*flags |= EXP_GT;
-		} else if (ARG_IS(*a, "lt")) {
+		} else if (st_arg_is(a, "lt")) {
 			*flags |= EXP_LT;
 		} else {
 			/* Redis prints the option as a C string. */
@@ -251,7 +230,7 @@ expire_generic(struct st_client *c, int64_t basetime, enum unit unit)
 	int flags = 0;
 
 	if (!expire_flags_or_reply(c, &flags) ||
-	    !get_ll_or_reply(c, &c->argv[2], &when, NULL))
+	    !st_get_ll_or_reply(c, &c->argv[2], &when, NULL))
 		return;
 	if (unit == UNIT_SECONDS) {
 		if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) {
@@ -451,42 +430,16 @@ static void
 scan_command(struct st_client *c)
 {
 	struct scan_ctx s = { NULL, NULL, NULL, 0, 0 };
-	unsigned long long cursor;
-	long long count = 10;
-	char buf[ST_NUMBUF];
+	struct st_scan_opts o;
+	unsigned long cursor;
 
-	if (st_str2ull(c->argv[1].p, c->argv[1].len, &cursor) != 0) {
-		st_reply_error(c, "invalid cursor");
+	if (!st_parse_scan_cursor_or_reply(c, &c->argv[1], &cursor) ||
+	    !st_parse_scan_opts_or_reply(c, 2, ST_SCAN_OPT_TYPE, &o))
 		return;
-	}
-	for (int j = 2; j < c->argc; j++) {
-		const struct st_arg *a = &c->argv[j];
-		bool has_next = j + 1 < c->argc;
-
-		if (ARG_IS(*a, "count") && has_next) {
-			if (!get_ll_or_reply(c, &c->argv[j + 1], &count, NULL))
-				return;
-			if (count < 1) {
-				st_reply_error(c, ST_ERR_SYNTAX);
-				return;
-			}
-			j++;
-		} else if (ARG_IS(*a, "match") && has_next) {
-			s.pat = &c->argv[j + 1];
-			if (s.pat->len == 1 && s.pat->p[0] == '*')
-				s.pat = NULL;
-			j++;
-		} else if (ARG_IS(*a, "type") && has_next) {
-			s.type = &c->argv[j + 1];
-			j++;
-		} else {
-			st_reply_error(c, ST_ERR_SYNTAX);
-			return;
-		}
-	}
-	cursor = st_db_scan(c->db, cursor, (long)count, scan_collect, &s);
-	st_reply_array_len(c, 2);
-	st_reply_bulk(c, buf, (size_t)st_ull2str(buf, cursor));
+	s.pat = o.pat;
+	s.type = o.type;
+	cursor = st_db_scan(c->db, cursor, (long)o.count, scan_collect, &s);
+	st_reply_scan_cursor(c, cursor);
 	st_reply_array_len(c, (long long)s.n);
 	for (size_t i = 0; i < s.n; i++)
 		st_reply_bulk(c, s.v[i]->key, s.v[i]->keylen);
@@ -527,7 +480,7 @@ rename_generic(struct st_client *c, bool nx)
 		st_reply_error(c, ST_ERR_NOKEY);
 		return;
 	}
-	if (src->len == dst->len && memcmp(src->p, dst->p, src->len) == 0) {
+	if (st_arg_eq(src, dst)) {
 		if (nx)
 			st_reply_int(c, 0);
 		else
@@ -578,8 +531,8 @@ static bool
 flush_args_or_reply(struct st_client *c)
 {
 	if (c->argc == 1 ||
-	    (c->argc == 2 && (ARG_IS(c->argv[1], "sync") ||
-			      ARG_IS(c->argv[1], "async"))))
+	    (c->argc == 2 && (st_arg_is(&c->argv[1], "sync") ||
+			      st_arg_is(&c->argv[1], "async"))))
 		return true;
 	st_reply_error(c, ST_ERR_SYNTAX);
 	return false;
@@ -730,8 +683,8 @@ memory_usage_command(struct st_client *c)
 	for (int j = 3; j < c->argc; j++) {
 		long long samples;
 
-		if (ARG_IS(c->argv[j], "samples") && j + 1 < c->argc) {
-			if (!get_ll_or_reply(c, &c->argv[j + 1], &samples, NULL))
+		if (st_arg_is(&c->argv[j], "samples") && j + 1 < c->argc) {
+			if (!st_get_ll_or_reply(c, &c->argv[j + 1], &samples, NULL))
 				return;
 			if (samples < 0) {
 				st_reply_error(c, ST_ERR_SYNTAX);

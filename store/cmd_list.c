@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
 #include "keyspace.h"
 #include "resp_compose.h"
@@ -93,48 +93,13 @@ lookup_list_or_reply(struct st_client *c, int i, bool write,
 	return (struct st_list *)v;
 }
 
-/* Redis's getLongFromObjectOrReply: msg NULL = the generic text. */
-static bool
-get_ll_or_reply(struct st_client *c, const struct st_arg *a, long long *out,
-		const char *msg)
-{
-	if (st_str2ll(a->p, a->len, out) == 0)
-		return true;
-	st_reply_error(c, msg ? msg : ST_ERR_NOTINT);
-	return false;
-}
-
-/* Redis's getRangeLongFromObjectOrReply with an explicit message for both
- * a bad number and one outside [min, max]. */
-static bool
-get_range_or_reply(struct st_client *c, const struct st_arg *a,
-		   long long min, long long max, long long *out,
-		   const char *msg)
-{
-	if (!get_ll_or_reply(c, a, out, msg))
-		return false;
-	if (*out < min || *out > max) {
-		st_reply_error(c, msg);
-		return false;
-	}
-	return true;
-}
-
-static bool
-arg_is(const struct st_arg *a, const char *s)
-{
-	size_t n = strlen(s);
-
-	return a->len == n && strncasecmp(a->p, s, n) == 0;
-}
-
 /* LEFT | RIGHT (getListPositionFromObjectOrReply). */
 static bool
 get_where_or_reply(struct st_client *c, const struct st_arg *a, int *where)
 {
-	if (arg_is(a, "right")) {
+	if (st_arg_is(a, "right")) {
 		*where = ST_LIST_TAIL;
-	} else if (arg_is(a, "left")) {
+	} else if (st_arg_is(a, "left")) {
 		*where = ST_LIST_HEAD;
 	} else {
 		st_reply_error(c, ST_ERR_SYNTAX);
@@ -143,31 +108,12 @@ get_where_or_reply(struct st_client *c, const struct st_arg *a, int *where)
 	return true;
 }
 
-/* Clamp [start, end] to a list of llen elements as Redis's
- * addListRangeReply / ltrimCommand; false when the range is empty. */
-static bool
-clamp_range(long long llen, long long *start, long long *end)
-{
-	if (*start < 0)
-		*start += llen;
-	if (*end < 0)
-		*end += llen;
-	if (*start < 0)
-		*start = 0;
-	if (*start > *end || *start >= llen)
-		return false;
-	if (*end >= llen)
-		*end = llen - 1;
-	return true;
-}
-
 /* After elements left the list: signal the key, delete it when empty. */
 static void
 elements_removed(struct st_client *c, struct st_entry *e, struct st_list *l)
 {
 	st_touch(c, e);
-	if (st_list_len(l) == 0)
-		st_db_delete_entry(c, c->db, e);
+	st_delete_if_empty(c, e, st_list_len(l));
 }
 
 /* Reply with up to 'count' elements popped from 'where' (in pop order)
@@ -266,8 +212,9 @@ pop_generic(struct st_client *c, int where)
 		st_reply_arity_error(c, c->cmd);
 		return;
 	}
-	if (hascount && !get_range_or_reply(c, &c->argv[2], 0, INT64_MAX,
-					    &count, ST_ERR_NOTPOSITIVE))
+	if (hascount && !st_get_range_ll_or_reply(c, &c->argv[2], 0,
+						  INT64_MAX, &count,
+						  ST_ERR_NOTPOSITIVE))
 		return;
 	l = lookup_list_or_reply(c, 1, true,
 				 hascount ? MISS_NULL_ARRAY : MISS_NULL, &e);
@@ -308,8 +255,8 @@ lmpop_command(struct st_client *c)
 	int where, where_idx, j;
 	char cnt[ST_NUMBUF];
 
-	if (!get_range_or_reply(c, &c->argv[1], 1, INT64_MAX, &numkeys,
-				ERR_NUMKEYS))
+	if (!st_get_range_ll_or_reply(c, &c->argv[1], 1, INT64_MAX, &numkeys,
+				      ERR_NUMKEYS))
 		return;
 	if (numkeys >= c->argc - 2) {
 		st_reply_error(c, ST_ERR_SYNTAX);
@@ -321,10 +268,11 @@ lmpop_command(struct st_client *c)
 	for (j = where_idx + 1; j < c->argc; j++) {
 		int moreargs = c->argc - 1 - j;
 
-		if (count == -1 && arg_is(&c->argv[j], "count") && moreargs) {
+		if (count == -1 && st_arg_is(&c->argv[j], "count") && moreargs) {
 			j++;
-			if (!get_range_or_reply(c, &c->argv[j], 1, INT64_MAX,
-						&count, ERR_COUNT_GT0))
+			if (!st_get_range_ll_or_reply(c, &c->argv[j], 1,
+						      INT64_MAX, &count,
+						      ERR_COUNT_GT0))
 				return;
 		} else {
 			st_reply_error(c, ST_ERR_SYNTAX);
@@ -365,22 +313,6 @@ lmpop_command(struct st_client *c)
 	st_reply_null_array(c);
 }
 
-/* The keys of LMPOP: argv[2 .. 2+numkeys-1]; -1 when numkeys is not a
- * valid count of the arguments there (the handler reports the error). */
-static int
-lmpop_getkeys(int argc, struct st_arg *argv, int *keys, int max)
-{
-	long long num;
-	int i;
-
-	if (argc < 2 || st_str2ll(argv[1].p, argv[1].len, &num) != 0 ||
-	    num < 1 || num > argc - 2 || num > max)
-		return -1;
-	for (i = 0; i < (int)num; i++)
-		keys[i] = 2 + i;
-	return (int)num;
-}
-
 /* ---- read ------------------------------------------------------------------ */
 
 static void
@@ -404,13 +336,13 @@ lrange_command(struct st_client *c)
 	size_t len;
 	long long n;
 
-	if (!get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
-	    !get_ll_or_reply(c, &c->argv[3], &end, NULL))
+	if (!st_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
+	    !st_get_ll_or_reply(c, &c->argv[3], &end, NULL))
 		return;
 	l = lookup_list_or_reply(c, 1, false, MISS_EMPTY_ARRAY, &e);
 	if (l == NULL)
 		return;
-	if (!clamp_range((long long)st_list_len(l), &start, &end)) {
+	if (!st_clamp_range((long long)st_list_len(l), &start, &end)) {
 		st_reply_array_len(c, 0);
 		return;
 	}
@@ -430,7 +362,7 @@ lindex_command(struct st_client *c)
 	const char *p;
 	size_t len;
 
-	if (l == NULL || !get_ll_or_reply(c, &c->argv[2], &idx, NULL))
+	if (l == NULL || !st_get_ll_or_reply(c, &c->argv[2], &idx, NULL))
 		return;
 	if (idx < 0)
 		idx += (long long)st_list_len(l);
@@ -462,23 +394,25 @@ lpos_command(struct st_client *c)
 		const struct st_arg *opt = &c->argv[j];
 		int moreargs = c->argc - 1 - j;
 
-		if (arg_is(opt, "rank") && moreargs) {
+		if (st_arg_is(opt, "rank") && moreargs) {
 			j++;
-			if (!get_ll_or_reply(c, &c->argv[j], &rank, NULL))
+			if (!st_get_ll_or_reply(c, &c->argv[j], &rank, NULL))
 				return;
 			if (rank == 0) {
 				st_reply_error(c, ERR_RANK_ZERO);
 				return;
 			}
-		} else if (arg_is(opt, "count") && moreargs) {
+		} else if (st_arg_is(opt, "count") && moreargs) {
 			j++;
-			if (!get_range_or_reply(c, &c->argv[j], 0, INT64_MAX,
-						&count, ERR_COUNT_NEG))
+			if (!st_get_range_ll_or_reply(c, &c->argv[j], 0,
+						      INT64_MAX, &count,
+						      ERR_COUNT_NEG))
 				return;
-		} else if (arg_is(opt, "maxlen") && moreargs) {
+		} else if (st_arg_is(opt, "maxlen") && moreargs) {
 			j++;
-			if (!get_range_or_reply(c, &c->argv[j], 0, INT64_MAX,
-						&maxlen, ERR_MAXLEN_NEG))
+			if (!st_get_range_ll_or_reply(c, &c->argv[j], 0,
+						      INT64_MAX, &maxlen,
+						      ERR_MAXLEN_NEG))
 				return;
 		} else {
 			st_reply_error(c, ST_ERR_SYNTAX);
@@ -547,7 +481,7 @@ lset_command(struct st_client *c)
 	struct st_list *l = lookup_list_or_reply(c, 1, true, MISS_NOKEY, &e);
 	long long idx;
 
-	if (l == NULL || !get_ll_or_reply(c, &c->argv[2], &idx, NULL))
+	if (l == NULL || !st_get_ll_or_reply(c, &c->argv[2], &idx, NULL))
 		return;
 	if (idx < 0)
 		idx += (long long)st_list_len(l);
@@ -568,14 +502,14 @@ ltrim_command(struct st_client *c)
 	struct st_entry *e;
 	struct st_list *l;
 
-	if (!get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
-	    !get_ll_or_reply(c, &c->argv[3], &end, NULL))
+	if (!st_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
+	    !st_get_ll_or_reply(c, &c->argv[3], &end, NULL))
 		return;
 	l = lookup_list_or_reply(c, 1, true, MISS_OK, &e);
 	if (l == NULL)
 		return;
 	llen = (long long)st_list_len(l);
-	if (!clamp_range(llen, &start, &end)) {
+	if (!st_clamp_range(llen, &start, &end)) {
 		ltrim = llen;
 		rtrim = 0;
 	} else {
@@ -596,7 +530,7 @@ lrem_command(struct st_client *c)
 	struct st_list *l;
 	size_t removed;
 
-	if (!get_ll_or_reply(c, &c->argv[2], &toremove, NULL))
+	if (!st_get_ll_or_reply(c, &c->argv[2], &toremove, NULL))
 		return;
 	l = lookup_list_or_reply(c, 1, true, MISS_ZERO, &e);
 	if (l == NULL)
@@ -617,9 +551,9 @@ linsert_command(struct st_client *c)
 	struct st_list *l;
 	bool after;
 
-	if (arg_is(&c->argv[2], "after")) {
+	if (st_arg_is(&c->argv[2], "after")) {
 		after = true;
-	} else if (arg_is(&c->argv[2], "before")) {
+	} else if (st_arg_is(&c->argv[2], "before")) {
 		after = false;
 	} else {
 		st_reply_error(c, ST_ERR_SYNTAX);
@@ -723,7 +657,7 @@ const struct st_cmd st_cmds_list[] = {
 	{"rpop", -2, W | F, 1, 1, 1, NULL, rpop_command, "list",
 	 "Remove and get the last elements in a list", "1.0.0",
 	 "key [count]", "@write @list @fast"},
-	{"lmpop", -4, W, 0, 0, 0, lmpop_getkeys, lmpop_command, "list",
+	{"lmpop", -4, W, 0, 0, 0, st_getkeys_numkeys, lmpop_command, "list",
 	 "Pop elements from a list", "7.0.0",
 	 "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
 	 "@write @list @slow"},

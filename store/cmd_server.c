@@ -593,7 +593,7 @@ client_type_by_name(const struct st_arg *a)
 static int
 client_type(const struct st_client *x)
 {
-	uint32_t f = __atomic_load_n(&x->flags, __ATOMIC_RELAXED);
+	uint32_t f = atomic_load_explicit(&x->pub.flags, memory_order_relaxed);
 
 	if (f & ST_CLIENT_MASTER)
 		return CT_MASTER;
@@ -612,24 +612,33 @@ reply_unknown_type(struct st_client *c, const struct st_arg *a)
  * One CLIENT LIST line (Redis 7.0's catClientInfoString), without the
  * trailing newline.  'self' is the client running the command: only its
  * argv is live (other clients' argv are stale pointers into their buffers).
- * Other clients' fields are plain words read without their owner's
- * cooperation: values may be a moment old, never torn pointers (the name is
- * read under the registry mutex, see set_client_name()).
+ * Other clients' fields come from what their owner published
+ * (struct st_client_pub): values may be a moment old, never torn (the name
+ * is read under the registry mutex, see set_client_name()).
  */
 static void
 client_info_line(struct st_buf *b, struct st_client *x, struct st_client *self)
 {
 	int64_t now = st_mstime();
-	uint32_t f = __atomic_load_n(&x->flags, __ATOMIC_RELAXED);
+	const struct st_client_pub *pub = &x->pub;
+	uint32_t f;
 	char flags[16], *p = flags;
-	size_t qlen = __atomic_load_n(&x->query.len, __ATOMIC_RELAXED);
-	size_t qcap = __atomic_load_n(&x->query.cap, __ATOMIC_RELAXED);
-	size_t ocap = __atomic_load_n(&x->out.cap, __ATOMIC_RELAXED);
-	size_t olen = __atomic_load_n(&x->out.len, __ATOMIC_RELAXED);
-	int mq_len = __atomic_load_n(&x->mq_len, __ATOMIC_RELAXED);
-	const char *cmd = __atomic_load_n(&x->last_cmd, __ATOMIC_RELAXED);
+	size_t qlen, qcap, ocap, olen;
+	int mq_len;
+	const char *cmd;
 	unsigned long long argv_mem = 0, multi_mem = 0, tot;
-	int64_t idle_ms = now - __atomic_load_n(&x->last_ms, __ATOMIC_RELAXED);
+	int64_t idle_ms;
+
+	if (x == self)
+		st_client_publish(x);
+	f = atomic_load_explicit(&pub->flags, memory_order_relaxed);
+	qlen = atomic_load_explicit(&pub->qlen, memory_order_relaxed);
+	qcap = atomic_load_explicit(&pub->qcap, memory_order_relaxed);
+	ocap = atomic_load_explicit(&pub->ocap, memory_order_relaxed);
+	olen = atomic_load_explicit(&pub->olen, memory_order_relaxed);
+	mq_len = atomic_load_explicit(&pub->mq_len, memory_order_relaxed);
+	cmd = atomic_load_explicit(&pub->last_cmd, memory_order_relaxed);
+	idle_ms = now - atomic_load_explicit(&pub->last_ms, memory_order_relaxed);
 
 	if (f & ST_CLIENT_REPLICA)
 		*p++ = 'S';
@@ -656,7 +665,8 @@ client_info_line(struct st_buf *b, struct st_client *x, struct st_client *self)
 		idle_ms = 0;
 	}
 	tot = sizeof(*x) + qcap + ocap + argv_mem + multi_mem +
-	      (unsigned long long)__atomic_load_n(&x->argv_cap, __ATOMIC_RELAXED) *
+	      (unsigned long long)atomic_load_explicit(&pub->argv_cap,
+						       memory_order_relaxed) *
 	      sizeof(struct st_arg);
 	bufprintf(b, "id=%llu addr=%s laddr=%s fd=-1 name=%s age=%lld idle=%lld "
 		  "flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu "
@@ -667,11 +677,11 @@ client_info_line(struct st_buf *b, struct st_client *x, struct st_client *self)
 		  x->name ? x->name : "",
 		  (long long)((now - x->ctime_ms) / 1000),
 		  (long long)(idle_ms > 0 ? idle_ms / 1000 : 0), flags,
-		  __atomic_load_n(&x->db, __ATOMIC_RELAXED),
+		  atomic_load_explicit(&pub->db, memory_order_relaxed),
 		  (f & (ST_CLIENT_MULTI | ST_CLIENT_IN_EXEC)) ? mq_len : -1, qlen,
 		  qcap > qlen ? qcap - qlen : 0, argv_mem, multi_mem,
 		  ocap, olen, olen, tot, cmd ? cmd : "NULL",
-		  (int)__atomic_load_n(&x->resp, __ATOMIC_RELAXED));
+		  atomic_load_explicit(&pub->resp, memory_order_relaxed));
 }
 
 static void

@@ -9,17 +9,14 @@
  * createIntsetObject, and SDIFF picks the same of its two algorithms).
  * SPOP propagates as DEL (whole set) or SREM batches, as Redis 7.0.
  */
-#include <errno.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "alloc.h"
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
-#include "config.h"
 #include "keyspace.h"
 #include "resp_compose.h"
 #include "t_set.h"
@@ -40,75 +37,6 @@
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-static inline bool
-arg_is(const struct st_arg *a, const char *s)
-{
-	size_t n = strlen(s);
-
-	return a->len == n && strncasecmp(a->p, s, n) == 0;
-}
-
-static inline bool
-same_key(const struct st_arg *a, const struct st_arg *b)
-{
-	return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
-}
-
-/* Redis's getRangeLongFromObjectOrReply with no custom message. */
-static bool
-get_range_long_or_reply(struct st_client *c, const struct st_arg *a, long min,
-			long max, long *out)
-{
-	long long v;
-
-	if (st_str2ll(a->p, a->len, &v) != 0) {
-		st_reply_error(c, ST_ERR_NOTINT);
-		return false;
-	}
-	if (v < min || v > max) {
-		st_reply_errorf(c, "value is out of range, value must between %ld and %ld",
-				min, max);
-		return false;
-	}
-	*out = (long)v;
-	return true;
-}
-
-/* Redis's parseScanCursorOrReply: strtoul rules, "invalid cursor". */
-static bool
-parse_scan_cursor_or_reply(struct st_client *c, const struct st_arg *a,
-			   unsigned long *cursor)
-{
-	char *s = st_strndup(a->p, a->len);
-	char *end;
-	bool ok;
-
-	errno = 0;
-	*cursor = strtoul(s, &end, 10);
-	ok = !(s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')) && *end == '\0' &&
-	     errno != ERANGE;
-	st_free(s);
-	if (!ok)
-		st_reply_error(c, "invalid cursor");
-	return ok;
-}
-
-/* Stop producing a huge reply when the client is being closed, as Redis's
- * CLIENT_CLOSE_ASAP check in SRANDMEMBER. */
-static bool
-reply_must_stop(struct st_client *c)
-{
-	long long limit = st_cfg.client_output_buffer_limit_normal;
-
-	if (atomic_load_explicit(&c->kill, memory_order_relaxed))
-		return true;
-	if (limit > 0 && c->out.len > (size_t)limit) {
-		c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
-		return true;
-	}
-	return false;
-}
-
 static struct st_set *
 set_read_or_reply(struct st_client *c, const struct st_arg *key,
 		  const char *missing)
@@ -123,18 +51,9 @@ static struct st_set *
 set_lookup_write_or_reply(struct st_client *c, const struct st_arg *key,
 			  struct st_entry **e, bool *wrongtype)
 {
-	struct st_value *v;
-
-	*wrongtype = false;
-	*e = st_lookup_write(c, key->p, key->len);
-	if (*e == NULL)
-		return NULL;
-	v = st_entry_value(*e);
-	if (!st_check_type_or_reply(c, v, ST_TYPE_SET)) {
-		*wrongtype = true;
-		return NULL;
-	}
-	return (struct st_set *)v;
+	return (struct st_set *)st_lookup_write_entry_or_reply(c, key,
+								ST_TYPE_SET,
+								e, wrongtype);
 }
 
 static void
@@ -196,12 +115,7 @@ srem_command(struct st_client *c)
 				break;
 		}
 	}
-	if (deleted > 0) {
-		st_touch(c, e);
-		if (st_set_size(s) == 0)
-			st_db_delete(c, c->argv[1].p, c->argv[1].len);
-		c->dirty += deleted;
-	}
+	st_elements_removed(c, e, st_set_size(s), deleted);
 	st_reply_int(c, deleted);
 }
 
@@ -226,7 +140,7 @@ smove_command(struct st_client *c)
 	ss = (struct st_set *)st_entry_value(se);
 	ds = de ? (struct st_set *)st_entry_value(de) : NULL;
 
-	if (same_key(src, dst)) {
+	if (st_arg_eq(src, dst)) {
 		st_reply_int(c, st_set_is_member(ss, m->p, m->len) ? 1 : 0);
 		return;
 	}
@@ -235,8 +149,7 @@ smove_command(struct st_client *c)
 		return;
 	}
 	st_touch(c, se);
-	if (st_set_size(ss) == 0)
-		st_db_delete(c, src->p, src->len);
+	st_delete_if_empty(c, se, st_set_size(ss));
 	if (ds == NULL) {
 		ds = st_set_new_for(m->p, m->len);
 		de = st_db_add(c, dst->p, dst->len, &ds->v);
@@ -336,10 +249,9 @@ spop_with_count(struct st_client *c)
 	size_t len;
 	struct pop_batch *b;
 
-	if (st_str2ll(c->argv[2].p, c->argv[2].len, &l) != 0 || l < 0) {
-		st_reply_error(c, ST_ERR_NOTPOSITIVE);
+	if (!st_get_range_ll_or_reply(c, &c->argv[2], 0, LLONG_MAX, &l,
+				      ST_ERR_NOTPOSITIVE))
 		return;
-	}
 	count = (unsigned long)l;
 	s = set_lookup_write_or_reply(c, key, &e, &wrongtype);
 	if (s == NULL) {
@@ -447,31 +359,24 @@ spop_command(struct st_client *c)
 		st_propagate(c, 3, srem);
 	}
 	st_free(copy);
-	st_touch(c, e);
-	if (st_set_size(s) == 0)
-		st_db_delete(c, key->p, key->len);
-	c->dirty++;
+	st_elements_removed(c, e, st_set_size(s), 1);
 }
 
 /* ---- SRANDMEMBER ---------------------------------------------------------- */
-
-struct member {
-	const char *p;
-	size_t len;
-};
 
 static void
 srandmember_with_count(struct st_client *c)
 {
 	struct st_set *s;
-	long l;
+	long long l;
 	unsigned long count, size;
 	bool uniq = true;
 	char buf[ST_NUMBUF];
 	const char *m;
 	size_t len;
 
-	if (!get_range_long_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &l))
+	if (!st_get_range_ll_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &l,
+				      NULL))
 		return;
 	if (l >= 0) {
 		count = (unsigned long)l;
@@ -494,7 +399,7 @@ srandmember_with_count(struct st_client *c)
 		while (count--) {
 			st_set_random(s, buf, &m, &len);
 			st_reply_bulk(c, m, len);
-			if (reply_must_stop(c))
+			if (st_reply_must_stop(c))
 				break;
 		}
 		return;
@@ -515,7 +420,7 @@ srandmember_with_count(struct st_client *c)
 	if (count * SRANDMEMBER_SUB_STRATEGY_MUL > size) {
 		/* CASE 3: partial Fisher-Yates shuffle of every member (intset
 		 * members formatted into one arena). */
-		struct member *all = st_malloc(size * sizeof(*all));
+		struct st_arg *all = st_malloc(size * sizeof(*all));
 		char *arena = NULL, *ap;
 		struct st_set_iter it;
 		size_t i = 0;
@@ -530,11 +435,11 @@ srandmember_with_count(struct st_client *c)
 				m = ap;
 				ap += len;
 			}
-			all[i++] = (struct member){ m, len };
+			all[i++] = (struct st_arg){ m, len };
 		}
 		for (i = 0; i < count; i++) {
 			size_t j = i + (size_t)(st_rand64() % (size - i));
-			struct member t = all[i];
+			struct st_arg t = all[i];
 
 			all[i] = all[j];
 			all[j] = t;
@@ -747,10 +652,9 @@ sintercard_command(struct st_client *c)
 {
 	long long numkeys, limit = 0;
 
-	if (st_str2ll(c->argv[1].p, c->argv[1].len, &numkeys) != 0 || numkeys < 1) {
-		st_reply_error(c, "numkeys should be greater than 0");
+	if (!st_get_range_ll_or_reply(c, &c->argv[1], 1, LLONG_MAX, &numkeys,
+				      "numkeys should be greater than 0"))
 		return;
-	}
 	if (numkeys > c->argc - 2) {
 		st_reply_error(c, "Number of keys can't be greater than number of args");
 		return;
@@ -758,13 +662,12 @@ sintercard_command(struct st_client *c)
 	for (int j = 2 + (int)numkeys; j < c->argc; j++) {
 		int moreargs = c->argc - 1 - j;
 
-		if (arg_is(&c->argv[j], "limit") && moreargs) {
+		if (st_arg_is(&c->argv[j], "limit") && moreargs) {
 			j++;
-			if (st_str2ll(c->argv[j].p, c->argv[j].len, &limit) != 0 ||
-			    limit < 0) {
-				st_reply_error(c, "LIMIT can't be negative");
+			if (!st_get_range_ll_or_reply(c, &c->argv[j], 0, LLONG_MAX,
+						      &limit,
+						      "LIMIT can't be negative"))
 				return;
-			}
 		} else {
 			st_reply_error(c, ST_ERR_SYNTAX);
 			return;
@@ -772,21 +675,6 @@ sintercard_command(struct st_client *c)
 	}
 	sinter_generic(c, &c->argv[2], (int)numkeys, NULL, true,
 		       (unsigned long)limit);
-}
-
-/* SINTERCARD numkeys key [key ...] [LIMIT limit]: the keys, or -1 when
- * numkeys is not valid (the handler replies the error). */
-static int
-sintercard_getkeys(int argc, struct st_arg *argv, int *keys, int max)
-{
-	long long n;
-
-	if (argc < 3 || st_str2ll(argv[1].p, argv[1].len, &n) != 0 || n < 1 ||
-	    n > argc - 2 || n > max)
-		return -1;
-	for (int i = 0; i < (int)n; i++)
-		keys[i] = 2 + i;
-	return (int)n;
 }
 
 /* ---- SUNION / SDIFF and their STORE forms -------------------------------- */
@@ -930,23 +818,10 @@ sdiffstore_command(struct st_client *c)
 
 /* ---- SSCAN --------------------------------------------------------------- */
 
-struct scan_acc {
-	struct member *items;
-	size_t n, cap;
-};
-
 static void
 sscan_cb(const char *m, size_t len, void *arg)
 {
-	struct scan_acc *acc = arg;
-
-	if (acc->n == acc->cap) {
-		acc->cap = acc->cap ? acc->cap * 2 : 32;
-		acc->items = st_realloc(acc->items, acc->cap * sizeof(*acc->items));
-	}
-	acc->items[acc->n].p = m;
-	acc->items[acc->n].len = len;
-	acc->n++;
+	st_scan_acc_push(arg, m, len);
 }
 
 static void
@@ -954,41 +829,17 @@ sscan_command(struct st_client *c)
 {
 	struct st_set *s;
 	unsigned long cursor;
-	long count = 10;
-	const struct st_arg *pat = NULL;
-	struct scan_acc acc = { 0 };
-	size_t kept = 0;
+	struct st_scan_opts o;
+	struct st_scan_acc acc = { 0 };
 	char *arena = NULL;
 
-	if (!parse_scan_cursor_or_reply(c, &c->argv[2], &cursor))
+	if (!st_parse_scan_cursor_or_reply(c, &c->argv[2], &cursor))
 		return;
 	s = set_read_or_reply(c, &c->argv[1], EMPTY_SCAN);
 	if (s == NULL)
 		return;
-	for (int i = 3; i < c->argc; i += 2) {
-		int left = c->argc - i;
-
-		if (arg_is(&c->argv[i], "count") && left >= 2) {
-			long long v;
-
-			if (st_str2ll(c->argv[i + 1].p, c->argv[i + 1].len, &v) != 0) {
-				st_reply_error(c, ST_ERR_NOTINT);
-				return;
-			}
-			if (v < 1) {
-				st_reply_error(c, ST_ERR_SYNTAX);
-				return;
-			}
-			count = (long)v;
-		} else if (arg_is(&c->argv[i], "match") && left >= 2) {
-			const struct st_arg *p = &c->argv[i + 1];
-
-			pat = (p->len == 1 && p->p[0] == '*') ? NULL : p;
-		} else {
-			st_reply_error(c, ST_ERR_SYNTAX);
-			return;
-		}
-	}
+	if (!st_parse_scan_opts_or_reply(c, 3, 0, &o))
+		return;
 
 	if (s->v.enc == ST_ENC_INTSET) {
 		/* Every member at once (cursor 0), as Redis does for intsets. */
@@ -1005,30 +856,13 @@ sscan_command(struct st_client *c)
 		}
 		cursor = 0;
 	} else {
-		long maxiter = count > LONG_MAX / 10 ? LONG_MAX : count * 10;
+		long maxiter = o.count > LONG_MAX / 10 ? LONG_MAX : o.count * 10;
 
 		do {
 			cursor = st_set_scan(s, cursor, sscan_cb, &acc);
-		} while (cursor && maxiter-- && acc.n < (unsigned long)count);
+		} while (cursor && maxiter-- && acc.n < (unsigned long)o.count);
 	}
-
-	for (size_t i = 0; i < acc.n; i++) {
-		if (pat != NULL && !st_glob_match(pat->p, pat->len, acc.items[i].p,
-						  acc.items[i].len, false))
-			continue;
-		acc.items[kept++] = acc.items[i];
-	}
-	st_reply_array_len(c, 2);
-	{
-		char buf[ST_NUMBUF];
-		int n = st_ull2str(buf, cursor);
-
-		st_reply_bulk(c, buf, (size_t)n);
-	}
-	st_reply_array_len(c, (long long)kept);
-	for (size_t i = 0; i < kept; i++)
-		st_reply_bulk(c, acc.items[i].p, acc.items[i].len);
-	st_free(acc.items);
+	st_reply_scan(c, cursor, &acc, 1, o.pat);
 	st_free(arena);
 }
 
@@ -1097,7 +931,7 @@ const struct st_cmd st_cmds_set[] = {
 	  .since = "1.0.0", .args_hint = "destination key [key ...]",
 	  .acl = "@write @set @slow" },
 	{ .name = "sintercard", .arity = -3, .flags = ST_CMD_READONLY,
-	  .first_key = 0, .last_key = 0, .step = 0, .getkeys = sintercard_getkeys,
+	  .first_key = 0, .last_key = 0, .step = 0, .getkeys = st_getkeys_numkeys,
 	  .proc = sintercard_command, .group = "set",
 	  .summary = "Intersect multiple sets and return the cardinality of the result",
 	  .since = "7.0.0", .args_hint = "numkeys key [key ...] [LIMIT limit]",

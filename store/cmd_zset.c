@@ -14,14 +14,12 @@
  *
  * Concurrency: handlers run with the key's stripe lock held (dispatcher).
  */
-#include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
+#include <limits.h>
 
 #include "alloc.h"
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
 #include "keyspace.h"
 #include "resp_compose.h"
@@ -35,60 +33,18 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* strcasecmp(arg, s) == 0 on Redis's NUL-terminated sds: an embedded NUL
- * ends the argument. */
-static bool
-arg_is(const struct st_arg *a, const char *s)
-{
-	size_t n = strlen(s);
-
-	return a->len >= n && strncasecmp(a->p, s, n) == 0 &&
-	       (a->len == n || a->p[n] == '\0');
-}
-
-/* getLongFromObjectOrReply with the default message. */
-static int
-get_long_or_reply(struct st_client *c, const struct st_arg *a, long long *out)
-{
-	if (st_str2ll(a->p, a->len, out) != 0) {
-		st_reply_error(c, ST_ERR_NOTINT);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* The sorted set at key for a write: 0 with *zp NULL if the key is absent,
  * -EINVAL after replying WRONGTYPE. */
 static int
 lookup_write_or_reply(struct st_client *c, const struct st_arg *key,
 		      struct st_entry **ep, struct st_zset **zp)
 {
-	struct st_entry *e = st_lookup_write(c, key->p, key->len);
-	struct st_value *v;
+	bool wrongtype;
 
-	*ep = e;
-	*zp = NULL;
-	if (e == NULL)
-		return 0;
-	v = st_entry_value(e);
-	if (!st_check_type_or_reply(c, v, ST_TYPE_ZSET))
-		return -EINVAL;
-	*zp = (struct st_zset *)v;
-	return 0;
-}
-
-/* After an in-place change of 'changes' members: WATCH, dirty, and the key
- * is deleted if the set became empty. */
-static void
-zset_changed(struct st_client *c, const struct st_arg *key, struct st_entry *e,
-	     struct st_zset *z, long long changes)
-{
-	if (changes == 0)
-		return;
-	st_touch(c, e);
-	c->dirty += changes;
-	if (st_zset_len(z) == 0)
-		st_db_delete(c, key->p, key->len);
+	*zp = (struct st_zset *)st_lookup_write_entry_or_reply(c, key,
+								ST_TYPE_ZSET,
+								ep, &wrongtype);
+	return wrongtype ? -EINVAL : 0;
 }
 
 /* One element of a range reply: [member, score] nested in RESP3, flat in
@@ -125,17 +81,17 @@ zadd_generic(struct st_client *c, int flags)
 	for (; scoreidx < c->argc; scoreidx++) {
 		const struct st_arg *a = &c->argv[scoreidx];
 
-		if (arg_is(a, "nx"))
+		if (st_arg_is_cstr(a, "nx"))
 			flags |= ST_ZADD_NX;
-		else if (arg_is(a, "xx"))
+		else if (st_arg_is_cstr(a, "xx"))
 			flags |= ST_ZADD_XX;
-		else if (arg_is(a, "ch"))
+		else if (st_arg_is_cstr(a, "ch"))
 			ch = true;
-		else if (arg_is(a, "incr"))
+		else if (st_arg_is_cstr(a, "incr"))
 			flags |= ST_ZADD_INCR;
-		else if (arg_is(a, "gt"))
+		else if (st_arg_is_cstr(a, "gt"))
 			flags |= ST_ZADD_GT;
-		else if (arg_is(a, "lt"))
+		else if (st_arg_is_cstr(a, "lt"))
 			flags |= ST_ZADD_LT;
 		else
 			break;
@@ -219,8 +175,7 @@ done:
 			c->dirty += added + updated;
 		}
 		/* A key made just now and left empty by an error. */
-		if (st_zset_len(z) == 0)
-			st_db_delete(c, key->p, key->len);
+		st_delete_if_empty(c, e, st_zset_len(z));
 	}
 cleanup:
 	if (scores != stackscores)
@@ -345,51 +300,84 @@ zrem_command(struct st_client *c)
 			break;
 	}
 	st_reply_int(c, deleted);
-	zset_changed(c, key, e, z, deleted);
+	st_elements_removed(c, e, st_zset_len(z), deleted);
+}
+
+/* ---- range arguments ------------------------------------------------------ */
+
+enum range_type { RANGE_AUTO, RANGE_RANK, RANGE_SCORE, RANGE_LEX };
+enum range_dir { DIR_AUTO, DIR_FORWARD, DIR_REVERSE };
+
+/* A parsed pair of range arguments; which member is set depends on the
+ * range type. */
+struct range_arg {
+	long long start, end;		/* RANGE_RANK */
+	struct st_zrange_score score;	/* RANGE_SCORE */
+	struct st_zrange_lex lex;	/* RANGE_LEX */
+};
+
+/* Parse argv[minidx] and argv[maxidx] as a range of 'type' (RANGE_RANK
+ * for RANGE_AUTO); false after replying Redis's error for that type. */
+static bool
+parse_range_or_reply(struct st_client *c, enum range_type type, int minidx,
+		     int maxidx, struct range_arg *r)
+{
+	const struct st_arg *min = &c->argv[minidx], *max = &c->argv[maxidx];
+
+	switch (type) {
+	case RANGE_SCORE:
+		if (st_zset_parse_score_range(min->p, min->len, max->p, max->len,
+					      &r->score) == 0)
+			return true;
+		st_reply_error(c, ERR_NOTFLOAT_RANGE);
+		return false;
+	case RANGE_LEX:
+		if (st_zset_parse_lex_range(min->p, min->len, max->p, max->len,
+					    &r->lex) == 0)
+			return true;
+		st_reply_error(c, ERR_NOTLEX_RANGE);
+		return false;
+	default:
+		return st_get_ll_or_reply(c, min, &r->start, NULL) &&
+		       st_get_ll_or_reply(c, max, &r->end, NULL);
+	}
 }
 
 /* ---- counts ------------------------------------------------------------------ */
 
 static void
-zcount_command(struct st_client *c)
+zcount_generic(struct st_client *c, enum range_type type)
 {
-	struct st_zrange_score r;
+	struct range_arg r;
 	struct st_value *v;
+	unsigned long n;
 
-	if (st_zset_parse_score_range(c->argv[2].p, c->argv[2].len,
-				      c->argv[3].p, c->argv[3].len, &r) != 0) {
-		st_reply_error(c, ERR_NOTFLOAT_RANGE);
+	if (!parse_range_or_reply(c, type, 2, 3, &r))
 		return;
-	}
 	v = st_lookup_read_or_reply(c, c->argv[1].p, c->argv[1].len,
 				    ST_TYPE_ZSET, ":0\r\n");
 	if (v == NULL)
 		return;
-	st_reply_int(c, (long long)st_zset_count_score((struct st_zset *)v, &r));
+	if (type == RANGE_LEX)
+		n = st_zset_count_lex((struct st_zset *)v, &r.lex);
+	else
+		n = st_zset_count_score((struct st_zset *)v, &r.score);
+	st_reply_int(c, (long long)n);
+}
+
+static void
+zcount_command(struct st_client *c)
+{
+	zcount_generic(c, RANGE_SCORE);
 }
 
 static void
 zlexcount_command(struct st_client *c)
 {
-	struct st_zrange_lex r;
-	struct st_value *v;
-
-	if (st_zset_parse_lex_range(c->argv[2].p, c->argv[2].len,
-				    c->argv[3].p, c->argv[3].len, &r) != 0) {
-		st_reply_error(c, ERR_NOTLEX_RANGE);
-		return;
-	}
-	v = st_lookup_read_or_reply(c, c->argv[1].p, c->argv[1].len,
-				    ST_TYPE_ZSET, ":0\r\n");
-	if (v == NULL)
-		return;
-	st_reply_int(c, (long long)st_zset_count_lex((struct st_zset *)v, &r));
+	zcount_generic(c, RANGE_LEX);
 }
 
 /* ---- ZRANGE and its older forms ---------------------------------------------- */
-
-enum range_type { RANGE_AUTO, RANGE_RANK, RANGE_SCORE, RANGE_LEX };
-enum range_dir { DIR_AUTO, DIR_FORWARD, DIR_REVERSE };
 
 static void
 range_by_rank(struct st_client *c, struct st_zset *z, long long start,
@@ -398,18 +386,10 @@ range_by_rank(struct st_client *c, struct st_zset *z, long long start,
 	long long llen = (long long)st_zset_len(z), rangelen;
 	struct st_zset_node *n;
 
-	if (start < 0)
-		start = llen + start;
-	if (end < 0)
-		end = llen + end;
-	if (start < 0)
-		start = 0;
-	if (start > end || start >= llen) {
+	if (!st_clamp_range(llen, &start, &end)) {
 		st_reply_array_len(c, 0);
 		return;
 	}
-	if (end >= llen)
-		end = llen - 1;
 	rangelen = end - start + 1;
 	reply_range_len(c, rangelen, withscores);
 	n = st_zset_by_rank(z, reverse ? (unsigned long)(llen - 1 - start)
@@ -516,28 +496,27 @@ zrange_generic(struct st_client *c, enum range_type type, enum range_dir dir)
 {
 	const struct st_arg *key = &c->argv[1];
 	int minidx = 2, maxidx = 3, j;
-	long long start = 0, end = 0, offset = 0, limit = -1;
+	long long offset = 0, limit = -1;
 	bool withscores = false;
-	struct st_zrange_score sr;
-	struct st_zrange_lex lr;
+	struct range_arg r;
 	struct st_value *v;
 
 	for (j = 4; j < c->argc; j++) {
 		int leftargs = c->argc - j - 1;
 		const struct st_arg *a = &c->argv[j];
 
-		if (arg_is(a, "withscores")) {
+		if (st_arg_is_cstr(a, "withscores")) {
 			withscores = true;
-		} else if (arg_is(a, "limit") && leftargs >= 2) {
-			if (get_long_or_reply(c, &c->argv[j + 1], &offset) != 0 ||
-			    get_long_or_reply(c, &c->argv[j + 2], &limit) != 0)
+		} else if (st_arg_is_cstr(a, "limit") && leftargs >= 2) {
+			if (!st_get_ll_or_reply(c, &c->argv[j + 1], &offset, NULL) ||
+			    !st_get_ll_or_reply(c, &c->argv[j + 2], &limit, NULL))
 				return;
 			j += 2;
-		} else if (dir == DIR_AUTO && arg_is(a, "rev")) {
+		} else if (dir == DIR_AUTO && st_arg_is_cstr(a, "rev")) {
 			dir = DIR_REVERSE;
-		} else if (type == RANGE_AUTO && arg_is(a, "bylex")) {
+		} else if (type == RANGE_AUTO && st_arg_is_cstr(a, "bylex")) {
 			type = RANGE_LEX;
-		} else if (type == RANGE_AUTO && arg_is(a, "byscore")) {
+		} else if (type == RANGE_AUTO && st_arg_is_cstr(a, "byscore")) {
 			type = RANGE_SCORE;
 		} else {
 			st_reply_error(c, ST_ERR_SYNTAX);
@@ -563,29 +542,8 @@ zrange_generic(struct st_client *c, enum range_type type, enum range_dir dir)
 		maxidx = 2;
 	}
 
-	switch (type) {
-	case RANGE_SCORE:
-		if (st_zset_parse_score_range(c->argv[minidx].p, c->argv[minidx].len,
-					      c->argv[maxidx].p, c->argv[maxidx].len,
-					      &sr) != 0) {
-			st_reply_error(c, ERR_NOTFLOAT_RANGE);
-			return;
-		}
-		break;
-	case RANGE_LEX:
-		if (st_zset_parse_lex_range(c->argv[minidx].p, c->argv[minidx].len,
-					    c->argv[maxidx].p, c->argv[maxidx].len,
-					    &lr) != 0) {
-			st_reply_error(c, ERR_NOTLEX_RANGE);
-			return;
-		}
-		break;
-	default:
-		if (get_long_or_reply(c, &c->argv[minidx], &start) != 0 ||
-		    get_long_or_reply(c, &c->argv[maxidx], &end) != 0)
-			return;
-		break;
-	}
+	if (!parse_range_or_reply(c, type, minidx, maxidx, &r))
+		return;
 
 	v = st_lookup_read_or_reply(c, key->p, key->len, ST_TYPE_ZSET,
 				    "*0\r\n");
@@ -593,15 +551,15 @@ zrange_generic(struct st_client *c, enum range_type type, enum range_dir dir)
 		return;
 	switch (type) {
 	case RANGE_SCORE:
-		range_by_score(c, (struct st_zset *)v, &sr, offset, limit,
+		range_by_score(c, (struct st_zset *)v, &r.score, offset, limit,
 			       withscores, dir == DIR_REVERSE);
 		break;
 	case RANGE_LEX:
-		range_by_lex(c, (struct st_zset *)v, &lr, offset, limit,
+		range_by_lex(c, (struct st_zset *)v, &r.lex, offset, limit,
 			     withscores, dir == DIR_REVERSE);
 		break;
 	default:
-		range_by_rank(c, (struct st_zset *)v, start, end, withscores,
+		range_by_rank(c, (struct st_zset *)v, r.start, r.end, withscores,
 			      dir == DIR_REVERSE);
 		break;
 	}
@@ -649,33 +607,13 @@ static void
 zremrange_generic(struct st_client *c, enum range_type type)
 {
 	const struct st_arg *key = &c->argv[1];
-	long long start = 0, end = 0, llen;
 	unsigned long deleted = 0;
-	struct st_zrange_score sr;
-	struct st_zrange_lex lr;
+	struct range_arg r;
 	struct st_entry *e;
 	struct st_zset *z;
 
-	if (type == RANGE_RANK) {
-		if (get_long_or_reply(c, &c->argv[2], &start) != 0 ||
-		    get_long_or_reply(c, &c->argv[3], &end) != 0)
-			return;
-	} else if (type == RANGE_SCORE) {
-		if (st_zset_parse_score_range(c->argv[2].p, c->argv[2].len,
-					      c->argv[3].p, c->argv[3].len,
-					      &sr) != 0) {
-			st_reply_error(c, ERR_NOTFLOAT_RANGE);
-			return;
-		}
-	} else {
-		if (st_zset_parse_lex_range(c->argv[2].p, c->argv[2].len,
-					    c->argv[3].p, c->argv[3].len,
-					    &lr) != 0) {
-			st_reply_error(c, ERR_NOTLEX_RANGE);
-			return;
-		}
-	}
-
+	if (!parse_range_or_reply(c, type, 2, 3, &r))
+		return;
 	if (lookup_write_or_reply(c, key, &e, &z) != 0)
 		return;
 	if (z == NULL) {
@@ -683,28 +621,19 @@ zremrange_generic(struct st_client *c, enum range_type type)
 		return;
 	}
 	if (type == RANGE_RANK) {
-		llen = (long long)st_zset_len(z);
-		if (start < 0)
-			start = llen + start;
-		if (end < 0)
-			end = llen + end;
-		if (start < 0)
-			start = 0;
-		if (start > end || start >= llen) {
+		if (!st_clamp_range((long long)st_zset_len(z), &r.start, &r.end)) {
 			st_reply_int(c, 0);
 			return;
 		}
-		if (end >= llen)
-			end = llen - 1;
-		deleted = st_zset_delete_range_rank(z, (unsigned long)start,
-						    (unsigned long)end);
+		deleted = st_zset_delete_range_rank(z, (unsigned long)r.start,
+						    (unsigned long)r.end);
 	} else if (type == RANGE_SCORE) {
-		deleted = st_zset_delete_range_score(z, &sr);
+		deleted = st_zset_delete_range_score(z, &r.score);
 	} else {
-		deleted = st_zset_delete_range_lex(z, &lr);
+		deleted = st_zset_delete_range_lex(z, &r.lex);
 	}
 	st_reply_int(c, (long long)deleted);
-	zset_changed(c, key, e, z, (long long)deleted);
+	st_elements_removed(c, e, st_zset_len(z), (long long)deleted);
 }
 
 static void
@@ -742,11 +671,9 @@ zpop_generic(struct st_client *c, bool max)
 	}
 	/* getPositiveLongFromObjectOrReply: one message for both errors. */
 	if (c->argc == 3 &&
-	    (st_str2ll(c->argv[2].p, c->argv[2].len, &count) != 0 ||
-	     count < 0)) {
-		st_reply_error(c, ST_ERR_NOTPOSITIVE);
+	    !st_get_range_ll_or_reply(c, &c->argv[2], 0, LLONG_MAX, &count,
+				      ST_ERR_NOTPOSITIVE))
 		return;
-	}
 	/* Flat in RESP2 or without a count; nested pairs in RESP3 with one. */
 	nested = c->resp >= 3 && count != -1;
 
@@ -770,7 +697,7 @@ zpop_generic(struct st_client *c, bool max)
 		st_reply_double(c, n->score);
 		st_zset_delete(z, n->ele, n->len);
 	}
-	zset_changed(c, key, e, z, rangelen);
+	st_elements_removed(c, e, st_zset_len(z), rangelen);
 }
 
 static void
@@ -814,71 +741,27 @@ scan_add(const char *ele, size_t len, double score, void *arg)
 	acc->n++;
 }
 
-/* parseScanCursorOrReply: strtoul on the NUL-terminated argument, no
- * leading space, nothing after the digits, no overflow. */
-static int
-parse_cursor_or_reply(struct st_client *c, const struct st_arg *a,
-		      unsigned long *cursor)
-{
-	char stackbuf[64];
-	char *buf = a->len < sizeof(stackbuf) ? stackbuf : st_malloc(a->len + 1);
-	char *eptr;
-	int rc = 0;
-
-	memcpy(buf, a->p, a->len);
-	buf[a->len] = '\0';
-	errno = 0;
-	*cursor = strtoul(buf, &eptr, 10);
-	if (isspace((unsigned char)buf[0]) || eptr[0] != '\0' || errno == ERANGE) {
-		st_reply_error(c, "invalid cursor");
-		rc = -EINVAL;
-	}
-	if (buf != stackbuf)
-		st_free(buf);
-	return rc;
-}
-
 static void
 zscan_command(struct st_client *c)
 {
 	unsigned long cursor;
-	long long count = 10;
-	const struct st_arg *pat = NULL;
+	struct st_scan_opts o;
 	struct scan_acc acc = { NULL, 0, 0 };
+	const struct st_arg *pat;
 	struct st_value *v;
 	struct st_zset *z;
 	size_t i, kept;
-	int j;
 
-	if (parse_cursor_or_reply(c, &c->argv[2], &cursor) != 0)
+	if (!st_parse_scan_cursor_or_reply(c, &c->argv[2], &cursor))
 		return;
 	v = st_lookup_read_or_reply(c, c->argv[1].p, c->argv[1].len,
 				    ST_TYPE_ZSET, EMPTY_SCAN);
 	if (v == NULL)
 		return;
 	z = (struct st_zset *)v;
-
-	for (j = 3; j < c->argc; j++) {
-		int left = c->argc - j;
-
-		if (arg_is(&c->argv[j], "count") && left >= 2) {
-			if (get_long_or_reply(c, &c->argv[j + 1], &count) != 0)
-				return;
-			if (count < 1) {
-				st_reply_error(c, ST_ERR_SYNTAX);
-				return;
-			}
-			j++;
-		} else if (arg_is(&c->argv[j], "match") && left >= 2) {
-			pat = &c->argv[j + 1];
-			if (pat->len == 1 && pat->p[0] == '*')
-				pat = NULL;
-			j++;
-		} else {
-			st_reply_error(c, ST_ERR_SYNTAX);
-			return;
-		}
-	}
+	if (!st_parse_scan_opts_or_reply(c, 3, ST_SCAN_OPT_CSTR, &o))
+		return;
+	pat = o.pat;
 
 	if (z->v.enc == ST_ENC_LISTPACK) {
 		/* Redis returns a listpack whole, in order, cursor 0. */
@@ -888,13 +771,13 @@ zscan_command(struct st_client *c)
 			scan_add(n->ele, n->len, n->score, &acc);
 		cursor = 0;
 	} else {
-		long long maxiter = count * 10;
+		long long maxiter = o.count * 10;
 
 		/* Redis compares count with members + scores collected. */
 		do {
 			cursor = st_zset_scan(z, cursor, scan_add, &acc);
 		} while (cursor != 0 && maxiter-- > 0 &&
-			 (long long)(acc.n * 2) < count);
+			 (long long)(acc.n * 2) < o.count);
 	}
 
 	kept = 0;
@@ -906,13 +789,7 @@ zscan_command(struct st_client *c)
 		acc.items[kept++] = acc.items[i];
 	}
 
-	st_reply_array_len(c, 2);
-	{
-		char buf[ST_NUMBUF];
-		int n = st_ull2str(buf, cursor);
-
-		st_reply_bulk(c, buf, (size_t)n);
-	}
+	st_reply_scan_cursor(c, cursor);
 	st_reply_array_len(c, (long long)kept * 2);
 	for (i = 0; i < kept; i++) {
 		char buf[ST_NUMBUF];

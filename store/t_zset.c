@@ -424,6 +424,109 @@ st_zset_by_rank(const struct st_zset *z, unsigned long rank)
 	return NULL;
 }
 
+/* ---- range walks ------------------------------------------------------------ */
+
+/*
+ * A score or lex range as two tests on a node, so that one descent serves
+ * both kinds (Redis's zslFirstInRange / zslFirstInLexRange, ...): gte_min
+ * holds from the first node of the range on, lte_max up to its last one.
+ */
+struct range_ops {
+	bool (*gte_min)(const struct st_zset_node *x, const void *r);
+	bool (*lte_max)(const struct st_zset_node *x, const void *r);
+};
+
+/* The walks below are inlined into each caller, where ops is a constant:
+ * the tests become direct (inlined) calls, as in the separate loops Redis
+ * has for scores and members. */
+#define RANGE_WALK static inline __attribute__((always_inline))
+
+/* Descend to the last node below the range's minimum (the header when
+ * none is): *rank gets its 1-based rank (0 for the header), which is the
+ * 0-based rank of its successor; update[], when not NULL, the last node
+ * below the minimum on every level. */
+RANGE_WALK struct st_zset_node *
+descend_below_min(const struct st_zset *z, const struct range_ops *ops,
+		  const void *r, unsigned long *rank,
+		  struct st_zset_node **update)
+{
+	struct st_zset_node *x = z->header;
+	unsigned long rk = 0;
+	int i;
+
+	for (i = z->level - 1; i >= 0; i--) {
+		while (x->level[i].forward != NULL &&
+		       !ops->gte_min(x->level[i].forward, r)) {
+			rk += x->level[i].span;
+			x = x->level[i].forward;
+		}
+		if (update != NULL)
+			update[i] = x;
+	}
+	*rank = rk;
+	return x;
+}
+
+/* First node in range by descent and its 0-based rank; NULL if none. */
+RANGE_WALK struct st_zset_node *
+descend_first(const struct st_zset *z, const struct range_ops *ops,
+	      const void *r, unsigned long *rank)
+{
+	unsigned long rk;
+	struct st_zset_node *x = descend_below_min(z, ops, r, &rk, NULL);
+
+	x = x->level[0].forward;
+	if (x == NULL || !ops->lte_max(x, r))
+		return NULL;
+	if (rank != NULL)
+		*rank = rk;
+	return x;
+}
+
+/* Last node in range by descent and its 0-based rank; NULL if none. */
+RANGE_WALK struct st_zset_node *
+descend_last(const struct st_zset *z, const struct range_ops *ops,
+	     const void *r, unsigned long *rank)
+{
+	struct st_zset_node *x = z->header;
+	unsigned long rk = 0;
+	int i;
+
+	for (i = z->level - 1; i >= 0; i--) {
+		while (x->level[i].forward != NULL &&
+		       ops->lte_max(x->level[i].forward, r)) {
+			rk += x->level[i].span;
+			x = x->level[i].forward;
+		}
+	}
+	if (x == z->header || !ops->gte_min(x, r))
+		return NULL;
+	if (rank != NULL)
+		*rank = rk - 1;
+	return x;
+}
+
+/* Unlink and free the nodes in range, walking from the first one while
+ * they stay below the maximum (zslDeleteRangeByScore / ...ByLex); returns
+ * how many. */
+RANGE_WALK unsigned long
+delete_in_range(struct st_zset *z, const struct range_ops *ops, const void *r)
+{
+	struct st_zset_node *update[ST_ZSKIPLIST_MAXLEVEL];
+	struct st_zset_node *x, *next;
+	unsigned long rk, removed = 0;
+
+	x = descend_below_min(z, ops, r, &rk, update)->level[0].forward;
+	while (x != NULL && ops->lte_max(x, r)) {
+		next = x->level[0].forward;
+		unlink_node(z, x, update);
+		free_unlinked(z, x);
+		removed++;
+		x = next;
+	}
+	return removed;
+}
+
 /* ---- score ranges ----------------------------------------------------------- */
 
 /* One bound: strtod over a NUL-terminated copy, as Redis does on its sds
@@ -478,79 +581,36 @@ score_range_possible(const struct st_zset *z, const struct st_zrange_score *r)
 	return true;
 }
 
-/* First node in range and its 1-based rank. */
-static struct st_zset_node *
-first_in_score(const struct st_zset *z, const struct st_zrange_score *r,
-	       unsigned long *rank)
+static bool
+score_gte_min(const struct st_zset_node *x, const void *r)
 {
-	struct st_zset_node *x = z->header;
-	unsigned long rk = 0;
-	int i;
-
-	if (!score_range_possible(z, r))
-		return NULL;
-	for (i = z->level - 1; i >= 0; i--) {
-		while (x->level[i].forward != NULL &&
-		       !st_zset_score_gte_min(x->level[i].forward->score, r)) {
-			rk += x->level[i].span;
-			x = x->level[i].forward;
-		}
-	}
-	x = x->level[0].forward;
-	if (x == NULL || !st_zset_score_lte_max(x->score, r))
-		return NULL;
-	if (rank != NULL)
-		*rank = rk + 1;
-	return x;
+	return st_zset_score_gte_min(x->score, r);
 }
 
-/* Last node in range and its 1-based rank. */
-static struct st_zset_node *
-last_in_score(const struct st_zset *z, const struct st_zrange_score *r,
-	      unsigned long *rank)
+static bool
+score_lte_max(const struct st_zset_node *x, const void *r)
 {
-	struct st_zset_node *x = z->header;
-	unsigned long rk = 0;
-	int i;
-
-	if (!score_range_possible(z, r))
-		return NULL;
-	for (i = z->level - 1; i >= 0; i--) {
-		while (x->level[i].forward != NULL &&
-		       st_zset_score_lte_max(x->level[i].forward->score, r)) {
-			rk += x->level[i].span;
-			x = x->level[i].forward;
-		}
-	}
-	if (x == z->header || !st_zset_score_gte_min(x->score, r))
-		return NULL;
-	if (rank != NULL)
-		*rank = rk;
-	return x;
+	return st_zset_score_lte_max(x->score, r);
 }
+
+static const struct range_ops score_ops = { score_gte_min, score_lte_max };
 
 struct st_zset_node *
 st_zset_first_in_score(const struct st_zset *z, const struct st_zrange_score *r,
 		       unsigned long *rank)
 {
-	unsigned long rk = 0;
-	struct st_zset_node *x = first_in_score(z, r, &rk);
-
-	if (x != NULL && rank != NULL)
-		*rank = rk - 1;
-	return x;
+	if (!score_range_possible(z, r))
+		return NULL;
+	return descend_first(z, &score_ops, r, rank);
 }
 
 struct st_zset_node *
 st_zset_last_in_score(const struct st_zset *z, const struct st_zrange_score *r,
 		      unsigned long *rank)
 {
-	unsigned long rk = 0;
-	struct st_zset_node *x = last_in_score(z, r, &rk);
-
-	if (x != NULL && rank != NULL)
-		*rank = rk - 1;
-	return x;
+	if (!score_range_possible(z, r))
+		return NULL;
+	return descend_last(z, &score_ops, r, rank);
 }
 
 unsigned long
@@ -558,8 +618,8 @@ st_zset_count_score(const struct st_zset *z, const struct st_zrange_score *r)
 {
 	unsigned long first, last;
 
-	if (first_in_score(z, r, &first) == NULL ||
-	    last_in_score(z, r, &last) == NULL)
+	if (st_zset_first_in_score(z, r, &first) == NULL ||
+	    st_zset_last_in_score(z, r, &last) == NULL)
 		return 0;
 	return last - first + 1;
 }
@@ -567,26 +627,7 @@ st_zset_count_score(const struct st_zset *z, const struct st_zrange_score *r)
 unsigned long
 st_zset_delete_range_score(struct st_zset *z, const struct st_zrange_score *r)
 {
-	struct st_zset_node *update[ST_ZSKIPLIST_MAXLEVEL];
-	struct st_zset_node *x = z->header, *next;
-	unsigned long removed = 0;
-	int i;
-
-	for (i = z->level - 1; i >= 0; i--) {
-		while (x->level[i].forward != NULL &&
-		       !st_zset_score_gte_min(x->level[i].forward->score, r))
-			x = x->level[i].forward;
-		update[i] = x;
-	}
-	x = x->level[0].forward;
-	while (x != NULL && st_zset_score_lte_max(x->score, r)) {
-		next = x->level[0].forward;
-		unlink_node(z, x, update);
-		free_unlinked(z, x);
-		removed++;
-		x = next;
-	}
-	return removed;
+	return delete_in_range(z, &score_ops, r);
 }
 
 /* ---- lex ranges ------------------------------------------------------------ */
@@ -714,90 +755,49 @@ linear_last_in_lex(const struct st_zset *z, const struct st_zrange_lex *r)
 	return NULL;
 }
 
-static struct st_zset_node *
-first_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
-	     unsigned long *rank)
+static bool
+lex_gte_min(const struct st_zset_node *x, const void *r)
 {
-	struct st_zset_node *x = z->header;
-	unsigned long rk = 0;
-	int i;
-
-	if (!lex_range_possible(z, r))
-		return NULL;
-	if (z->v.enc == ST_ENC_LISTPACK) {
-		x = linear_first_in_lex(z, r);
-		if (x != NULL && rank != NULL)
-			*rank = st_zset_node_rank(z, x) + 1;
-		return x;
-	}
-	for (i = z->level - 1; i >= 0; i--) {
-		while (x->level[i].forward != NULL &&
-		       !st_zset_lex_gte_min(x->level[i].forward->ele,
-					    x->level[i].forward->len, r)) {
-			rk += x->level[i].span;
-			x = x->level[i].forward;
-		}
-	}
-	x = x->level[0].forward;
-	if (x == NULL || !st_zset_lex_lte_max(x->ele, x->len, r))
-		return NULL;
-	if (rank != NULL)
-		*rank = rk + 1;
-	return x;
+	return st_zset_lex_gte_min(x->ele, x->len, r);
 }
 
-static struct st_zset_node *
-last_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
-	    unsigned long *rank)
+static bool
+lex_lte_max(const struct st_zset_node *x, const void *r)
 {
-	struct st_zset_node *x = z->header;
-	unsigned long rk = 0;
-	int i;
-
-	if (!lex_range_possible(z, r))
-		return NULL;
-	if (z->v.enc == ST_ENC_LISTPACK) {
-		x = linear_last_in_lex(z, r);
-		if (x != NULL && rank != NULL)
-			*rank = st_zset_node_rank(z, x) + 1;
-		return x;
-	}
-	for (i = z->level - 1; i >= 0; i--) {
-		while (x->level[i].forward != NULL &&
-		       st_zset_lex_lte_max(x->level[i].forward->ele,
-					   x->level[i].forward->len, r)) {
-			rk += x->level[i].span;
-			x = x->level[i].forward;
-		}
-	}
-	if (x == z->header || !st_zset_lex_gte_min(x->ele, x->len, r))
-		return NULL;
-	if (rank != NULL)
-		*rank = rk;
-	return x;
+	return st_zset_lex_lte_max(x->ele, x->len, r);
 }
+
+static const struct range_ops lex_ops = { lex_gte_min, lex_lte_max };
 
 struct st_zset_node *
 st_zset_first_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
-		       unsigned long *rank)
+		     unsigned long *rank)
 {
-	unsigned long rk = 0;
-	struct st_zset_node *x = first_in_lex(z, r, &rk);
+	struct st_zset_node *x;
 
+	if (!lex_range_possible(z, r))
+		return NULL;
+	if (z->v.enc != ST_ENC_LISTPACK)
+		return descend_first(z, &lex_ops, r, rank);
+	x = linear_first_in_lex(z, r);
 	if (x != NULL && rank != NULL)
-		*rank = rk - 1;
+		*rank = st_zset_node_rank(z, x);
 	return x;
 }
 
 struct st_zset_node *
 st_zset_last_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
-		      unsigned long *rank)
+		    unsigned long *rank)
 {
-	unsigned long rk = 0;
-	struct st_zset_node *x = last_in_lex(z, r, &rk);
+	struct st_zset_node *x;
 
+	if (!lex_range_possible(z, r))
+		return NULL;
+	if (z->v.enc != ST_ENC_LISTPACK)
+		return descend_last(z, &lex_ops, r, rank);
+	x = linear_last_in_lex(z, r);
 	if (x != NULL && rank != NULL)
-		*rank = rk - 1;
+		*rank = st_zset_node_rank(z, x);
 	return x;
 }
 
@@ -809,51 +809,33 @@ st_zset_count_lex(const struct st_zset *z, const struct st_zrange_lex *r)
 
 	if (z->v.enc == ST_ENC_LISTPACK) {
 		/* zzl: walk from the first in range while <= max */
-		for (x = first_in_lex(z, r, NULL);
+		for (x = st_zset_first_in_lex(z, r, NULL);
 		     x != NULL && st_zset_lex_lte_max(x->ele, x->len, r);
 		     x = x->level[0].forward)
 			n++;
 		return n;
 	}
 	/* zsl: rank of the last in range minus rank of the first */
-	if (first_in_lex(z, r, &first) == NULL)
+	if (st_zset_first_in_lex(z, r, &first) == NULL)
 		return 0;
-	if (last_in_lex(z, r, &last) == NULL)
-		return z->length - (first - 1);
+	if (st_zset_last_in_lex(z, r, &last) == NULL)
+		return z->length - first;
 	return last < first ? 0 : last - first + 1;
 }
 
 unsigned long
 st_zset_delete_range_lex(struct st_zset *z, const struct st_zrange_lex *r)
 {
-	struct st_zset_node *update[ST_ZSKIPLIST_MAXLEVEL];
-	struct st_zset_node *x = z->header, *next;
+	struct st_zset_node *x, *next;
 	unsigned long removed = 0;
-	int i;
 
-	if (z->v.enc == ST_ENC_LISTPACK) {
-		/* zzlDeleteRangeByLex: from the first in range while <= max */
-		x = first_in_lex(z, r, NULL);
-		while (x != NULL && st_zset_lex_lte_max(x->ele, x->len, r)) {
-			next = x->level[0].forward;
-			delete_node(z, x);
-			removed++;
-			x = next;
-		}
-		return removed;
-	}
-	for (i = z->level - 1; i >= 0; i--) {
-		while (x->level[i].forward != NULL &&
-		       !st_zset_lex_gte_min(x->level[i].forward->ele,
-					    x->level[i].forward->len, r))
-			x = x->level[i].forward;
-		update[i] = x;
-	}
-	x = x->level[0].forward;
+	if (z->v.enc != ST_ENC_LISTPACK)
+		return delete_in_range(z, &lex_ops, r);
+	/* zzlDeleteRangeByLex: from the first in range while <= max */
+	x = st_zset_first_in_lex(z, r, NULL);
 	while (x != NULL && st_zset_lex_lte_max(x->ele, x->len, r)) {
 		next = x->level[0].forward;
-		unlink_node(z, x, update);
-		free_unlinked(z, x);
+		delete_node(z, x);
 		removed++;
 		x = next;
 	}
