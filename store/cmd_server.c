@@ -247,6 +247,60 @@ lastsave_command(struct st_client *c)
 	st_reply_int(c, start_ms / 1000);
 }
 
+/* ---- SHUTDOWN --------------------------------------------------------------- */
+
+static void (*_Atomic shutdown_fn)(void *arg);
+static void *_Atomic shutdown_arg;
+
+void
+st_set_shutdown_hook(void (*fn)(void *arg), void *arg)
+{
+	atomic_store(&shutdown_arg, arg);
+	atomic_store(&shutdown_fn, fn);
+}
+
+/*
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].  ferry keeps no snapshot on
+ * disk, so SAVE and NOSAVE mean the same; there is no pending shutdown to
+ * ABORT.  On success the connection closes without a reply, as Redis.
+ */
+static void
+shutdown_command(struct st_client *c)
+{
+	void (*fn)(void *arg);
+	bool save = false, nosave = false, abort_req = false;
+
+	for (int j = 1; j < c->argc; j++) {
+		if (ARG_IS(c->argv[j], "nosave"))
+			nosave = true;
+		else if (ARG_IS(c->argv[j], "save"))
+			save = true;
+		else if (ARG_IS(c->argv[j], "now") || ARG_IS(c->argv[j], "force"))
+			;
+		else if (ARG_IS(c->argv[j], "abort"))
+			abort_req = true;
+		else {
+			st_reply_error(c, ST_ERR_SYNTAX);
+			return;
+		}
+	}
+	if ((save && nosave) || (abort_req && c->argc > 2)) {
+		st_reply_error(c, ST_ERR_SYNTAX);
+		return;
+	}
+	if (abort_req) {
+		st_reply_error(c, "No shutdown in progress.");
+		return;
+	}
+	fn = atomic_load(&shutdown_fn);
+	if (fn == NULL) {
+		st_reply_error(c, "Errors trying to SHUTDOWN. Check logs.");
+		return;
+	}
+	fn(atomic_load(&shutdown_arg));
+	c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
+}
+
 /* ---- authentication: AUTH, HELLO, QUIT, RESET --------------------------------- */
 
 #define ERR_WRONGPASS "-WRONGPASS invalid username-password pair or user is disabled."
@@ -1631,6 +1685,11 @@ const struct st_cmd st_cmds_server[] = {
 	  "2.8.13", "", "@slow @connection", command_subcmds },
 	{ "time", 1, LOADING_STALE | ST_CMD_FAST, 0, 0, 0, NULL, time_command,
 	  "server", "Returns the server time.", "2.6.0", "", "@fast", NULL },
+	{ "shutdown", -1, ST_CMD_ADMIN | ST_CMD_NOSCRIPT | LOADING_STALE |
+	  ST_CMD_NO_MULTI | ST_CMD_ALLOW_BUSY, 0, 0, 0, NULL, shutdown_command,
+	  "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+	  "1.0.0", "[NOSAVE|SAVE] [NOW] [FORCE] [ABORT]",
+	  "@admin @slow @dangerous", NULL },
 	{ "lastsave", 1, LOADING_STALE | ST_CMD_FAST, 0, 0, 0, NULL,
 	  lastsave_command, "server",
 	  "Returns the Unix timestamp of the last successful save to disk.",

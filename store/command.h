@@ -109,6 +109,12 @@ void st_dispatch(struct st_client *c);
 bool st_cmd_exec_transaction(struct st_client *c,
 			     bool (*precheck)(struct st_client *c));
 
+/* The host's SHUTDOWN handler (ferryd installs one).  SHUTDOWN calls it on
+ * the executing thread and closes the connection without a reply, as
+ * Redis; the hook must only ask the host's loops to stop.  Without a hook
+ * SHUTDOWN replies with an error. */
+void st_set_shutdown_hook(void (*fn)(void *arg), void *arg);
+
 /* Reply with Redis's arity error for 'cmd' ("wrong number of arguments for 'x' command"). */
 void st_reply_arity_error(struct st_client *c, const struct st_cmd *cmd);
 

@@ -1501,6 +1501,40 @@ test_maxmemory_allkeys_lru(void **state)
 	st_client_free(c);
 }
 
+static int shutdown_calls;
+
+static void
+count_shutdown(void *arg)
+{
+	(void)arg;
+	shutdown_calls++;
+}
+
+/* SHUTDOWN: an error without a host hook; with one, the hook runs and the
+ * connection closes without a reply (as Redis). */
+static void
+test_shutdown(void **state)
+{
+	struct st_client *c = th_client();
+
+	(void)state;
+	assert_string_equal(th_cmd(c, "SHUTDOWN", NULL),
+			    "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+	assert_string_equal(th_cmd(c, "SHUTDOWN", "SAVE", "NOSAVE", NULL),
+			    "-ERR syntax error\r\n");
+	assert_string_equal(th_cmd(c, "SHUTDOWN", "BOGUS", NULL),
+			    "-ERR syntax error\r\n");
+	assert_string_equal(th_cmd(c, "SHUTDOWN", "ABORT", NULL),
+			    "-ERR No shutdown in progress.\r\n");
+	assert_int_equal(shutdown_calls, 0);
+	st_set_shutdown_hook(count_shutdown, NULL);
+	assert_string_equal(th_cmd(c, "SHUTDOWN", "NOSAVE", "NOW", NULL), "");
+	assert_int_equal(shutdown_calls, 1);
+	assert_true(c->flags & ST_CLIENT_CLOSE_AFTER_REPLY);
+	st_set_shutdown_hook(NULL, NULL);
+	st_client_free(c);
+}
+
 int
 main(void)
 {
@@ -1524,6 +1558,7 @@ main(void)
 		cmocka_unit_test_setup(test_client_list_concurrent, setup),
 		cmocka_unit_test_setup(test_maxmemory_noeviction, setup),
 		cmocka_unit_test_setup(test_maxmemory_allkeys_lru, setup),
+		cmocka_unit_test_setup(test_shutdown, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
