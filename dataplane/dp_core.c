@@ -30,6 +30,11 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_TX_FULL] = "tx_full",
 	[DP_DROP_ARP_UNRESOLVED] = "arp_unresolved",
 	[DP_DROP_INJECTED_LOSS] = "injected_loss",
+	[DP_DROP_ETH_VLAN] = "eth_vlan",
+	[DP_DROP_ARP_NOT_US] = "arp_not_us",
+	[DP_DROP_ARP_HOLD_REPLACED] = "arp_hold_replaced",
+	[DP_DROP_NO_ROUTE] = "no_route",
+	[DP_DROP_ICMP_TYPE] = "icmp_type",
 };
 
 void

@@ -53,6 +53,11 @@ enum dp_drop {
 	DP_DROP_TX_FULL,
 	DP_DROP_ARP_UNRESOLVED,
 	DP_DROP_INJECTED_LOSS,	/* test option: loss injected in the port layer */
+	DP_DROP_ETH_VLAN,	/* 802.1Q / 802.1ad tagged frame */
+	DP_DROP_ARP_NOT_US,	/* valid ARP about an address that is not ours */
+	DP_DROP_ARP_HOLD_REPLACED, /* held packet replaced by a newer one */
+	DP_DROP_NO_ROUTE,	/* off-link destination and no gateway */
+	DP_DROP_ICMP_TYPE,	/* ICMP type we do not handle */
 	DP_DROP__COUNT
 };
 
@@ -87,9 +92,11 @@ struct dp_core {
 	struct dp_arp_cache *arp;
 	struct dp_tcp_stack *tcp;
 	struct st_worker *worker;	/* store thread context */
+	void *app;			/* the application's per-core state (resp_server.c) */
 	struct dp_stats stats;
 	uint32_t loss_ppm;		/* injected RX/TX loss (tests), 0 = off */
 	uint64_t rand_state;
+	uint16_t ip_id;			/* next IPv4 identification (ipv4_out.c) */
 };
 
 /* Queue a frame for transmission (sent at the end of the iteration or

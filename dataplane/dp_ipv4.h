@@ -30,6 +30,8 @@ void dp_ipv4_input(struct dp_core *core, struct rte_mbuf *m);
  * dp_eth_output resolves the next hop (ARP) and queues the frame.
  * Takes ownership of m.  0, or -EHOSTUNREACH if the next hop is unresolved
  * (the frame is held until ARP answers or dropped), -ENOBUFS (no headroom).
+ * (Added: -EINVAL, dropped as DP_DROP_TCP_SHORT, if proto is TCP and the
+ * first segment does not hold the 20-byte TCP header.)
  */
 int dp_ipv4_output(struct dp_core *core, struct rte_mbuf *m, uint32_t src,
 		   uint32_t dst, uint8_t proto);
@@ -37,5 +39,16 @@ int dp_ipv4_output(struct dp_core *core, struct rte_mbuf *m, uint32_t src,
 /* The Internet checksum helpers (also used by tests to craft packets). */
 uint16_t dp_ipv4_l4_cksum(uint32_t src, uint32_t dst, uint8_t proto,
 			  const struct rte_mbuf *m, uint32_t off, uint32_t len);
+
+/*
+ * The folded (not complemented) one's complement sum of len bytes of m from
+ * off, across segments of any length, as rte_raw_cksum would give over the
+ * same bytes made contiguous; 0 if off + len exceeds m.  Use this, not
+ * rte_raw_cksum_mbuf: DPDK 22.11's truncates the unfolded sum of a segment
+ * that starts at an odd offset, giving wrong sums for chains with odd-length
+ * segments.
+ */
+uint16_t dp_raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off,
+			   uint32_t len);
 
 #endif
