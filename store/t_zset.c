@@ -769,36 +769,36 @@ lex_lte_max(const struct st_zset_node *x, const void *r)
 
 static const struct range_ops lex_ops = { lex_gte_min, lex_lte_max };
 
-struct st_zset_node *
-st_zset_first_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
-		     unsigned long *rank)
+/* x (found by a linear walk), with its 0-based rank in *rank. */
+static struct st_zset_node *
+with_rank(const struct st_zset *z, struct st_zset_node *x,
+	  unsigned long *rank)
 {
-	struct st_zset_node *x;
-
-	if (!lex_range_possible(z, r))
-		return NULL;
-	if (z->v.enc != ST_ENC_LISTPACK)
-		return descend_first(z, &lex_ops, r, rank);
-	x = linear_first_in_lex(z, r);
 	if (x != NULL && rank != NULL)
 		*rank = st_zset_node_rank(z, x);
 	return x;
 }
 
 struct st_zset_node *
+st_zset_first_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
+		     unsigned long *rank)
+{
+	if (!lex_range_possible(z, r))
+		return NULL;
+	if (z->v.enc == ST_ENC_LISTPACK)
+		return with_rank(z, linear_first_in_lex(z, r), rank);
+	return descend_first(z, &lex_ops, r, rank);
+}
+
+struct st_zset_node *
 st_zset_last_in_lex(const struct st_zset *z, const struct st_zrange_lex *r,
 		    unsigned long *rank)
 {
-	struct st_zset_node *x;
-
 	if (!lex_range_possible(z, r))
 		return NULL;
-	if (z->v.enc != ST_ENC_LISTPACK)
-		return descend_last(z, &lex_ops, r, rank);
-	x = linear_last_in_lex(z, r);
-	if (x != NULL && rank != NULL)
-		*rank = st_zset_node_rank(z, x);
-	return x;
+	if (z->v.enc == ST_ENC_LISTPACK)
+		return with_rank(z, linear_last_in_lex(z, r), rank);
+	return descend_last(z, &lex_ops, r, rank);
 }
 
 unsigned long

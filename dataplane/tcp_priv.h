@@ -1,0 +1,331 @@
+/*
+ * tcp_priv.h -- TCP layer internals shared by tcp.c, tcp_in.c, tcp_out.c,
+ * tcp_timer.c and tcp_syncookie.c: the connection (tcb), the explicit state
+ * machine, the per-core stack, sequence arithmetic and option parsing.
+ *
+ * Buffers: each connection owns two byte rings allocated when it is created.
+ *   send ring: the bytes from snd_una on (sent-unacknowledged, then unsent);
+ *              sbuf_head is the ring offset of snd_una.
+ *   recv ring: in-order bytes not yet consumed by the application
+ *              (rbuf_len of them from rbuf_head), followed by the receive
+ *              window, where out-of-order data is stored at its final place
+ *              (offset seq - rcv_nxt after the in-order bytes); ooo[] records
+ *              which ranges of the window hold data (the reassembly queue,
+ *              also the source of our SACK blocks, most recent first).
+ *
+ * Timers are absolute core->now_us deadlines per connection (0 = off);
+ * a connection with any timer sits in one slot of a hashed timer wheel
+ * (1 ms ticks) at a time no later than its earliest deadline, so
+ * dp_tcp_timers only visits the slots of the ticks that passed.
+ */
+#ifndef DP_TCP_PRIV_H
+#define DP_TCP_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_mbuf.h>
+
+#include "dp_core.h"
+#include "dp_tcp.h"
+
+/* The connection states (RFC 9293 section 3.3.2). */
+enum dp_tcp_state {
+	TCP_CLOSED = 0,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+	TCP_STATE__COUNT
+};
+
+extern const char *const dp_tcp_state_names[TCP_STATE__COUNT];
+
+/* Header flags. */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+#define TH_ECE 0x40
+#define TH_CWR 0x80
+
+/* Option kinds. */
+#define TCPOPT_EOL 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
+#define TCPOPT_WS 3
+#define TCPOPT_SACK_OK 4
+#define TCPOPT_SACK 5
+#define TCPOPT_TS 8
+
+#define TCP_HDR_LEN 20
+#define TCP_MAX_WSCALE 14
+#define TCP_OOO_MAX 8		/* out-of-order ranges kept */
+#define TCP_MAX_SACK 4		/* SACK blocks parsed from a segment */
+#define TCP_TS_OPT_LEN 12	/* NOP NOP TS */
+#define TCP_SYN_RETRIES 6	/* active open */
+#define TCP_SYNACK_RETRIES 5	/* passive open (SYN-RECEIVED) */
+#define TCP_CHALLENGE_PER_SEC 1000	/* RFC 5961 section 7 */
+#define TCP_MAX_LISTENERS 16
+#define TCP_DEFAULT_MSS 536	/* peer sent no MSS (RFC 9293 3.7.1) */
+#define TCP_WHEEL_SLOTS 4096	/* timer wheel: 1 ms ticks, ~4 s per turn */
+#define TCP_WHEEL_TICK_US 1000
+
+/* Sequence arithmetic (RFC 1982 style, 32-bit wrap). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+#define SEQ_MAX(a, b) (SEQ_GT(a, b) ? (a) : (b))
+#define SEQ_MIN(a, b) (SEQ_LT(a, b) ? (a) : (b))
+
+/* The TCP header as on the wire. */
+struct dp_tcp_hdr {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t off;		/* data offset << 4 */
+	uint8_t flags;
+	uint16_t win;
+	uint16_t cksum;
+	uint16_t urp;
+} __attribute__((packed));
+
+/* Options parsed from one segment. */
+struct dp_tcp_opts {
+	bool mss_ok, ws_ok, sack_ok, ts_ok;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t ts_val, ts_ecr;
+	uint8_t nsack;
+	struct { uint32_t start, end; } sack[TCP_MAX_SACK];
+};
+
+/* Connection flags (tcb->flags). */
+#define TF_ACK_NOW	(1u << 0)	/* send an ACK at the next flush */
+#define TF_DELACK	(1u << 1)	/* an ACK is owed (delayed) */
+#define TF_PENDING	(1u << 2)	/* on the stack's flush list */
+#define TF_FIN_QUEUED	(1u << 3)	/* app closed: FIN after the data */
+#define TF_FIN_ACKED	(1u << 4)
+#define TF_RCV_FIN	(1u << 5)	/* peer's FIN received (in order) */
+#define TF_RECV_PAUSED	(1u << 6)	/* app consumed less than offered */
+#define TF_WS		(1u << 7)	/* window scaling negotiated */
+#define TF_SACK		(1u << 8)	/* SACK-permitted negotiated */
+#define TF_TS		(1u << 9)	/* timestamps negotiated */
+#define TF_APP_KNOWS	(1u << 10)	/* accepted/connected was delivered */
+#define TF_DEAD		(1u << 12)	/* ended; freed when the entry point returns */
+#define TF_IN_RECOVERY	(1u << 13)	/* NewReno fast recovery */
+#define TF_RTT_TIMING	(1u << 14)	/* rtt_seq is being timed (no TS) */
+#define TF_SEND_SYN	(1u << 15)	/* (re)send SYN / SYN-ACK at flush */
+#define TF_WANT_SENDABLE (1u << 16)	/* send() was short: call sendable */
+#define TF_PEER_CLOSED_CB (1u << 17)	/* peer_closed delivered */
+#define TF_COOKIE	(1u << 19)	/* created from a SYN cookie */
+#define TF_OOO_FIN	(1u << 20)	/* FIN seen beyond a hole (rcv_fin) */
+
+struct dp_tcp_listener {
+	uint16_t port;
+	bool used;
+	const struct dp_tcp_app_ops *ops;
+	uint32_t syn_rcvd;		/* half-open connections (backlog) */
+};
+
+struct dp_tcp_conn {
+	/* lookup and lists */
+	struct dp_tcp_conn *hnext;		/* hash chain */
+	struct dp_tcp_conn *prev, *next;	/* all connections */
+	struct dp_tcp_conn *pprev, *pnext;	/* flush list */
+	struct dp_tcp_conn *twprev, *twnext;	/* TIME_WAIT fifo */
+	uint32_t lip, rip;			/* host order */
+	uint16_t lport, rport;
+	uint32_t hash;
+
+	enum dp_tcp_state state;
+	uint32_t flags;
+	struct dp_tcp_listener *listener;	/* SYN-RECEIVED: backlog slot */
+	const struct dp_tcp_app_ops *ops;
+	void *ctx;
+	enum dp_tcp_close_reason why;
+
+	/* send sequence space */
+	uint32_t iss, snd_una, snd_nxt, snd_max;
+	uint32_t snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
+	uint8_t snd_wscale, rcv_wscale;
+	uint16_t peer_mss;		/* from the peer's SYN */
+	uint16_t smss;			/* payload per segment (w/o options) */
+	uint32_t cwnd, ssthresh, recover;
+	uint32_t dupacks;
+	uint8_t *sbuf;
+	uint32_t sbuf_size, sbuf_head, sbuf_len;
+
+	/* receive sequence space */
+	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
+	uint8_t *rbuf;
+	uint32_t rbuf_size, rbuf_head, rbuf_len;
+	uint32_t rcv_offered;		/* bytes inside a running recv() */
+	uint32_t rcv_unacked;		/* bytes received since our last ACK */
+	uint32_t rcv_fin;		/* seq of an out-of-order FIN */
+	uint8_t nooo;
+	struct { uint32_t start, end; } ooo[TCP_OOO_MAX];
+
+	/* timestamps (RFC 7323) */
+	uint32_t ts_recent, ts_offset;
+
+	/* RTT / RTO (RFC 6298), microseconds */
+	uint32_t srtt_us, rttvar_us, rto_us;
+	uint32_t rtt_seq;
+	uint32_t rtx_high;		/* snd_max at the last retransmission */
+	uint64_t rtt_start;
+	uint8_t backoff, retries, keep_probes;
+
+	/* timers: absolute now_us deadlines, 0 = off */
+	uint64_t t_rto, t_delack, t_persist, t_keep, t_tw;
+	/* timer wheel: linked at wheel_at (<= the earliest deadline) */
+	struct dp_tcp_conn *wprev, *wnext, *wdue;
+	uint64_t wheel_at;		/* 0 = not in the wheel */
+	uint32_t wslot;
+	uint64_t last_rcv_us;		/* keepalive idle reference */
+};
+
+struct dp_tcp_stack {
+	struct dp_tcp_config cfg;
+	struct dp_tcp_conn **buckets;
+	uint32_t nbuckets;		/* power of two */
+	uint32_t nconns;
+	struct dp_tcp_conn *all;	/* every connection */
+	struct dp_tcp_conn *pending;	/* flush list */
+	struct dp_tcp_conn *tw_head, *tw_tail;	/* TIME_WAIT, oldest first */
+	struct dp_tcp_listener listeners[TCP_MAX_LISTENERS];
+	struct dp_tcp_conn *wheel[TCP_WHEEL_SLOTS];
+	uint64_t wheel_tick;		/* last tick processed */
+	uint64_t challenge_sec;		/* RFC 5961 rate limit window */
+	uint32_t challenge_count;
+	uint16_t next_eport;		/* ephemeral port cursor */
+	unsigned depth;			/* entry points running */
+	struct dp_tcp_conn *dead;	/* ended, freed when depth is 0 */
+};
+
+/* ---- tcp.c ---- */
+uint32_t dp_tcp_hash(uint32_t lip, uint16_t lport, uint32_t rip,
+		     uint16_t rport);
+struct dp_tcp_conn *dp_tcp_lookup(struct dp_core *core, uint32_t lip,
+				  uint16_t lport, uint32_t rip, uint16_t rport);
+struct dp_tcp_listener *dp_tcp_listener_find(struct dp_core *core,
+					     uint16_t port);
+/* New tcb in state CLOSED, hashed, buffers allocated (may recycle the
+ * oldest TIME_WAIT connection when the table is full).  NULL if none. */
+struct dp_tcp_conn *dp_tcp_conn_new(struct dp_core *core, uint32_t lip,
+				    uint16_t lport, uint32_t rip,
+				    uint16_t rport);
+/* End a connection: closed callback (if the app knows it), unhash, free
+ * (deferred while the input path holds it). */
+void dp_tcp_conn_destroy(struct dp_core *core, struct dp_tcp_conn *c,
+			 enum dp_tcp_close_reason why);
+/* Unlink and free an ended tcb (TF_DEAD), from the reaper. */
+void dp_tcp_conn_free(struct dp_core *core, struct dp_tcp_conn *c);
+void dp_tcp_set_state(struct dp_core *core, struct dp_tcp_conn *c,
+		      enum dp_tcp_state st);
+/* Entry points (input, timers, flush) bracket their work so tcbs that end
+ * meanwhile are freed only on the way out. */
+void dp_tcp_enter(struct dp_core *core);
+void dp_tcp_leave(struct dp_core *core);
+/* Mark c for the next dp_tcp_flush. */
+void dp_tcp_mark_pending(struct dp_core *core, struct dp_tcp_conn *c);
+/* RFC 6528 initial sequence number; keyed hash of the 4-tuple. */
+uint32_t dp_tcp_isn(struct dp_core *core, uint32_t lip, uint16_t lport,
+		    uint32_t rip, uint16_t rport);
+/* Keyed 64-bit hash (SipHash-2-4 over the process secret). */
+uint64_t dp_tcp_keyed_hash(const void *data, size_t len, uint64_t tweak);
+/* Our timestamp clock for c (ms + per-connection offset). */
+uint32_t dp_tcp_ts_now(struct dp_core *core, uint32_t ts_offset);
+uint32_t dp_tcp_ts_offset(uint32_t lip, uint16_t lport, uint32_t rip,
+			  uint16_t rport);
+/* Deliver queued in-order receive data to the application. */
+void dp_tcp_deliver(struct dp_core *core, struct dp_tcp_conn *c);
+/* Receive window we can advertise now (bytes, unscaled). */
+uint32_t dp_tcp_rcv_space(const struct dp_tcp_conn *c);
+/* Move a connection into TIME_WAIT. */
+void dp_tcp_enter_time_wait(struct dp_core *core, struct dp_tcp_conn *c);
+/* Arm one of c's timers: *t = at, and c enters the timer wheel at at if it
+ * is not linked earlier.  Timers are stopped by writing 0 (the wheel finds
+ * out lazily). */
+void dp_tcp_timer_set(struct dp_core *core, struct dp_tcp_conn *c,
+		      uint64_t *t, uint64_t at);
+/* (Re)link c in the timer wheel at at (its earliest deadline). */
+void dp_tcp_wheel_link(struct dp_core *core, struct dp_tcp_conn *c,
+		       uint64_t at);
+/* Take c out of the timer wheel. */
+void dp_tcp_wheel_unlink(struct dp_core *core, struct dp_tcp_conn *c);
+/* ESTABLISHED reached: counters, the app's accepted / connected. */
+void dp_tcp_established(struct dp_core *core, struct dp_tcp_conn *c);
+
+/* ---- tcp_in.c ---- */
+/* Parse options; 0 or -EINVAL on a malformed option list. */
+int dp_tcp_parse_options(const uint8_t *p, unsigned len, bool syn,
+			 struct dp_tcp_opts *o);
+/* Reassembly: place [seq, seq+len) of data; returns how many bytes became
+ * in order (rcv_nxt advanced by that). */
+uint32_t dp_tcp_reass(struct dp_core *core, struct dp_tcp_conn *c,
+		      uint32_t seq, const struct rte_mbuf *m, uint32_t off,
+		      uint32_t len);
+
+/* ---- tcp_out.c ---- */
+/* Send what the windows allow, plus an owed ACK. */
+void dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c);
+/* One segment from the send ring: [seq, seq+len) with flags. 0/-errno. */
+int dp_tcp_send_segment(struct dp_core *core, struct dp_tcp_conn *c,
+			uint32_t seq, uint32_t len, uint8_t flags);
+/* An ACK now (also challenge ACKs, window updates). */
+void dp_tcp_send_ack(struct dp_core *core, struct dp_tcp_conn *c);
+/* RFC 5961 challenge ACK, rate limited. */
+void dp_tcp_send_challenge_ack(struct dp_core *core, struct dp_tcp_conn *c);
+/* RST on behalf of a connection (abort, timeout). */
+void dp_tcp_send_rst_conn(struct dp_core *core, struct dp_tcp_conn *c);
+/* Stateless RST / SYN-ACK (no tcb). */
+void dp_tcp_send_rst(struct dp_core *core, uint32_t lip, uint16_t lport,
+		     uint32_t rip, uint16_t rport, uint32_t seq, uint32_t ack,
+		     uint8_t flags);
+void dp_tcp_send_synack_stateless(struct dp_core *core, uint32_t lip,
+				  uint16_t lport, uint32_t rip, uint16_t rport,
+				  uint32_t iss, uint32_t ack, uint16_t mss,
+				  const struct dp_tcp_opts *peer,
+				  uint32_t tsval);
+/* Retransmit the first unacknowledged segment (fast retransmit, RTO). */
+void dp_tcp_retransmit_first(struct dp_core *core, struct dp_tcp_conn *c);
+/* Segment payload limit with our options on data segments. */
+uint32_t dp_tcp_eff_mss(const struct dp_tcp_conn *c);
+/* Initial window (RFC 5681 / 6928 style IW). */
+void dp_tcp_cc_init(struct dp_tcp_conn *c);
+
+/* ---- tcp_timer.c ---- */
+void dp_tcp_rto_arm(struct dp_core *core, struct dp_tcp_conn *c);
+void dp_tcp_rtt_sample(struct dp_core *core, struct dp_tcp_conn *c,
+		       uint32_t rtt_us);
+void dp_tcp_keepalive_reset(struct dp_core *core, struct dp_tcp_conn *c);
+/* Orphaned FIN-WAIT-2 lifetime (t_tw). */
+void dp_tcp_arm_fin_wait_2(struct dp_core *core, struct dp_tcp_conn *c);
+
+/* ---- tcp_syncookie.c ---- */
+uint32_t dp_tcp_cookie_make(struct dp_core *core, uint32_t lip,
+			    uint16_t lport, uint32_t rip, uint16_t rport,
+			    uint32_t peer_isn, uint16_t *mss);
+/* Validates the cookie acknowledged by ack (-1); returns the MSS or 0. */
+uint16_t dp_tcp_cookie_check(struct dp_core *core, uint32_t lip,
+			     uint16_t lport, uint32_t rip, uint16_t rport,
+			     uint32_t peer_isn, uint32_t cookie);
+/* Encode/decode WS and SACK-permitted in the low bits of our TS value. */
+uint32_t dp_tcp_cookie_tsval(uint32_t ts, const struct dp_tcp_opts *peer);
+void dp_tcp_cookie_ts_opts(uint32_t ecr, struct dp_tcp_opts *o);
+
+static inline struct dp_tcp_stack *
+tcp_stack(struct dp_core *core)
+{
+	return core->tcp;
+}
+
+#endif

@@ -1,0 +1,328 @@
+/*
+ * test_tcp_unit.c -- unit tests of TCP internals: option parsing, sequence
+ * arithmetic across the wrap, the reassembly queue (out-of-order ranges,
+ * overlaps, duplicates, SACK order, ring wrap), SYN cookies.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dp_tcp.h"
+#include "nstest.h"
+#include "tcp_priv.h"
+
+static void
+test_seq_arith(void **state)
+{
+	assert_true(SEQ_LT(1, 2));
+	assert_false(SEQ_LT(2, 2));
+	assert_true(SEQ_LEQ(2, 2));
+	assert_true(SEQ_LT(0xfffffff0u, 0x10));	/* across the wrap */
+	assert_true(SEQ_GT(0x10, 0xfffffff0u));
+	assert_true(SEQ_GEQ(0x80000000u, 1));
+	assert_false(SEQ_GT(0x80000001u, 0));	/* more than 2^31 ahead */
+	assert_int_equal(SEQ_MAX(0xfffffff0u, 5u), 5u);
+	assert_int_equal(SEQ_MIN(0xfffffff0u, 5u), 0xfffffff0u);
+}
+
+static void
+test_options_syn(void **state)
+{
+	const uint8_t o[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 100,
+			      0, 0, 0, 0, 1, 3, 3, 7 };
+	struct dp_tcp_opts p;
+
+	assert_int_equal(dp_tcp_parse_options(o, sizeof(o), true, &p), 0);
+	assert_true(p.mss_ok);
+	assert_int_equal(p.mss, 1460);
+	assert_true(p.sack_ok);
+	assert_true(p.ts_ok);
+	assert_int_equal(p.ts_val, 100);
+	assert_int_equal(p.ts_ecr, 0);
+	assert_true(p.ws_ok);
+	assert_int_equal(p.ws, 7);
+	/* on a non-SYN only TS / SACK count */
+	assert_int_equal(dp_tcp_parse_options(o, sizeof(o), false, &p), 0);
+	assert_false(p.mss_ok);
+	assert_false(p.ws_ok);
+	assert_false(p.sack_ok);
+	assert_true(p.ts_ok);
+}
+
+static void
+test_options_sack_eol_unknown(void **state)
+{
+	const uint8_t o[] = { 1, 1, 5, 18, 0, 0, 0, 10, 0, 0, 0, 20,
+			      0, 0, 0, 30, 0, 0, 0, 40, 254, 4, 1, 2,
+			      0, 9, 9, 9 };
+	struct dp_tcp_opts p;
+
+	assert_int_equal(dp_tcp_parse_options(o, sizeof(o), false, &p), 0);
+	assert_int_equal(p.nsack, 2);
+	assert_int_equal(p.sack[0].start, 10);
+	assert_int_equal(p.sack[0].end, 20);
+	assert_int_equal(p.sack[1].start, 30);
+	assert_int_equal(p.sack[1].end, 40);
+}
+
+static void
+test_options_malformed(void **state)
+{
+	struct dp_tcp_opts p;
+	const uint8_t zero_len[] = { 2, 0, 5, 0xb4 };
+	const uint8_t past_end[] = { 1, 1, 8, 10, 0, 0 };
+	const uint8_t no_len[] = { 1, 1, 1, 2 };
+	const uint8_t bad_mss[] = { 2, 3, 5, 1 };
+	const uint8_t bad_ws[] = { 3, 4, 7, 0 };
+	const uint8_t bad_sack[] = { 5, 7, 0, 0, 0, 0, 0, 1 };
+	const uint8_t bad_ts[] = { 8, 6, 0, 0, 0, 0, 1, 1 };
+	const uint8_t big_ws[] = { 3, 3, 20, 0 };
+
+	assert_int_equal(dp_tcp_parse_options(zero_len, 4, true, &p), -EINVAL);
+	assert_int_equal(dp_tcp_parse_options(past_end, 6, true, &p), -EINVAL);
+	assert_int_equal(dp_tcp_parse_options(no_len, 4, true, &p), -EINVAL);
+	assert_int_equal(dp_tcp_parse_options(bad_mss, 4, true, &p), -EINVAL);
+	assert_int_equal(dp_tcp_parse_options(bad_ws, 4, true, &p), -EINVAL);
+	assert_int_equal(dp_tcp_parse_options(bad_sack, 8, false, &p),
+			 -EINVAL);
+	assert_int_equal(dp_tcp_parse_options(bad_ts, 8, false, &p), -EINVAL);
+	/* a shift above 14 is clamped (RFC 7323 2.3) */
+	assert_int_equal(dp_tcp_parse_options(big_ws, 4, true, &p), 0);
+	assert_int_equal(p.ws, 14);
+	/* empty list */
+	assert_int_equal(dp_tcp_parse_options(NULL, 0, true, &p), 0);
+	assert_false(p.mss_ok || p.ts_ok || p.ws_ok || p.sack_ok);
+}
+
+/* ---- reassembly: a bare tcb with small rings, data from mbufs ---- */
+
+struct rq {
+	struct nst *t;
+	struct dp_tcp_conn c;
+	uint8_t buf[64];
+};
+
+static int
+rq_setup(void **state)
+{
+	struct rq *r = calloc(1, sizeof(*r));
+
+	r->t = nst_create(0);
+	if (r->t == NULL)
+		return -1;
+	r->c.rbuf = r->buf;
+	r->c.rbuf_size = sizeof(r->buf);
+	r->c.rcv_nxt = 0xfffffff0u;	/* cross the wrap on the way */
+	*state = r;
+	return 0;
+}
+
+static int
+rq_teardown(void **state)
+{
+	struct rq *r = *state;
+	int leaked = nst_destroy(r->t);
+
+	free(r);
+	return leaked == 0 ? 0 : -1;
+}
+
+static uint8_t
+pat(uint32_t rel)
+{
+	return (uint8_t)(rel * 13 + 1);
+}
+
+/* place [rel, rel+len) of the pattern stream (rel from 0xfffffff0) */
+static uint32_t
+put(struct rq *r, uint32_t rel, uint32_t len)
+{
+	uint8_t d[64];
+	struct rte_mbuf *m;
+	uint32_t adv;
+
+	for (uint32_t i = 0; i < len; i++)
+		d[i] = pat(rel + i);
+	m = nst_mbuf(r->t, d, len);
+	assert_non_null(m);
+	adv = dp_tcp_reass(&r->t->core, &r->c, 0xfffffff0u + rel, m, 0, len);
+	rte_pktmbuf_free(m);
+	return adv;
+}
+
+/* consume n in-order bytes and check them */
+static void
+take(struct rq *r, uint32_t *consumed, uint32_t n)
+{
+	assert_true(r->c.rbuf_len >= n);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(r->c.rbuf[(r->c.rbuf_head + i) %
+					   r->c.rbuf_size],
+				 pat(*consumed + i));
+	}
+	r->c.rbuf_head = (r->c.rbuf_head + n) % r->c.rbuf_size;
+	r->c.rbuf_len -= n;
+	*consumed += n;
+}
+
+static void
+test_reass_in_order_and_holes(void **state)
+{
+	struct rq *r = *state;
+	uint32_t done = 0;
+
+	assert_int_equal(put(r, 0, 10), 10);
+	assert_int_equal(r->c.rcv_nxt, 0xfffffffau);
+	/* hole [10,20): two out-of-order pieces */
+	assert_int_equal(put(r, 30, 5), 0);
+	assert_int_equal(put(r, 20, 5), 0);
+	assert_int_equal(r->c.nooo, 2);
+	/* most recent range first (RFC 2018 SACK order) */
+	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 20);
+	assert_int_equal(r->c.ooo[1].start, 0xfffffff0u + 30);
+	/* bridge [25,30) merges both ranges */
+	assert_int_equal(put(r, 25, 5), 0);
+	assert_int_equal(r->c.nooo, 1);
+	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 20);
+	assert_int_equal(r->c.ooo[0].end, 0xfffffff0u + 35);
+	/* filling the hole delivers everything up to 35 */
+	assert_int_equal(put(r, 10, 10), 25);
+	assert_int_equal(r->c.nooo, 0);
+	assert_int_equal(r->c.rcv_nxt, 0xfffffff0u + 35);	/* wrapped */
+	take(r, &done, 35);
+}
+
+static void
+test_reass_duplicates_overlaps(void **state)
+{
+	struct rq *r = *state;
+	uint32_t done = 0;
+
+	assert_int_equal(put(r, 0, 8), 8);
+	/* a full duplicate changes nothing */
+	assert_int_equal(put(r, 0, 8), 0);
+	assert_int_equal(r->c.rbuf_len, 8);
+	/* overlapping the delivered edge: only the new part counts */
+	assert_int_equal(put(r, 4, 8), 4);
+	/* overlapping out-of-order pieces */
+	assert_int_equal(put(r, 20, 6), 0);
+	assert_int_equal(put(r, 18, 4), 0);
+	assert_int_equal(put(r, 24, 6), 0);
+	assert_int_equal(r->c.nooo, 1);
+	assert_int_equal(r->c.ooo[0].end - r->c.ooo[0].start, 12);
+	assert_int_equal(put(r, 12, 6), 18);
+	take(r, &done, 30);
+	assert_int_equal(r->c.rbuf_len, 0);
+}
+
+static void
+test_reass_window_and_ring_wrap(void **state)
+{
+	struct rq *r = *state;
+	uint32_t done = 0;
+
+	/* fill 50, consume 40: the ring head moves near the end */
+	assert_int_equal(put(r, 0, 50), 50);
+	take(r, &done, 40);
+	/* beyond the free space (64 - 10 = 54 from rcv_nxt): clipped */
+	assert_int_equal(put(r, 50 + 60, 4), 0);
+	assert_int_equal(r->c.nooo, 0);
+	assert_int_equal(put(r, 50, 60), 54);	/* only 54 fit */
+	take(r, &done, 64);
+	assert_int_equal(r->c.rbuf_len, 0);
+	/* and the stream goes on correctly after the wrap */
+	assert_int_equal(put(r, 104, 20), 20);
+	take(r, &done, 20);
+}
+
+static void
+test_reass_ooo_limit(void **state)
+{
+	struct rq *r = *state;
+
+	/* more disjoint ranges than kept: the oldest is forgotten */
+	for (uint32_t i = 0; i < TCP_OOO_MAX + 2; i++)
+		assert_int_equal(put(r, 2 + 4 * i, 1), 0);
+	assert_int_equal(r->c.nooo, TCP_OOO_MAX);
+	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 2 +
+			 4 * (TCP_OOO_MAX + 1));
+}
+
+static void
+test_syncookie_roundtrip(void **state)
+{
+	struct nst *t = *state;
+	struct dp_core *core = &t->core;
+	uint16_t mss = 1400;
+	uint32_t ck;
+	struct dp_tcp_opts o = { .ws_ok = true, .ws = 9, .sack_ok = true };
+	struct dp_tcp_opts back;
+
+	assert_int_equal(dp_tcp_stack_init(core, NULL), 0);
+	ck = dp_tcp_cookie_make(core, 1, 2, 3, 4, 1000, &mss);
+	assert_int_equal(mss, 1300);	/* rounded down to the table */
+	assert_int_equal(dp_tcp_cookie_check(core, 1, 2, 3, 4, 1000, ck),
+			 1300);
+	/* wrong tuple, peer ISN, or tampered bits: rejected */
+	assert_int_equal(dp_tcp_cookie_check(core, 1, 2, 3, 5, 1000, ck), 0);
+	assert_int_equal(dp_tcp_cookie_check(core, 1, 2, 3, 4, 1001, ck), 0);
+	assert_int_equal(dp_tcp_cookie_check(core, 1, 2, 3, 4, 1000,
+					     ck ^ (1u << 24)), 0);
+	/* valid in the next period, not two later */
+	core->now_us += 1ull << 26;
+	assert_int_equal(dp_tcp_cookie_check(core, 1, 2, 3, 4, 1000, ck),
+			 1300);
+	core->now_us += 1ull << 26;
+	assert_int_equal(dp_tcp_cookie_check(core, 1, 2, 3, 4, 1000, ck), 0);
+	/* options in the timestamp */
+	memset(&back, 0, sizeof(back));
+	dp_tcp_cookie_ts_opts(dp_tcp_cookie_tsval(123456, &o), &back);
+	assert_true(back.ws_ok && back.sack_ok);
+	assert_int_equal(back.ws, 9);
+	assert_true(SEQ_LEQ(dp_tcp_cookie_tsval(123456, &o), 123456));
+	dp_tcp_stack_fini(core);
+}
+
+static void
+test_isn_differs_and_advances(void **state)
+{
+	struct nst *t = *state;
+	struct dp_core *core = &t->core;
+	uint32_t a = dp_tcp_isn(core, 1, 2, 3, 4);
+	uint32_t b = dp_tcp_isn(core, 1, 2, 3, 5);
+
+	assert_int_not_equal(a, b);
+	core->now_us += 4000;	/* RFC 6528: +1 per 4 us */
+	assert_int_equal(dp_tcp_isn(core, 1, 2, 3, 4) - a, 1000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seq_arith),
+		cmocka_unit_test(test_options_syn),
+		cmocka_unit_test(test_options_sack_eol_unknown),
+		cmocka_unit_test(test_options_malformed),
+		cmocka_unit_test_setup_teardown(test_reass_in_order_and_holes,
+						rq_setup, rq_teardown),
+		cmocka_unit_test_setup_teardown(test_reass_duplicates_overlaps,
+						rq_setup, rq_teardown),
+		cmocka_unit_test_setup_teardown(test_reass_window_and_ring_wrap,
+						rq_setup, rq_teardown),
+		cmocka_unit_test_setup_teardown(test_reass_ooo_limit,
+						rq_setup, rq_teardown),
+		cmocka_unit_test_setup_teardown(test_syncookie_roundtrip,
+						nst_setup, nst_teardown),
+		cmocka_unit_test_setup_teardown(test_isn_differs_and_advances,
+						nst_setup, nst_teardown),
+	};
+
+	if (nst_eal_init() != 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
