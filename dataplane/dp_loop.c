@@ -1,0 +1,215 @@
+/*
+ * dp_loop.c -- the per-core poll loop (see dp_loop.h).
+ *
+ * Call chain: rte_eal_remote_launch -> (ferryd.c) lcore_main -> dp_loop_run
+ *   -> dp_loop_iteration -> dp_port_rx -> dp_eth_input -> ... ;
+ *      dp_tcp_timers; dp_arp_timers; st_expire_cycle; hooks.app_poll;
+ *      hooks.app_flush; dp_tcp_flush; dp_core_tx_flush; st_worker_quiescent
+ *   -> idle backoff (rte_pause / nanosleep with QSBR offline)
+ */
+#include "dp_loop.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
+
+#include "dp_arp.h"
+#include "dp_core.h"
+#include "dp_eth.h"
+#include "dp_tcp.h"
+#include "expire.h"
+#include "worker.h"
+
+#define DP_SLEEP_MIN_US 10
+
+void
+dp_loop_params_defaults(struct dp_loop_params *p)
+{
+	p->busy_poll = false;
+	p->idle_pause_us = 20;
+	p->idle_sleep_us = 200;
+	p->sleep_max_us = 100;
+	p->expire_budget = 64;
+	p->expire_interval_us = 1000;
+	p->app_interval_us = 10000;
+	p->drain_us = 1000000;
+}
+
+void
+dp_loop_state_init(struct dp_loop_state *ls)
+{
+	ls->tsc_per_us = rte_get_tsc_hz() / 1000000;
+	if (ls->tsc_per_us == 0)
+		ls->tsc_per_us = 1;
+	ls->next_expire_us = 0;
+	ls->next_app_us = 0;
+	ls->idle_since_us = 0;
+	ls->last_tx_pkts = 0;
+	ls->sleep_us = DP_SLEEP_MIN_US;
+}
+
+static inline uint64_t
+loop_now_us(const struct dp_loop_state *ls)
+{
+	return rte_get_tsc_cycles() / ls->tsc_per_us;
+}
+
+unsigned
+dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
+		  struct dp_loop_state *ls)
+{
+	const struct dp_loop_params *p = &sh->params;
+	struct rte_mbuf *pkts[DP_RX_BURST];
+	uint16_t n;
+	unsigned work;
+
+	core->now_us = loop_now_us(ls);
+	n = dp_port_rx(core->port, core->queue, pkts, DP_RX_BURST);
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		dp_eth_input(core, pkts[i]);	/* counts rx, injects loss */
+	}
+	dp_tcp_timers(core);
+	dp_arp_timers(core);
+	if (core->now_us >= ls->next_expire_us) {
+		st_expire_cycle(core->worker, p->expire_budget);
+		ls->next_expire_us = core->now_us + p->expire_interval_us;
+	}
+	if (sh->hooks.app_poll && core->now_us >= ls->next_app_us) {
+		sh->hooks.app_poll(core, sh->hooks.arg);
+		ls->next_app_us = core->now_us + p->app_interval_us;
+	}
+	if (sh->hooks.app_flush)
+		sh->hooks.app_flush(core, sh->hooks.arg);
+	dp_tcp_flush(core);
+	dp_core_tx_flush(core);
+	st_worker_quiescent();
+	work = n + (unsigned)(core->stats.tx_pkts - ls->last_tx_pkts);
+	ls->last_tx_pkts = core->stats.tx_pkts;
+	return work;
+}
+
+/* Idle backoff after an iteration that moved no frame. */
+static void
+loop_backoff(struct dp_core *core, const struct dp_loop_params *p,
+	     struct dp_loop_state *ls, unsigned work)
+{
+	uint64_t idle;
+	struct timespec ts;
+
+	if (work || p->busy_poll) {
+		ls->idle_since_us = core->now_us;
+		ls->sleep_us = DP_SLEEP_MIN_US;
+		return;
+	}
+	idle = core->now_us - ls->idle_since_us;
+	if (idle >= p->idle_sleep_us) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)ls->sleep_us * 1000;
+		st_worker_offline();
+		nanosleep(&ts, NULL);
+		st_worker_online();
+		ls->sleep_us *= 2;
+		if (ls->sleep_us > p->sleep_max_us)
+			ls->sleep_us = p->sleep_max_us;
+	} else if (idle >= p->idle_pause_us) {
+		for (int i = 0; i < 8; i++)
+			rte_pause();
+	}
+}
+
+int
+dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh)
+{
+	struct dp_loop_state ls;
+	uint64_t drain_end;
+	int rc = 0;
+
+	/* nanosleep(10 us) must not become 60 us */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	core->worker = st_thread_register();
+	if (core->worker == NULL)
+		return -ENOSPC;
+	dp_loop_state_init(&ls);
+	core->now_us = loop_now_us(&ls);
+	ls.idle_since_us = core->now_us;
+	if (sh->hooks.core_init)
+		rc = sh->hooks.core_init(core, sh->hooks.arg);
+	if (rc < 0) {
+		atomic_store(&sh->stop, 1);
+		st_thread_unregister(core->worker);
+		core->worker = NULL;
+		return rc;
+	}
+	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+		unsigned work = dp_loop_iteration(core, sh, &ls);
+
+		if (core->id == 0 &&
+		    atomic_load_explicit(&sh->dump_stats, memory_order_relaxed)) {
+			atomic_store(&sh->dump_stats, 0);
+			dp_loop_dump_stats(stderr, sh->cores, sh->ncores);
+		}
+		loop_backoff(core, &sh->params, &ls, work);
+	}
+	/* graceful stop: FIN every connection, keep polling while they close */
+	if (sh->hooks.app_stop)
+		sh->hooks.app_stop(core, sh->hooks.arg);
+	drain_end = core->now_us + sh->params.drain_us;
+	while (core->now_us < drain_end) {
+		unsigned work = dp_loop_iteration(core, sh, &ls);
+
+		if (sh->hooks.app_active == NULL ||
+		    sh->hooks.app_active(core, sh->hooks.arg) == 0) {
+			/* one more pass so the last ACKs and FINs leave */
+			dp_loop_iteration(core, sh, &ls);
+			break;
+		}
+		loop_backoff(core, &sh->params, &ls, work);
+	}
+	if (sh->hooks.core_fini)
+		sh->hooks.core_fini(core, sh->hooks.arg);
+	dp_core_tx_flush(core);
+	st_thread_unregister(core->worker);
+	core->worker = NULL;
+	return 0;
+}
+
+static inline uint64_t
+rd(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+void
+dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_stats *s = &cores[i]->stats;
+
+		fprintf(f, "core %u: rx_pkts=%" PRIu64 " tx_pkts=%" PRIu64
+			" rx_bytes=%" PRIu64 " tx_bytes=%" PRIu64
+			" commands=%" PRIu64 " accepted=%" PRIu64
+			" active=%" PRIu64 " closed=%" PRIu64 " reset=%" PRIu64
+			" retransmits=%" PRIu64 " arp_req=%" PRIu64
+			" arp_rep=%" PRIu64 " icmp_echo=%" PRIu64,
+			cores[i]->id, rd(&s->rx_pkts), rd(&s->tx_pkts),
+			rd(&s->rx_bytes), rd(&s->tx_bytes), rd(&s->commands),
+			rd(&s->tcp_conns_accepted), rd(&s->tcp_active_conns),
+			rd(&s->tcp_conns_closed), rd(&s->tcp_conns_reset),
+			rd(&s->tcp_retransmits), rd(&s->arp_requests),
+			rd(&s->arp_replies), rd(&s->icmp_echo));
+		for (int d = 0; d < DP_DROP__COUNT; d++)
+			if (rd(&s->drops[d]))
+				fprintf(f, " drop_%s=%" PRIu64, dp_drop_names[d],
+					rd(&s->drops[d]));
+		fputc('\n', f);
+	}
+	fprintf(f, "stats end\n");
+	fflush(f);
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# run.sh -- one ferryd integration test in a namespace of its own.
+#
+#   tests/integration/run.sh FERRYD TEST
+#
+# Creates namespace fi-TEST-PID with a net_tap interface (kernel side
+# 198.18.0.1/24, ferry 198.18.0.2, port 6379), a unique EAL file prefix,
+# runs the test body (a function below) inside the namespace, and always
+# cleans up (ferryd killed by PID, namespace deleted) on exit, even on
+# failure or timeout (meson sends SIGTERM).  Exit 0 = pass.
+#
+# Per-core counters come from ferryd's SIGUSR1 dump (tools/netns.sh stats).
+set -euo pipefail
+
+FERRYD=$(readlink -f "$1")
+TEST=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+NETNS="$ROOT/tools/netns.sh"
+PY=/usr/bin/python3
+NS="fi-$TEST-$$"
+IFACE="ft$$"
+IFACE=${IFACE:0:15}
+HOST=198.18.0.2
+PORT=6379
+export FERRY_RUNDIR=$(mktemp -d /tmp/ferry-integ.XXXXXX)
+LOG="$FERRY_RUNDIR/$NS.log"
+
+cleanup() {
+	local rc=$?
+	"$NETNS" down "$NS" || true
+	if [ $rc -ne 0 ]; then
+		echo "---- ferryd log ($LOG) ----"
+		tail -n 60 "$LOG" 2>/dev/null || true
+	fi
+	rm -rf "$FERRY_RUNDIR" "/var/run/dpdk/$NS"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+nsx() { ip netns exec "$NS" "$@"; }
+cli() { nsx redis-cli -h "$HOST" -p "$PORT" "$@"; }
+
+# start LCORES [ferry options...]
+start() {
+	local lcores=$1; shift
+	"$NETNS" up "$NS" 198.18.0.1/24 "$FERRYD" \
+		-l "$lcores" --no-huge -m 1024 --no-pci --file-prefix "$NS" \
+		--vdev "net_tap0,iface=$IFACE" -- \
+		--addr "$HOST/24" --port "$PORT" "$@"
+	"$NETNS" wait "$NS" "$HOST" "$PORT" 30
+}
+
+alive() { kill -0 "$(cat "$FERRY_RUNDIR/$NS.pid")" 2>/dev/null; }
+
+wait_exit() { # PID: up to 10 s
+	for _ in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- tests --------------------------------------------------------------------
+
+t_ping() {
+	start 0
+	[ "$(cli ping)" = PONG ] || fail "PING"
+	[ "$(cli set k1 hello)" = OK ] || fail "SET"
+	[ "$(cli get k1)" = hello ] || fail "GET"
+	[ "$(cli incr n)" = 1 ] || fail "INCR"
+	cli client list | grep -q "addr=198.18.0.1:" || fail "CLIENT LIST addr"
+	# a 100 MB value both ways
+	local f="$FERRY_RUNDIR/big" g="$FERRY_RUNDIR/big.out"
+	# 75 MiB random -> exactly 100 MiB of base64 (no SIGPIPE under pipefail)
+	head -c $((75 * 1024 * 1024)) /dev/urandom | base64 -w 0 >"$f"
+	[ "$(cli -x set big <"$f")" = OK ] || fail "SET 100 MB"
+	[ "$(cli strlen big)" = $((100 * 1024 * 1024)) ] || fail "STRLEN"
+	cli --raw get big >"$g"
+	head -c -1 "$g" >"$g.v"	# redis-cli adds a newline
+	[ "$(sha256sum <"$f")" = "$(sha256sum <"$g.v")" ] ||
+		fail "100 MB GET differs"
+	[ "$(cli ping)" = PONG ] || fail "PING after"
+}
+
+t_bench() {
+	start 0
+	local out
+	for extra in "" "-P 16"; do
+		# shellcheck disable=SC2086
+		out=$(nsx timeout 240 redis-benchmark -h "$HOST" -p "$PORT" \
+			-n 100000 -c 50 -q $extra \
+			-t set,get,incr,lpush,rpop,sadd,hset,lrange_100 2>&1)
+		echo "$out" | tr '\r' '\n' | grep 'requests per second'
+		local n
+		n=$(echo "$out" | tr '\r' '\n' | grep -c 'requests per second' || true)
+		# 8 tests + the LPUSH that fills the list for LRANGE
+		[ "$n" -eq 9 ] || fail "redis-benchmark $extra: $n of 9 results"
+		if echo "$out" | grep -qiE 'error|refused|reset'; then
+			fail "redis-benchmark $extra reported errors"
+		fi
+	done
+	[ "$(cli dbsize)" -gt 0 ] || fail "DBSIZE"
+	alive || fail "ferryd died"
+}
+
+t_conns() {
+	start 0-1 --maxclients 20000
+	nsx $PY "$HERE/conns.py" "$HOST" "$PORT" 10000
+	[ "$(cli ping)" = PONG ] || fail "PING after 10k"
+}
+
+t_clients() {
+	start 0
+	nsx $PY "$HERE/clients.py" "$HOST" "$PORT"
+	alive || fail "ferryd died"
+}
+
+t_lossy() {
+	start 0 --loss-ppm 10000
+	local f="$FERRY_RUNDIR/v" g="$FERRY_RUNDIR/v.out"
+	head -c $((7680 * 1024)) /dev/urandom | base64 -w 0 >"$f"
+	[ "$(cli -x set v <"$f")" = OK ] || fail "SET 10 MB over loss"
+	cli --raw get v >"$g"
+	head -c -1 "$g" >"$g.v"
+	[ "$(sha256sum <"$f")" = "$(sha256sum <"$g.v")" ] ||
+		fail "10 MB GET differs over loss"
+	"$NETNS" stats "$NS" | tee "$FERRY_RUNDIR/stats"
+	grep -q 'drop_injected_loss=' "$FERRY_RUNDIR/stats" ||
+		fail "no injected loss counted"
+}
+
+t_cores() {
+	start 0-1
+	nsx timeout 120 redis-benchmark -h "$HOST" -p "$PORT" -n 50000 -c 64 \
+		-q -t set,get >/dev/null 2>&1 || fail "benchmark"
+	"$NETNS" stats "$NS" | tee "$FERRY_RUNDIR/stats"
+	local c0 c1
+	c0=$(sed -n 's/^core 0: .* commands=\([0-9]*\) .*/\1/p' "$FERRY_RUNDIR/stats")
+	c1=$(sed -n 's/^core 1: .* commands=\([0-9]*\) .*/\1/p' "$FERRY_RUNDIR/stats")
+	echo "core 0 commands=$c0 core 1 commands=$c1"
+	[ "${c0:-0}" -gt 1000 ] || fail "core 0 served ${c0:-0} commands"
+	[ "${c1:-0}" -gt 1000 ] || fail "core 1 served ${c1:-0} commands"
+}
+
+t_options() {
+	# bad command lines: exit 2 with a message, never a crash
+	local rc
+	set +e
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
+		--addr nonsense >/dev/null 2>"$FERRY_RUNDIR/err"; rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "--addr nonsense: exit $rc"
+	grep -q addr "$FERRY_RUNDIR/err" || fail "no message for --addr"
+	set +e
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
+		--addr 198.18.0.2/24 --no-such-option 1 >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || { set -e; fail "unknown option: exit $rc"; }
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
+		--addr 198.18.0.2/24 --maxmemory lots >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || { set -e; fail "bad store directive: exit $rc"; }
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
+		--port >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || { set -e; fail "--port without value: exit $rc"; }
+	"$FERRYD" --bogus-eal-option -- --addr 198.18.0.2/24 \
+		>/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || { set -e; fail "bad EAL option: exit $rc"; }
+	# EAL fine, but no port / more data cores than lcores
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
+		--addr 198.18.0.2/24 >/dev/null 2>"$FERRY_RUNDIR/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "no DPDK port" "$FERRY_RUNDIR/err" ||
+		{ set -e; fail "no port: exit $rc"; }
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
+		--addr 198.18.0.2/24 --data-cores 2 >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || { set -e; fail "--data-cores 2 on one lcore: exit $rc"; }
+	"$FERRYD" --help >"$FERRY_RUNDIR/help" 2>&1; rc=$?
+	set -e
+	[ $rc -eq 0 ] || fail "--help: exit $rc"
+	grep -q -- '--loss-ppm' "$FERRY_RUNDIR/help" || fail "help lacks ferry options"
+	grep -q -- '--file-prefix' "$FERRY_RUNDIR/help" || fail "help lacks EAL options"
+	# a good one with a store directive, then SIGTERM: clean exit
+	start 0 --maxmemory 64mb --hz 20
+	[ "$(cli config get maxmemory | tail -1)" = 67108864 ] ||
+		fail "--maxmemory not applied"
+	# SIGTERM: graceful stop
+	local pid
+	pid=$(cat "$FERRY_RUNDIR/$NS.pid")
+	kill -TERM "$pid"
+	wait_exit "$pid" || fail "ferryd did not stop on SIGTERM"
+	grep -q '^ferryd: stopped' "$LOG" || fail "no clean stop (SIGTERM)"
+	"$NETNS" down "$NS"
+	# the SHUTDOWN command: same path
+	start 0
+	pid=$(cat "$FERRY_RUNDIR/$NS.pid")
+	cli shutdown nosave >/dev/null 2>&1 || true
+	wait_exit "$pid" || fail "ferryd did not stop on SHUTDOWN"
+	grep -q '^ferryd: stopped' "$LOG" || fail "no clean stop (SHUTDOWN)"
+}
+
+"t_$TEST"
+echo "PASS: $TEST"
