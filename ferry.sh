@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ferry.sh -- set up, build, run and test ferry on Debian 12 (as root).
 #
-#   ./ferry.sh run     install what is missing, build, run the main job
+#   ./ferry.sh run     install what is missing, build, start ferryd in a
+#                      network namespace and talk to it with redis-cli
+#                      (stays up until Ctrl-C when run from a terminal)
 #   ./ferry.sh test    install what is missing, build (plain, ASan+UBSan,
 #                      TSan, libFuzzer) and run every test suite
 #
@@ -10,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
-      libdpdk-dev dpdk liburcu-dev libcmocka-dev
+      libdpdk-dev dpdk liburcu-dev libcmocka-dev liblzf-dev
       redis-server redis-tools python3 python3-redis iproute2 iputils-ping)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -40,9 +42,38 @@ cmd_run() {
 	install_deps
 	log "building (release)"
 	setup build-release --buildtype=release -Db_ndebug=true
-	log "store self-check and in-process benchmark (the data plane comes next)"
+	log "store self-check"
 	./build-release/ferry-storebench --check
-	./build-release/ferry-storebench --ops 2000000 --threads 1,2
+
+	local ns=ferry-a
+	stop_run() { tools/netns.sh down "$ns" >/dev/null 2>&1 || true; }
+	trap stop_run EXIT
+	trap 'exit 130' INT TERM
+	stop_run	# a namespace left over from an earlier run
+	log "starting ferryd in network namespace $ns (net_tap ferry0, no hugepages)"
+	tools/netns.sh up "$ns" 198.18.0.1/24 build-release/ferryd
+	tools/netns.sh wait "$ns" 198.18.0.2 6379 60
+	log "a stock redis-cli talking to ferryd over DPDK and ferry's own TCP stack"
+	local cli=(ip netns exec "$ns" redis-cli -h 198.18.0.2 -p 6379)
+	set -x
+	"${cli[@]}" PING
+	"${cli[@]}" SET greeting "hello from ferry"
+	"${cli[@]}" GET greeting
+	"${cli[@]}" INCR visits
+	"${cli[@]}" INFO server | head -n 4
+	ip netns exec "$ns" redis-benchmark -h 198.18.0.2 -q -n 20000 -c 20 -t set,get
+	set +x
+	tools/netns.sh stats "$ns" || true
+	if [ -t 0 ] && [ -z "${CI:-}" ]; then
+		log "ferryd keeps running: in another shell try
+    ip netns exec $ns redis-cli -h 198.18.0.2
+Press Ctrl-C to stop it."
+		while kill -0 "$(cat /tmp/ferry-netns/$ns.pid)" 2>/dev/null; do
+			sleep 1
+		done
+	else
+		log "not interactive: stopping ferryd"
+	fi
 }
 
 cmd_test() {
