@@ -45,8 +45,9 @@ cmd_run() {
 	log "store self-check"
 	./build-release/ferry-storebench --check
 
-	local ns=ferry-a
-	stop_run() { tools/netns.sh down "$ns" >/dev/null 2>&1 || true; }
+	RUN_NS=ferry-a
+	local ns=$RUN_NS
+	stop_run() { tools/netns.sh down "$RUN_NS" >/dev/null 2>&1 || true; }
 	trap stop_run EXIT
 	trap 'exit 130' INT TERM
 	stop_run	# a namespace left over from an earlier run
