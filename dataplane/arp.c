@@ -4,7 +4,8 @@
  *
  * Call chains:
  *   in:    dp_eth_input -> dp_arp_input -> arp_learn -> arp_release ->
- *          dp_eth_xmit;  (request for us) -> arp_send -> dp_eth_xmit
+ *          dp_eth_xmit; arp_share -> core->arp_learnt (other cores);
+ *          (request for us) -> arp_send -> dp_eth_xmit
  *   out:   dp_eth_output -> dp_arp_resolve -> arp_send (request)
  *   timer: dp_arp_timers -> arp_timer_<state> -> arp_send | arp_free_entry
  */
@@ -178,6 +179,21 @@ arp_learn(struct dp_core *core, uint32_t ip, const struct rte_ether_addr *mac,
 	arp_release(core, e);
 }
 
+/* Sharing hook: tell the other cores (core->arp_learnt, set by
+ * dp_handover.c) what a received frame taught us about ip, if it is now
+ * REACHABLE.  Entries applied through dp_arp_learn are not shared again. */
+static void
+arp_share(struct dp_core *core, uint32_t ip)
+{
+	struct dp_arp_entry *e;
+
+	if (core->arp_learnt == NULL)
+		return;
+	e = arp_find(core->arp, ip);
+	if (e != NULL && e->state == DP_ARP_REACHABLE)
+		core->arp_learnt(core, ip, &e->mac);
+}
+
 int
 dp_arp_init(struct dp_core *core)
 {
@@ -234,8 +250,10 @@ dp_arp_input(struct dp_core *core, struct rte_mbuf *m)
 	for_us = (tip == us && us != 0);
 	/* sip 0 is an RFC 5227 probe: nothing to learn; our own address
 	 * from another MAC is a conflict we do not arbitrate. */
-	if (sip != 0 && sip != us)
+	if (sip != 0 && sip != us) {
 		arp_learn(core, sip, &a->arp_data.arp_sha, for_us);
+		arp_share(core, sip);
+	}
 	if (!for_us) {
 		dp_core_drop(core, m, DP_DROP_ARP_NOT_US);
 		return;

@@ -80,6 +80,11 @@ int dp_arp_announce(struct dp_core *core);
  * nothing is due (one comparison). */
 void dp_arp_timers(struct dp_core *core);
 
+/* Sharing: after a received ARP frame leaves its sender REACHABLE here,
+ * dp_arp_input calls core->arp_learnt(core, ip, mac) when set
+ * (dp_handover.c posts it to the other cores, which apply it with
+ * dp_arp_learn, which never calls the hook). */
+
 /* Record ip -> mac as REACHABLE (refreshing an entry, creating one if
  * needed; STATIC entries are left alone) and send a held packet.  For
  * sharing what one core learnt with the others: with RSS, ARP frames

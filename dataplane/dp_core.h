@@ -72,6 +72,11 @@ struct dp_stats {
 	uint64_t tcp_syncookies_sent, tcp_syncookies_ok;
 	uint64_t tcp_challenge_acks;
 	uint64_t commands;		/* RESP commands executed on this core */
+	/* hand-over (dp_handover.c): frames passed to / taken from other
+	 * cores, frames dropped because the owner's ring was full, ARP
+	 * entries posted to / applied from other cores */
+	uint64_t handover_out, handover_in, handover_full;
+	uint64_t arp_shared_out, arp_shared_in;
 };
 
 extern const char *const dp_drop_names[DP_DROP__COUNT];
@@ -79,6 +84,8 @@ extern const char *const dp_drop_names[DP_DROP__COUNT];
 struct dp_arp_cache;
 struct dp_tcp_stack;
 struct st_worker;
+struct dp_handover;
+struct rte_ring;
 
 struct dp_core {
 	unsigned id;			/* 0..ncores-1 */
@@ -97,6 +104,14 @@ struct dp_core {
 	uint32_t loss_ppm;		/* injected RX/TX loss (tests), 0 = off */
 	uint64_t rand_state;
 	uint16_t ip_id;			/* next IPv4 identification (ipv4_out.c) */
+	/* hand-over between cores (dp_handover.h); all NULL when unused */
+	struct dp_handover *ho;		/* shared readiness counters */
+	struct dp_core *const *ho_peers; /* every core, indexed by id */
+	struct rte_ring *ho_ring;	/* this core's incoming messages */
+	/* Called by arp.c when a frame received on this core taught it a
+	 * neighbour (REACHABLE ip -> mac); NULL = nobody to tell. */
+	void (*arp_learnt)(struct dp_core *core, uint32_t ip,
+			   const struct rte_ether_addr *mac);
 };
 
 /* Queue a frame for transmission (sent at the end of the iteration or

@@ -2,7 +2,9 @@
  * dp_loop.c -- the per-core poll loop (see dp_loop.h).
  *
  * Call chain: rte_eal_remote_launch -> (ferryd.c) lcore_main -> dp_loop_run
- *   -> dp_loop_iteration -> dp_port_rx -> dp_eth_input -> ... ;
+ *   -> dp_loop_iteration -> dp_port_rx -> dp_handover_input ->
+ *      (owner elsewhere) its ring | dp_eth_input -> ... ;
+ *      dp_handover_drain -> dp_eth_input | dp_arp_learn;
  *      dp_tcp_timers; dp_arp_timers; st_expire_cycle; hooks.app_poll;
  *      hooks.app_flush; dp_tcp_flush; dp_core_tx_flush; st_worker_quiescent
  *   -> idle backoff (rte_pause / nanosleep with QSBR offline)
@@ -21,6 +23,7 @@
 #include "dp_arp.h"
 #include "dp_core.h"
 #include "dp_eth.h"
+#include "dp_handover.h"
 #include "dp_tcp.h"
 #include "expire.h"
 #include "worker.h"
@@ -73,8 +76,10 @@ dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		dp_eth_input(core, pkts[i]);	/* counts rx, injects loss */
+		/* dp_eth_input counts rx and injects loss, on the owner */
+		dp_handover_input(core, pkts[i]);
 	}
+	n += dp_handover_drain(core);
 	dp_tcp_timers(core);
 	dp_arp_timers(core);
 	if (core->now_us >= ls->next_expire_us) {
@@ -124,11 +129,41 @@ loop_backoff(struct dp_core *core, const struct dp_loop_params *p,
 	}
 }
 
+/*
+ * This core will post nothing more; discard what others still post until
+ * every core said the same (bounded by drain_us + DP_LOOP_HO_WAIT_US).  True when the
+ * ring may be freed.  A core that failed before creating its ring still
+ * counts itself, so the others do not wait for it.
+ */
+static bool
+loop_handover_stop(struct dp_core *core, struct dp_loop_shared *sh,
+		   struct dp_loop_state *ls)
+{
+	uint64_t end;
+
+	if (core->ho == NULL)
+		return true;
+	dp_handover_core_stop(core);
+	/* the slowest core may still be draining its connections */
+	end = loop_now_us(ls) + sh->params.drain_us + DP_LOOP_HO_WAIT_US;
+	while (!dp_handover_all_stopped(core)) {
+		if (dp_handover_discard(core) == 0) {
+			if (loop_now_us(ls) >= end)
+				return false;
+			st_worker_quiescent();
+			rte_pause();
+		}
+	}
+	dp_handover_discard(core);
+	return true;
+}
+
 int
 dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh)
 {
 	struct dp_loop_state ls;
 	uint64_t drain_end;
+	bool stopped;
 	int rc = 0;
 
 	/* nanosleep(10 us) must not become 60 us */
@@ -139,10 +174,18 @@ dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh)
 	dp_loop_state_init(&ls);
 	core->now_us = loop_now_us(&ls);
 	ls.idle_since_us = core->now_us;
-	if (sh->hooks.core_init)
+	if (core->ncores > 1 && core->id < sh->ncores &&
+	    sh->cores[core->id] == core) {
+		rc = dp_handover_core_init(core, &sh->ho, sh->cores, 0);
+		if (rc < 0)	/* the others must not wait for us */
+			atomic_fetch_add(&sh->ho.stopped, 1);
+	}
+	if (rc == 0 && sh->hooks.core_init)
 		rc = sh->hooks.core_init(core, sh->hooks.arg);
 	if (rc < 0) {
 		atomic_store(&sh->stop, 1);
+		if (loop_handover_stop(core, sh, &ls))
+			dp_handover_core_fini(core);
 		st_thread_unregister(core->worker);
 		core->worker = NULL;
 		return rc;
@@ -172,8 +215,11 @@ dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh)
 		}
 		loop_backoff(core, &sh->params, &ls, work);
 	}
+	stopped = loop_handover_stop(core, sh, &ls);
 	if (sh->hooks.core_fini)
 		sh->hooks.core_fini(core, sh->hooks.arg);
+	if (stopped)
+		dp_handover_core_fini(core);
 	dp_core_tx_flush(core);
 	st_thread_unregister(core->worker);
 	core->worker = NULL;
@@ -204,6 +250,15 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 			rd(&s->tcp_conns_closed), rd(&s->tcp_conns_reset),
 			rd(&s->tcp_retransmits), rd(&s->arp_requests),
 			rd(&s->arp_replies), rd(&s->icmp_echo));
+		if (rd(&s->handover_out) || rd(&s->handover_in) ||
+		    rd(&s->handover_full) || rd(&s->arp_shared_out) ||
+		    rd(&s->arp_shared_in))
+			fprintf(f, " handover_out=%" PRIu64 " handover_in=%"
+				PRIu64 " handover_full=%" PRIu64
+				" arp_shared_out=%" PRIu64 " arp_shared_in=%"
+				PRIu64, rd(&s->handover_out),
+				rd(&s->handover_in), rd(&s->handover_full),
+				rd(&s->arp_shared_out), rd(&s->arp_shared_in));
 		for (int d = 0; d < DP_DROP__COUNT; d++)
 			if (rd(&s->drops[d]))
 				fprintf(f, " drop_%s=%" PRIu64, dp_drop_names[d],

@@ -2,7 +2,9 @@
  * dp_loop.h -- the per-core poll loop.
  *
  * One iteration (dp_loop_iteration):
- *   now_us <- TSC -> rx_burst -> dp_eth_input (each frame) -> dp_tcp_timers
+ *   now_us <- TSC -> rx_burst -> dp_handover_input (each frame: to its
+ *   owner core's ring, or dp_eth_input) -> dp_handover_drain (frames and
+ *   ARP entries other cores posted to us) -> dp_tcp_timers
  *   -> dp_arp_timers -> st_expire_cycle (bounded, every expire_interval_us)
  *   -> app poll (every app_interval_us) -> app flush -> dp_tcp_flush
  *   -> dp_core_tx_flush
@@ -12,9 +14,14 @@
  * around each); busy_poll disables both.
  *
  * Lifetime of a core (dp_loop_run, on its own lcore):
- *   st_thread_register -> hooks.core_init -> iterations until 'stop' ->
- *   hooks.app_stop (graceful FINs) -> iterations until hooks.app_active is
- *   0 or drain_us passed -> hooks.core_fini -> st_thread_unregister.
+ *   st_thread_register -> dp_handover_core_init (with ncores > 1) ->
+ *   hooks.core_init -> iterations until 'stop' -> hooks.app_stop (graceful
+ *   FINs) -> iterations until hooks.app_active is 0 or drain_us passed ->
+ *   dp_handover_core_stop, then discard incoming messages until every core
+ *   stopped (at most drain_us + DP_LOOP_HO_WAIT_US) -> hooks.core_fini ->
+ *   dp_handover_core_fini (only if every core stopped; else the ring is
+ *   left allocated, a one-off leak at exit rather than a use after free)
+ *   -> st_thread_unregister.
  *
  * Concurrency: each core runs on one thread; 'stop' and 'dump_stats' are
  * atomics set by signal handlers or other threads; the counters of other
@@ -28,9 +35,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dp_handover.h"
+
 struct dp_core;
 
 #define DP_RX_BURST 32
+#define DP_LOOP_HO_WAIT_US 500000	/* teardown: wait for the other cores */
 
 struct dp_loop_params {
 	bool busy_poll;
@@ -67,6 +77,8 @@ struct dp_loop_shared {
 	unsigned ncores;
 	struct dp_loop_params params;
 	struct dp_loop_hooks hooks;
+	/* hand-over readiness counters (zero-initialised with the rest) */
+	struct dp_handover ho;
 };
 
 /* A core's loop bookkeeping (lives on the core's stack in dp_loop_run). */

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "dp_core.h"
+#include "dp_handover.h"
 #include "dp_port.h"
 #include "dp_tcp.h"
 #include "tcp_priv.h"
@@ -661,20 +662,22 @@ dp_tcp_listen(struct dp_core *core, uint16_t port,
 }
 
 /*
- * Ephemeral port: 32768..60999, congruent to core->id modulo ncores (the
- * convention the RSS / hand-over steering uses to return a flow to the
- * core that opened it).  A TIME_WAIT tcb on the tuple is recycled.
+ * Ephemeral port: [DP_EPHEMERAL_LO, DP_EPHEMERAL_HI) with (port -
+ * DP_EPHEMERAL_LO) % ncores == core->id, i.e. dp_handover_port_owner(port)
+ * is this core: a reply that arrives on another core's queue is handed
+ * back here (dp_handover.c).  A TIME_WAIT tcb on the tuple is recycled.
  */
 static int
 tcp_pick_port(struct dp_core *core, uint32_t lip, uint32_t dst,
 	      uint16_t dport, uint16_t *out)
 {
 	unsigned n = core->ncores ? core->ncores : 1;
-	unsigned span = (61000 - 32768) / n;
+	unsigned span = (DP_EPHEMERAL_HI - DP_EPHEMERAL_LO) / n;
 	unsigned start = (dp_core_rand(core) % span);
 
 	for (unsigned i = 0; i < span; i++) {
-		uint16_t p = (uint16_t)(32768 + ((start + i) % span) * n +
+		uint16_t p = (uint16_t)(DP_EPHEMERAL_LO +
+					((start + i) % span) * n +
 					core->id % n);
 		struct dp_tcp_conn *c = dp_tcp_lookup(core, lip, p, dst,
 						      dport);

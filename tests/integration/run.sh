@@ -143,6 +143,10 @@ t_cores() {
 	echo "core 0 commands=$c0 core 1 commands=$c1"
 	[ "${c0:-0}" -gt 1000 ] || fail "core 0 served ${c0:-0} commands"
 	[ "${c1:-0}" -gt 1000 ] || fail "core 1 served ${c1:-0} commands"
+	# the kernel's ARP for us reached one queue: the other core got it
+	# through the hand-over ring (dataplane/dp_handover.c)
+	grep -q 'arp_shared_in=[1-9]' "$FERRY_RUNDIR/stats" ||
+		fail "no ARP entry shared between the cores"
 }
 
 t_options() {
