@@ -134,7 +134,9 @@ while time.monotonic() < t_end:
     t0 = time.monotonic()
     assert r.ping()
     assert r.get("big") == big
-    if time.monotonic() - t0 > 2:
+    # liveness, not speed: a generous bound that a loaded CI box meets,
+    # which a server blocked behind the slow reader would not
+    if time.monotonic() - t0 > 10:
         fail("other client stalled by the slow reader")
     peak = max(peak, int(r.info("memory")["used_memory"]) - base_mem)
     time.sleep(0.05)
