@@ -18,13 +18,6 @@
 
 #include "command.h"
 
-/* Assert that 'reply' starts with 'prefix', showing both when not. */
-#define assert_prefix(reply, prefix) do { \
-	const char *r_ = (reply), *p_ = (prefix); \
-	if (strncmp(r_, p_, strlen(p_)) != 0) \
-		fail_msg("reply\n%s\ndoes not start with\n%s", r_, p_); \
-} while (0)
-
 struct ref_cmd {
 	const char *name;
 	int arity;
@@ -925,16 +918,16 @@ test_command_info(void **state)
 	(void)state;
 	/* Redis 7.0.15, byte for byte up to the ACL categories */
 	r = th_cmd(c, "COMMAND", "INFO", "get", NULL);
-	assert_prefix(r, "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n"
-			    "+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n"
-			    "+@fast\r\n");
+	th_assert_prefix(r, "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n"
+			       "+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n"
+			       "+@fast\r\n");
 	assert_string_equal(th_cmd(c, "COMMAND", "INFO", "GET", NULL), r);
 	/* every command, through the protocol */
 	for_each_cmd(check_info_reply, c);
 	/* movable keys: positions 0 */
 	r = th_cmd(c, "COMMAND", "INFO", "sintercard", NULL);
-	assert_prefix(r, "*1\r\n*10\r\n$10\r\nsintercard\r\n:-3\r\n*2\r\n"
-			    "+readonly\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n");
+	th_assert_prefix(r, "*1\r\n*10\r\n$10\r\nsintercard\r\n:-3\r\n*2\r\n"
+			       "+readonly\r\n+movablekeys\r\n:0\r\n:0\r\n:0\r\n");
 	/* subcommands by full name, any case */
 	th_assert_reply(c, "*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n"
 			"+noscript\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*3\r\n"
@@ -942,20 +935,20 @@ test_command_info(void **state)
 			"COMMAND", "INFO", "CONFIG|GET");
 	/* a container lists its subcommands */
 	r = th_cmd(c, "COMMAND", "INFO", "config", NULL);
-	assert_prefix(r, "*1\r\n*10\r\n$6\r\nconfig\r\n:-2\r\n*0\r\n:0\r\n:0\r\n"
-			    ":0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*5\r\n*10\r\n");
+	th_assert_prefix(r, "*1\r\n*10\r\n$6\r\nconfig\r\n:-2\r\n*0\r\n:0\r\n:0\r\n"
+			       ":0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*5\r\n*10\r\n");
 	/* unknown names: a null per name */
 	th_assert_reply(c, "*1\r\n$-1\r\n", "COMMAND", "INFO", "nosuch");
 	th_assert_reply(c, "*1\r\n$-1\r\n", "COMMAND", "INFO", "config|nosuch");
 	r = th_cmd(c, "COMMAND", "INFO", "nosuch", "ping", NULL);
-	assert_prefix(r, "*2\r\n$-1\r\n*10\r\n$4\r\nping\r\n");
+	th_assert_prefix(r, "*2\r\n$-1\r\n*10\r\n$4\r\nping\r\n");
 	th_cmd(c, "HELLO", "3", NULL);
 	th_assert_reply(c, "*1\r\n_\r\n", "COMMAND", "INFO", "nosuch");
 	/* RESP3: flags and ACL categories are sets */
 	r = th_cmd(c, "COMMAND", "INFO", "get", NULL);
-	assert_prefix(r, "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n"
-			    "+fast\r\n:1\r\n:1\r\n:1\r\n~3\r\n+@read\r\n+@string\r\n"
-			    "+@fast\r\n");
+	th_assert_prefix(r, "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n"
+			       "+fast\r\n:1\r\n:1\r\n:1\r\n~3\r\n+@read\r\n+@string\r\n"
+			       "+@fast\r\n");
 	st_client_free(c);
 }
 
@@ -1104,7 +1097,7 @@ test_command_count_list(void **state)
 		for_each_cmd(collect_name, &nm);
 		snprintf(exp, sizeof(exp), "*%d\r\n", nm.n);
 		r = th_cmd(c, "COMMAND", "LIST", NULL);
-		assert_prefix(r, exp);
+		th_assert_prefix(r, exp);
 		for (int i = 0; i < nm.n; i++) {
 			char item[80];
 
@@ -1162,10 +1155,10 @@ test_command_docs(void **state)
 	th_assert_reply(c, "*0\r\n", "COMMAND", "DOCS", "nosuch");
 	/* subcommands by full name; containers nest theirs */
 	r = th_cmd(c, "COMMAND", "DOCS", "config|get", NULL);
-	assert_prefix(r, "*2\r\n$10\r\nconfig|get\r\n*6\r\n$7\r\nsummary\r\n");
+	th_assert_prefix(r, "*2\r\n$10\r\nconfig|get\r\n*6\r\n$7\r\nsummary\r\n");
 	assert_non_null(strstr(r, "$5\r\ngroup\r\n$6\r\nserver\r\n"));
 	r = th_cmd(c, "COMMAND", "DOCS", "client", NULL);
-	assert_prefix(r, "*2\r\n$6\r\nclient\r\n*8\r\n");
+	th_assert_prefix(r, "*2\r\n$6\r\nclient\r\n*8\r\n");
 	assert_non_null(strstr(r, "$11\r\nsubcommands\r\n"));
 	assert_non_null(strstr(r, "$11\r\nclient|list\r\n"));
 	/* all */

@@ -108,9 +108,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	st_worker_quiescent();
-	th_flushall();
-	tc = th_client();
+	tc = th_fresh_client();
 	return 0;
 }
 
@@ -121,10 +119,8 @@ teardown(void **state)
 	st_wlog_set_sink(NULL, NULL);
 	log_free(&cap);
 	st_keyspace_set_replica(false);
-	st_client_free(tc);
+	th_fresh_client_done(tc);
 	tc = NULL;
-	th_flushall();
-	st_worker_quiescent();
 	return 0;
 }
 

@@ -26,18 +26,11 @@ static struct st_client *c;
 static int
 setup(void **state)
 {
-	static int next_db = 1;
-	char err[128];
-
 	(void)state;
-	th_init();
 	/* Redis 7.0's defaults (redis-server --port N, no config file). */
-	assert_int_equal(st_config_set("hash-max-listpack-entries", "512", err,
-				       sizeof(err)), 0);
-	assert_int_equal(st_config_set("hash-max-listpack-value", "64", err,
-				       sizeof(err)), 0);
-	c = th_client();
-	c->db = next_db++ % ST_DBNUM;
+	th_config_set("hash-max-listpack-entries", "512");
+	th_config_set("hash-max-listpack-value", "64");
+	c = th_client_next_db();
 	return 0;
 }
 
@@ -48,134 +41,6 @@ teardown(void **state)
 	st_client_free(c);
 	c = NULL;
 	return 0;
-}
-
-/* What OBJECT ENCODING would say for key, "none" if absent. */
-static const char *
-enc_of(const char *key)
-{
-	struct st_entry *e = st_lookup_nostats(c, key, strlen(key));
-
-	if (e == NULL)
-		return "none";
-	return st_encoding_name((enum st_encoding)st_entry_value(e)->enc);
-}
-
-static bool
-key_exists(const char *key)
-{
-	return st_lookup_nostats(c, key, strlen(key)) != NULL;
-}
-
-/* Run a command built from a prefix and n generated "fmt" pairs. */
-static const char *
-cmd_pairs(const char *cmd, const char *key, int from, int to, const char *ffmt,
-	  const char *vfmt)
-{
-	int n = to - from, argc = 2 + n * (vfmt ? 2 : 1);
-	const char **argv = calloc((size_t)argc, sizeof(*argv));
-	size_t *lens = calloc((size_t)argc, sizeof(*lens));
-	char *arena = calloc((size_t)argc, 32);
-	const char *r;
-	int a = 0;
-
-	argv[a++] = cmd;
-	argv[a++] = key;
-	for (int i = from; i < to; i++) {
-		char *p = arena + a * 32;
-
-		snprintf(p, 32, ffmt, i);
-		argv[a++] = p;
-		if (vfmt) {
-			p = arena + a * 32;
-			snprintf(p, 32, vfmt, i);
-			argv[a++] = p;
-		}
-	}
-	for (int i = 0; i < argc; i++)
-		lens[i] = strlen(argv[i]);
-	r = th_cmdv(c, argc, argv, lens);
-	free(argv);
-	free(lens);
-	free(arena);
-	return r;
-}
-
-/* Write-log capture: every propagated command as "ARG ARG ...". */
-static char wlog_text[8192];
-
-static void
-wlog_capture(const struct st_wlog_rec *rec, void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < rec->ncmds; i++) {
-		for (int j = 0; j < rec->cmds[i].argc; j++) {
-			size_t l = strlen(wlog_text);
-
-			snprintf(wlog_text + l, sizeof(wlog_text) - l, "%s%.*s",
-				 j ? " " : "", (int)rec->cmds[i].argv[j].len,
-				 rec->cmds[i].argv[j].p);
-		}
-		strncat(wlog_text, "\n", sizeof(wlog_text) - strlen(wlog_text) - 1);
-	}
-}
-
-static void
-wlog_start(void)
-{
-	wlog_text[0] = '\0';
-	st_wlog_set_sink(wlog_capture, NULL);
-}
-
-static void
-wlog_stop(void)
-{
-	st_wlog_set_sink(NULL, NULL);
-}
-
-/* Split a RESP2 flat array of bulk strings into a sorted, '\n'-joined
- * string (for replies whose order depends on the hash table). */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *
-sorted_bulks(const char *reply, long *count)
-{
-	const char *p = reply;
-	long n;
-	char **items;
-	size_t total = 1;
-	char *out;
-
-	assert_int_equal(*p, '*');
-	n = strtol(p + 1, (char **)&p, 10);
-	p += 2;
-	items = calloc((size_t)n + 1, sizeof(*items));
-	for (long i = 0; i < n; i++) {
-		long len;
-
-		assert_int_equal(*p, '$');
-		len = strtol(p + 1, (char **)&p, 10);
-		p += 2;
-		items[i] = strndup(p, (size_t)len);
-		total += (size_t)len + 1;
-		p += len + 2;
-	}
-	assert_int_equal(*p, '\0');
-	qsort(items, (size_t)n, sizeof(*items), cmp_str);
-	out = calloc(total, 1);
-	for (long i = 0; i < n; i++) {
-		strcat(out, items[i]);
-		if (i + 1 < n)
-			strcat(out, "\n");
-		free(items[i]);
-	}
-	free(items);
-	*count = n;
-	return out;
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -219,7 +84,7 @@ test_basic(void **state)
 	th_assert_reply(c, ":5\r\n", "HDEL", "h", "b", "d", "e", "f", "");
 	th_assert_reply(c, ":0\r\n", "HLEN", "h");
 	th_assert_reply(c, "*0\r\n", "HGETALL", "h");
-	assert_false(key_exists("h"));
+	assert_false(th_key_exists(c, "h"));
 
 	/* Binary-safe fields and values. */
 	{
@@ -268,7 +133,7 @@ test_errors_and_wrongtype(void **state)
 	th_assert_reply(c, "-ERR invalid cursor\r\n", "HSCAN", "s", "x");
 	th_assert_reply(c, "-ERR value is not an integer or out of range\r\n", "HINCRBY", "s", "a", "x");
 	/* Failed commands created nothing. */
-	assert_false(key_exists("h"));
+	assert_false(th_key_exists(c, "h"));
 }
 
 static void
@@ -325,7 +190,7 @@ test_incr(void **state)
 	/* Errors left the hash as it was. */
 	th_assert_reply(c, "$3\r\nfoo\r\n", "HGET", "h", "s");
 	th_assert_reply(c, "$-1\r\n", "HGET", "nokey", "a");
-	assert_false(key_exists("nokey"));
+	assert_false(th_key_exists(c, "nokey"));
 }
 
 static void
@@ -333,14 +198,14 @@ test_incrbyfloat_propagates_hset(void **state)
 {
 	(void)state;
 	th_assert_reply(c, "$3\r\n1.5\r\n", "HINCRBYFLOAT", "p", "f", "1.5");
-	wlog_start();
+	th_wlog_start();
 	th_assert_reply(c, "$4\r\n10.1\r\n", "HINCRBYFLOAT", "p", "f", "8.6");
 	th_assert_reply(c, ":3\r\n", "HINCRBY", "p", "i", "3");
 	th_assert_reply(c, "-ERR hash value is not an integer\r\n", "HINCRBY", "p", "f", "1");
 	th_assert_reply(c, ":0\r\n", "HDEL", "p", "zz");
 	th_assert_reply(c, ":1\r\n", "HDEL", "p", "i");
-	wlog_stop();
-	assert_string_equal(wlog_text,
+	th_wlog_stop();
+	assert_string_equal(th_wlog_text(),
 			    "HSET p f 10.1\n"
 			    "HINCRBY p i 3\n"
 			    "HDEL p i\n");
@@ -359,55 +224,55 @@ test_listpack_order_and_conversions(void **state)
 	x65[65] = '\0';
 
 	/* 512 fields stay listpack, in insertion order; the 513th converts. */
-	assert_string_equal(cmd_pairs("HSET", "h", 0, 512, "f%d", "v%d"), ":512\r\n");
-	assert_string_equal(enc_of("h"), "listpack");
+	assert_string_equal(th_cmd_range(c, "HSET", "h", 0, 512, "f%d", "v%d"), ":512\r\n");
+	assert_string_equal(th_enc_of(c, "h"), "listpack");
 	th_assert_reply(c, ":0\r\n", "HSET", "h", "f511", "again");
-	assert_string_equal(enc_of("h"), "listpack");
+	assert_string_equal(th_enc_of(c, "h"), "listpack");
 	r = th_cmd(c, "HKEYS", "h", NULL);
 	assert_memory_equal(r, "*512\r\n$2\r\nf0\r\n$2\r\nf1\r\n$2\r\nf2\r\n", 30);
 	th_assert_reply(c, ":1\r\n", "HSET", "h", "f512", "v512");
-	assert_string_equal(enc_of("h"), "hashtable");
+	assert_string_equal(th_enc_of(c, "h"), "hashtable");
 	th_assert_reply(c, ":513\r\n", "HLEN", "h");
 	/* Never back to listpack. */
-	assert_string_equal(cmd_pairs("HDEL", "h", 1, 513, "f%d", NULL), ":512\r\n");
-	assert_string_equal(enc_of("h"), "hashtable");
+	assert_string_equal(th_cmd_range(c, "HDEL", "h", 1, 513, "f%d", NULL), ":512\r\n");
+	assert_string_equal(th_enc_of(c, "h"), "hashtable");
 	th_assert_reply(c, "*2\r\n$2\r\nf0\r\n$2\r\nv0\r\n", "HGETALL", "h");
 
 	/* One HSET with 600 pairs converts too; repeated fields count once. */
-	assert_string_equal(cmd_pairs("HSET", "big", 0, 600, "f%d", "v%d"), ":600\r\n");
-	assert_string_equal(enc_of("big"), "hashtable");
-	assert_string_equal(cmd_pairs("HSET", "same", 0, 600, "f", "v%d"), ":1\r\n");
-	assert_string_equal(enc_of("same"), "listpack");
+	assert_string_equal(th_cmd_range(c, "HSET", "big", 0, 600, "f%d", "v%d"), ":600\r\n");
+	assert_string_equal(th_enc_of(c, "big"), "hashtable");
+	assert_string_equal(th_cmd_range(c, "HSET", "same", 0, 600, "f", "v%d"), ":1\r\n");
+	assert_string_equal(th_enc_of(c, "same"), "listpack");
 	th_assert_reply(c, "$4\r\nv599\r\n", "HGET", "same", "f");
 
 	/* Values and fields: 64 bytes fit, 65 convert. */
 	th_assert_reply(c, ":1\r\n", "HSET", "v", "a", x64);
-	assert_string_equal(enc_of("v"), "listpack");
+	assert_string_equal(th_enc_of(c, "v"), "listpack");
 	th_assert_reply(c, ":1\r\n", "HSET", "v", "b", x65);
-	assert_string_equal(enc_of("v"), "hashtable");
+	assert_string_equal(th_enc_of(c, "v"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "HSET", "fl", x64, "1");
-	assert_string_equal(enc_of("fl"), "listpack");
+	assert_string_equal(th_enc_of(c, "fl"), "listpack");
 	th_assert_reply(c, ":1\r\n", "HSET", "fl2", x65, "1");
-	assert_string_equal(enc_of("fl2"), "hashtable");
+	assert_string_equal(th_enc_of(c, "fl2"), "hashtable");
 	/* HSETNX on an existing field does not convert (Redis 7.0.15). */
 	th_assert_reply(c, ":1\r\n", "HSET", "nx", "a", "1");
 	th_assert_reply(c, ":0\r\n", "HSETNX", "nx", "a", x65);
-	assert_string_equal(enc_of("nx"), "listpack");
+	assert_string_equal(th_enc_of(c, "nx"), "listpack");
 	th_assert_reply(c, ":1\r\n", "HSETNX", "nx", "b", x65);
-	assert_string_equal(enc_of("nx"), "hashtable");
+	assert_string_equal(th_enc_of(c, "nx"), "hashtable");
 	/* HINCRBY / HINCRBYFLOAT convert on long fields and long results. */
 	th_assert_reply(c, ":1\r\n", "HINCRBY", "i", x65, "1");
-	assert_string_equal(enc_of("i"), "hashtable");
+	assert_string_equal(th_enc_of(c, "i"), "hashtable");
 	th_assert_reply(c, "$3\r\n1.5\r\n", "HINCRBYFLOAT", "j", x65, "1.5");
-	assert_string_equal(enc_of("j"), "hashtable");
+	assert_string_equal(th_enc_of(c, "j"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "HSET", "k", "a", "1");
 	th_assert_reply(c, "$71\r\n10000000000000000000222479489586148259025995410601157579323600873193472\r\n",
 			"HINCRBYFLOAT", "k", "a", "1e70");
-	assert_string_equal(enc_of("k"), "hashtable");
+	assert_string_equal(th_enc_of(c, "k"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "HSET", "k2", "a", "1");
 	th_assert_reply(c, "$60\r\n999999999999999999999373423426722168652130621984886772203520\r\n",
 			"HINCRBYFLOAT", "k2", "a", "1e60");
-	assert_string_equal(enc_of("k2"), "listpack");
+	assert_string_equal(th_enc_of(c, "k2"), "listpack");
 }
 
 static void
@@ -417,19 +282,19 @@ test_hashtable_reads(void **state)
 	char *s;
 
 	(void)state;
-	assert_string_equal(cmd_pairs("HSET", "h", 0, 1000, "f%03d", "v%03d"), ":1000\r\n");
-	assert_string_equal(enc_of("h"), "hashtable");
+	assert_string_equal(th_cmd_range(c, "HSET", "h", 0, 1000, "f%03d", "v%03d"), ":1000\r\n");
+	assert_string_equal(th_enc_of(c, "h"), "hashtable");
 	th_assert_reply(c, "$4\r\nv123\r\n", "HGET", "h", "f123");
 	th_assert_reply(c, "*3\r\n$4\r\nv000\r\n$-1\r\n$4\r\nv999\r\n", "HMGET", "h",
 			"f000", "nope", "f999");
 	th_assert_reply(c, ":1\r\n", "HEXISTS", "h", "f500");
 	th_assert_reply(c, ":4\r\n", "HSTRLEN", "h", "f500");
-	s = sorted_bulks(th_cmd(c, "HKEYS", "h", NULL), &n);
+	s = th_sorted_bulks(th_cmd(c, "HKEYS", "h", NULL), &n);
 	assert_int_equal(n, 1000);
 	assert_memory_equal(s, "f000\nf001\nf002\n", 15);
 	assert_string_equal(s + strlen(s) - 4, "f999");
 	free(s);
-	s = sorted_bulks(th_cmd(c, "HVALS", "h", NULL), &n);
+	s = th_sorted_bulks(th_cmd(c, "HVALS", "h", NULL), &n);
 	assert_int_equal(n, 1000);
 	assert_memory_equal(s, "v000\nv001\n", 10);
 	free(s);
@@ -442,8 +307,8 @@ test_hashtable_reads(void **state)
 		assert_non_null(p);
 		assert_memory_equal(p + 10, "$4\r\nv042\r\n", 10);
 	}
-	assert_string_equal(cmd_pairs("HDEL", "h", 0, 1000, "f%03d", NULL), ":1000\r\n");
-	assert_false(key_exists("h"));
+	assert_string_equal(th_cmd_range(c, "HDEL", "h", 0, 1000, "f%03d", NULL), ":1000\r\n");
+	assert_false(th_key_exists(c, "h"));
 }
 
 static void
@@ -512,7 +377,7 @@ test_hscan_hashtable(void **state)
 	int calls = 0;
 
 	(void)state;
-	assert_string_equal(cmd_pairs("HSET", "h", 0, 1000, "f%d", "%d"), ":1000\r\n");
+	assert_string_equal(th_cmd_range(c, "HSET", "h", 0, 1000, "f%d", "%d"), ":1000\r\n");
 	do {
 		const char *r = th_cmd(c, "HSCAN", "h", cursor, "COUNT", "20", NULL);
 		const char *p;
@@ -599,7 +464,7 @@ test_hrandfield(void **state)
 	th_assert_reply(c, "-ERR syntax error\r\n", "HRANDFIELD", "nokey", "1", "x");
 	th_assert_reply(c, "-ERR value is not an integer or out of range\r\n", "HRANDFIELD", "nokey", "x", "WITHVALUES");
 	th_assert_reply(c, "-ERR syntax error\r\n", "HRANDFIELD", "h", "1", "withvalue");
-	assert_false(key_exists("nokey"));
+	assert_false(th_key_exists(c, "nokey"));
 }
 
 /* Counts and uniqueness of HRANDFIELD on both encodings. */
@@ -611,10 +476,10 @@ test_hrandfield_counts(void **state)
 	char *s;
 
 	(void)state;
-	assert_string_equal(cmd_pairs("HSET", "small", 0, 10, "f%d", "v%d"), ":10\r\n");
-	assert_string_equal(cmd_pairs("HSET", "big", 0, 1000, "f%d", "v%d"), ":1000\r\n");
-	assert_string_equal(enc_of("small"), "listpack");
-	assert_string_equal(enc_of("big"), "hashtable");
+	assert_string_equal(th_cmd_range(c, "HSET", "small", 0, 10, "f%d", "v%d"), ":10\r\n");
+	assert_string_equal(th_cmd_range(c, "HSET", "big", 0, 1000, "f%d", "v%d"), ":1000\r\n");
+	assert_string_equal(th_enc_of(c, "small"), "listpack");
+	assert_string_equal(th_enc_of(c, "big"), "hashtable");
 	for (int k = 0; k < 2; k++) {
 		int counts[] = { 1, 3, 5, 9, 10, 400 };
 
@@ -625,7 +490,7 @@ test_hrandfield_counts(void **state)
 			if (k == 0 && want > 10)
 				want = 10;
 			snprintf(num, sizeof(num), "%d", counts[i]);
-			s = sorted_bulks(th_cmd(c, "HRANDFIELD", keys[k], num, NULL), &n);
+			s = th_sorted_bulks(th_cmd(c, "HRANDFIELD", keys[k], num, NULL), &n);
 			assert_int_equal(n, want);
 			/* distinct fields */
 			for (char *p = s, *q; (q = strchr(p, '\n')) != NULL; p = q + 1) {
@@ -637,7 +502,7 @@ test_hrandfield_counts(void **state)
 			free(s);
 		}
 		/* Negative counts repeat: 2000 picks of 10 or 1000 fields. */
-		s = sorted_bulks(th_cmd(c, "HRANDFIELD", keys[k], "-2000", NULL), &n);
+		s = th_sorted_bulks(th_cmd(c, "HRANDFIELD", keys[k], "-2000", NULL), &n);
 		assert_int_equal(n, 2000);
 		free(s);
 		/* WITHVALUES pairs each field with its own value. */

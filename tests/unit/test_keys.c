@@ -32,9 +32,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	st_worker_quiescent();
-	th_flushall();
-	tc = th_client();
+	tc = th_fresh_client();
 	return 0;
 }
 
@@ -42,11 +40,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	st_wlog_set_sink(NULL, NULL);
-	st_client_free(tc);
+	th_fresh_client_done(tc);
 	tc = NULL;
-	th_flushall();
-	st_worker_quiescent();
 	return 0;
 }
 
@@ -79,12 +74,6 @@ strlist_free(struct strlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* "a,b,c": the sorted elements joined by commas. */
 static const char *
 strlist_join_sorted(struct strlist *l)
@@ -93,7 +82,7 @@ strlist_join_sorted(struct strlist *l)
 	size_t len = 0;
 
 	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+		qsort(l->v, l->n, sizeof(*l->v), th_cmp_str);
 	out[0] = '\0';
 	for (size_t i = 0; i < l->n; i++) {
 		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s",
@@ -205,7 +194,7 @@ scan_all_sorted(struct st_client *c, const char *const *opts, int nopts)
 		assert_true(++calls < 100000);
 	} while (cursor != 0);
 	if (all.n > 1)
-		qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+		qsort(all.v, all.n, sizeof(*all.v), th_cmp_str);
 	for (size_t i = 0; i < all.n; i++)
 		if (i == 0 || strcmp(all.v[i], all.v[i - 1]) != 0)
 			strlist_add(&uniq, all.v[i], strlen(all.v[i]));
@@ -213,37 +202,6 @@ scan_all_sorted(struct st_client *c, const char *const *opts, int nopts)
 	strlist_free(&all);
 	strlist_free(&uniq);
 	return out;
-}
-
-/* ==== write-log capture ====================================================== */
-
-struct rec_log {
-	char text[8192];
-	size_t len;
-	int dbs[64];
-	int nrec;
-};
-
-static void
-rec_sink(const struct st_wlog_rec *rec, void *arg)
-{
-	struct rec_log *log = arg;
-
-	for (int i = 0; i < rec->ncmds; i++) {
-		if (log->nrec < 64)
-			log->dbs[log->nrec] = rec->cmds[i].db;
-		log->nrec++;
-		for (int j = 0; j < rec->cmds[i].argc; j++) {
-			const struct st_arg *a = &rec->cmds[i].argv[j];
-
-			if (log->len + a->len + 2 >= sizeof(log->text))
-				return;
-			memcpy(log->text + log->len, a->p, a->len);
-			log->len += a->len;
-			log->text[log->len++] = j + 1 < rec->cmds[i].argc ? ' ' : ';';
-		}
-	}
-	log->text[log->len] = '\0';
 }
 
 /* ==== DEL / UNLINK / EXISTS / TYPE / TOUCH =================================== */
@@ -1138,13 +1096,13 @@ static void
 cmd_propagation(void **state)
 {
 	struct st_client *c = tc;
-	struct rec_log log = { 0 };
+	struct th_wlog log = { 0 };
 	char expect[512];
 	int64_t before, after;
 	const char *p;
 	long long when;
 
-	st_wlog_set_sink(rec_sink, &log);
+	st_wlog_set_sink(th_wlog_sink, &log);
 	th_cmd(c, "SET", "a", "1", NULL);
 	th_cmd(c, "DEL", "nokey", NULL);			/* no change */
 	th_cmd(c, "PERSIST", "a", NULL);			/* no change */
@@ -1175,7 +1133,7 @@ cmd_propagation(void **state)
 	/* Relative TTLs become absolute ones. */
 	memset(&log, 0, sizeof(log));
 	th_cmd(c, "SET", "k", "v", NULL);
-	st_wlog_set_sink(rec_sink, &log);
+	st_wlog_set_sink(th_wlog_sink, &log);
 	before = st_mstime();
 	th_cmd(c, "EXPIRE", "k", "100", NULL);
 	th_cmd(c, "PEXPIRE", "k", "5000", "LT", NULL);

@@ -1060,39 +1060,13 @@ cmd_resp3_nulls(void **state)
 	th_cmd(c, "HELLO", "2", NULL);
 }
 
-/* What each write hands to the write log. */
-struct rec_log {
-	char text[4096];
-	size_t len;
-};
-
-static void
-rec_sink(const struct st_wlog_rec *rec, void *arg)
-{
-	struct rec_log *log = arg;
-	int i, j;
-
-	for (i = 0; i < rec->ncmds; i++) {
-		for (j = 0; j < rec->cmds[i].argc; j++) {
-			const struct st_arg *a = &rec->cmds[i].argv[j];
-
-			if (log->len + a->len + 2 >= sizeof(log->text))
-				return;
-			memcpy(log->text + log->len, a->p, a->len);
-			log->len += a->len;
-			log->text[log->len++] = j + 1 < rec->cmds[i].argc ? ' ' : ';';
-		}
-	}
-	log->text[log->len] = '\0';
-}
-
 static void
 cmd_propagation(void **state)
 {
 	struct st_client *c = tc;
-	struct rec_log log = {0};
+	struct th_wlog log = {0};
 
-	st_wlog_set_sink(rec_sink, &log);
+	st_wlog_set_sink(th_wlog_sink, &log);
 	th_cmd(c, "RPUSH", "l", "a", "b", "c", "d", NULL);
 	th_cmd(c, "LPUSHX", "nokey", "a", NULL);		/* no change */
 	th_cmd(c, "LREM", "l", "0", "zz", NULL);		/* no change */

@@ -38,25 +38,11 @@ static struct st_client *ca, *cb;	/* two connections */
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void
-flush_store(void)
-{
-	struct st_client *c = th_client();
-
-	for (unsigned s = 0; s < ST_STRIPES; s++)
-		st_stripe_lock(s);
-	for (int db = 0; db < ST_DBNUM; db++)
-		st_db_flush(c, db);
-	for (unsigned s = ST_STRIPES; s-- > 0;)
-		st_stripe_unlock(s);
-	st_client_free(c);
-}
-
 static int
 setup(void **state)
 {
 	(void)state;
-	flush_store();
+	th_flush_store();
 	ca = th_client();
 	cb = th_client();
 	return 0;
@@ -72,123 +58,59 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-print_escaped(const char *what, const char *p, size_t len)
-{
-	print_error("%s (%zu bytes): \"", what, len);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)p[i];
-
-		if (ch == '\r')
-			print_error("\\r");
-		else if (ch == '\n')
-			print_error("\\n");
-		else if (ch < 32 || ch >= 127)
-			print_error("\\x%02x", ch);
-		else
-			print_error("%c", ch);
-	}
-	print_error("\"\n");
-}
-
-/* Run a command (C strings, NULL-terminated) and compare the whole reply. */
-static void
-expect_at(const char *file, int line, struct st_client *c, const char *exp,
-	  size_t explen, ...)
-{
-	const char *argv[64];
-	size_t lens[64];
-	int argc = 0;
-	const char *s, *got;
-	size_t gotlen;
-	va_list ap;
-
-	va_start(ap, explen);
-	while ((s = va_arg(ap, const char *)) != NULL && argc < 64) {
-		argv[argc] = s;
-		lens[argc] = strlen(s);
-		argc++;
-	}
-	va_end(ap);
-	got = th_cmdv(c, argc, argv, lens);
-	gotlen = th_last_len();
-	if (gotlen != explen || memcmp(got, exp, explen) != 0) {
-		print_error("command:");
-		for (int i = 0; i < argc; i++)
-			print_error(" '%s'", argv[i]);
-		print_error("\n");
-		print_escaped("got     ", got, gotlen);
-		print_escaped("expected", exp, explen);
-	}
-	_assert_int_equal(gotlen, explen, file, line);
-	_assert_memory_equal(got, exp, explen, file, line);
-}
-
-#define EXPECT(c, exp, ...) \
-	expect_at(__FILE__, __LINE__, (c), (exp), sizeof(exp) - 1, __VA_ARGS__, NULL)
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 /* ---- basics ----------------------------------------------------------------- */
 
 static void
 t_multi_exec_basic(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "1");
-	EXPECT(ca, QUEUED, "INCR", "a");
-	EXPECT(ca, QUEUED, "GET", "a");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "1");
+	th_expect(ca, QUEUED, "INCR", "a");
+	th_expect(ca, QUEUED, "GET", "a");
 	/* nothing ran yet */
-	EXPECT(cb, NIL, "GET", "a");
-	EXPECT(ca, "*3\r\n+OK\r\n:2\r\n$1\r\n2\r\n", "EXEC");
-	EXPECT(cb, "$1\r\n2\r\n", "GET", "a");
+	th_expect(cb, NIL, "GET", "a");
+	th_expect(ca, "*3\r\n+OK\r\n:2\r\n$1\r\n2\r\n", "EXEC");
+	th_expect(cb, "$1\r\n2\r\n", "GET", "a");
 	/* out of the transaction again */
-	EXPECT(ca, OK, "SET", "a", "3");
-	EXPECT(ca, "$1\r\n3\r\n", "GET", "a");
+	th_expect(ca, OK, "SET", "a", "3");
+	th_expect(ca, "$1\r\n3\r\n", "GET", "a");
 	/* empty transaction, lower case names */
-	EXPECT(ca, OK, "multi");
-	EXPECT(ca, "*0\r\n", "exec");
+	th_expect(ca, OK, "multi");
+	th_expect(ca, "*0\r\n", "exec");
 	/* replies of every shape inside the array */
-	EXPECT(ca, ":1\r\n", "RPUSH", "l", "x");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "nokey");
-	EXPECT(ca, QUEUED, "MGET", "a", "nokey");
-	EXPECT(ca, QUEUED, "GETRANGE", "a", "0", "-1");
-	EXPECT(ca, QUEUED, "LPOP", "l");
-	EXPECT(ca, QUEUED, "LPOP", "l");
-	EXPECT(ca, QUEUED, "STRLEN", "a");
-	EXPECT(ca, "*6\r\n$-1\r\n*2\r\n$1\r\n3\r\n$-1\r\n$1\r\n3\r\n$1\r\nx\r\n$-1\r\n:1\r\n",
-	       "EXEC");
+	th_expect(ca, ":1\r\n", "RPUSH", "l", "x");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "nokey");
+	th_expect(ca, QUEUED, "MGET", "a", "nokey");
+	th_expect(ca, QUEUED, "GETRANGE", "a", "0", "-1");
+	th_expect(ca, QUEUED, "LPOP", "l");
+	th_expect(ca, QUEUED, "LPOP", "l");
+	th_expect(ca, QUEUED, "STRLEN", "a");
+	th_expect(ca, "*6\r\n$-1\r\n*2\r\n$1\r\n3\r\n$-1\r\n$1\r\n3\r\n$1\r\nx\r\n$-1\r\n:1\r\n",
+	          "EXEC");
 	/* a command that writes and then reads the same key in one EXEC */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "k", "v", "EX", "100");
-	EXPECT(ca, QUEUED, "APPEND", "k", "w");
-	EXPECT(ca, QUEUED, "GETDEL", "k");
-	EXPECT(ca, QUEUED, "GET", "k");
-	EXPECT(ca, "*4\r\n+OK\r\n:2\r\n$2\r\nvw\r\n$-1\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "k", "v", "EX", "100");
+	th_expect(ca, QUEUED, "APPEND", "k", "w");
+	th_expect(ca, QUEUED, "GETDEL", "k");
+	th_expect(ca, QUEUED, "GET", "k");
+	th_expect(ca, "*4\r\n+OK\r\n:2\r\n$2\r\nvw\r\n$-1\r\n", "EXEC");
 }
 
 static void
 t_without_multi(void **state)
 {
 	(void)state;
-	EXPECT(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
-	EXPECT(ca, "-ERR DISCARD without MULTI\r\n", "DISCARD");
-	EXPECT(ca, ARITY("multi"), "MULTI", "x");
-	EXPECT(ca, ARITY("discard"), "DISCARD", "x");
-	EXPECT(ca, ARITY("watch"), "WATCH");
-	EXPECT(ca, ARITY("unwatch"), "UNWATCH", "x");
-	EXPECT(ca, OK, "UNWATCH");
+	th_expect(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
+	th_expect(ca, "-ERR DISCARD without MULTI\r\n", "DISCARD");
+	th_expect(ca, ARITY("multi"), "MULTI", "x");
+	th_expect(ca, ARITY("discard"), "DISCARD", "x");
+	th_expect(ca, ARITY("watch"), "WATCH");
+	th_expect(ca, ARITY("unwatch"), "UNWATCH", "x");
+	th_expect(ca, OK, "UNWATCH");
 	/* the client is not left in MULTI by any of these */
-	EXPECT(ca, OK, "SET", "a", "1");
+	th_expect(ca, OK, "SET", "a", "1");
 }
 
 /*
@@ -199,33 +121,33 @@ static void
 t_exec_rejected(void **state)
 {
 	(void)state;
-	EXPECT(ca, "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n",
-	       "EXEC", "x");
-	EXPECT(ca, OK, "WATCH", "a");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "1");
-	EXPECT(ca, "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n",
-	       "EXEC", "x");
+	th_expect(ca, "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n",
+	          "EXEC", "x");
+	th_expect(ca, OK, "WATCH", "a");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "1");
+	th_expect(ca, "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n",
+	          "EXEC", "x");
 	/* the transaction is gone, and so is the watch */
-	EXPECT(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
-	EXPECT(ca, NIL, "GET", "a");
-	EXPECT(cb, OK, "SET", "a", "2");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n2\r\n", "EXEC");
+	th_expect(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
+	th_expect(ca, NIL, "GET", "a");
+	th_expect(cb, OK, "SET", "a", "2");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n2\r\n", "EXEC");
 	/* the arity errors of the other transaction commands abort at EXEC */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("discard"), "DISCARD", "x");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("multi"), "MULTI", "x");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("watch"), "WATCH");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("unwatch"), "UNWATCH", "x");
-	EXPECT(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("discard"), "DISCARD", "x");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("multi"), "MULTI", "x");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("watch"), "WATCH");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("unwatch"), "UNWATCH", "x");
+	th_expect(ca, EXECABORT, "EXEC");
 }
 
 /* Queue-time errors: the error now, EXECABORT at EXEC, nothing runs. */
@@ -233,41 +155,41 @@ static void
 t_queue_errors(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "a", "5");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "-ERR unknown command 'NOSUCH', with args beginning with: 'x' 'y' \r\n",
-	       "NOSUCH", "x", "y");
-	EXPECT(ca, QUEUED, "SET", "a", "9");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(ca, "$1\r\n5\r\n", "GET", "a");
+	th_expect(ca, OK, "SET", "a", "5");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "-ERR unknown command 'NOSUCH', with args beginning with: 'x' 'y' \r\n",
+	          "NOSUCH", "x", "y");
+	th_expect(ca, QUEUED, "SET", "a", "9");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(ca, "$1\r\n5\r\n", "GET", "a");
 	/* EXECABORT ended the transaction */
-	EXPECT(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
+	th_expect(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
 
 	/* wrong arity, after a good command */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "6");
-	EXPECT(ca, ARITY("set"), "SET", "a");
-	EXPECT(ca, QUEUED, "INCR", "a");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(ca, "$1\r\n5\r\n", "GET", "a");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "6");
+	th_expect(ca, ARITY("set"), "SET", "a");
+	th_expect(ca, QUEUED, "INCR", "a");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(ca, "$1\r\n5\r\n", "GET", "a");
 
 	/* arity of a command with a minimum */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("mget"), "MGET");
-	EXPECT(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("mget"), "MGET");
+	th_expect(ca, EXECABORT, "EXEC");
 
 	/* an unknown command with no arguments */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "-ERR unknown command 'foo', with args beginning with: \r\n", "foo");
-	EXPECT(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "-ERR unknown command 'foo', with args beginning with: \r\n", "foo");
+	th_expect(ca, EXECABORT, "EXEC");
 
 	/* DISCARD after a queue-time error: +OK, and no abort left behind */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("get"), "GET");
-	EXPECT(ca, OK, "DISCARD");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n5\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("get"), "GET");
+	th_expect(ca, OK, "DISCARD");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n5\r\n", "EXEC");
 }
 
 /* Errors while running: inside the array; the other commands still run. */
@@ -275,62 +197,62 @@ static void
 t_runtime_errors(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "s", "str");
-	EXPECT(ca, QUEUED, "INCR", "s");
-	EXPECT(ca, QUEUED, "SET", "t", "1");
-	EXPECT(ca, QUEUED, "GET", "t");
-	EXPECT(ca, "*4\r\n+OK\r\n" NOTINT "+OK\r\n$1\r\n1\r\n", "EXEC");
-	EXPECT(ca, "$1\r\n1\r\n", "GET", "t");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "s", "str");
+	th_expect(ca, QUEUED, "INCR", "s");
+	th_expect(ca, QUEUED, "SET", "t", "1");
+	th_expect(ca, QUEUED, "GET", "t");
+	th_expect(ca, "*4\r\n+OK\r\n" NOTINT "+OK\r\n$1\r\n1\r\n", "EXEC");
+	th_expect(ca, "$1\r\n1\r\n", "GET", "t");
 
 	/* syntax and option errors are found only at EXEC */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "x", "1", "EX", "0");
-	EXPECT(ca, QUEUED, "SET", "x", "1", "NX", "XX");
-	EXPECT(ca, QUEUED, "INCR", "x");
-	EXPECT(ca, QUEUED, "INCRBYFLOAT", "x", "1.5");
-	EXPECT(ca, QUEUED, "GETEX", "x", "EX", "0");
-	EXPECT(ca, "*5\r\n-ERR invalid expire time in 'set' command\r\n-ERR syntax error\r\n"
-	       ":1\r\n$3\r\n2.5\r\n-ERR invalid expire time in 'getex' command\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "x", "1", "EX", "0");
+	th_expect(ca, QUEUED, "SET", "x", "1", "NX", "XX");
+	th_expect(ca, QUEUED, "INCR", "x");
+	th_expect(ca, QUEUED, "INCRBYFLOAT", "x", "1.5");
+	th_expect(ca, QUEUED, "GETEX", "x", "EX", "0");
+	th_expect(ca, "*5\r\n-ERR invalid expire time in 'set' command\r\n-ERR syntax error\r\n"
+	          ":1\r\n$3\r\n2.5\r\n-ERR invalid expire time in 'getex' command\r\n", "EXEC");
 
 	/* WRONGTYPE inside */
-	EXPECT(ca, ":1\r\n", "RPUSH", "l", "a");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "l");
-	EXPECT(ca, QUEUED, "LLEN", "l");
-	EXPECT(ca, "*2\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n:1\r\n",
-	       "EXEC");
+	th_expect(ca, ":1\r\n", "RPUSH", "l", "a");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "l");
+	th_expect(ca, QUEUED, "LLEN", "l");
+	th_expect(ca, "*2\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n:1\r\n",
+	          "EXEC");
 }
 
 static void
 t_nested_multi(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "-ERR MULTI calls can not be nested\r\n", "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "5");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "-ERR MULTI calls can not be nested\r\n", "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "5");
 	/* the transaction is still good */
-	EXPECT(ca, "*1\r\n+OK\r\n", "EXEC");
-	EXPECT(ca, "$1\r\n5\r\n", "GET", "a");
+	th_expect(ca, "*1\r\n+OK\r\n", "EXEC");
+	th_expect(ca, "$1\r\n5\r\n", "GET", "a");
 }
 
 static void
 t_watch_inside_multi(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "-ERR WATCH inside MULTI is not allowed\r\n", "WATCH", "a");
-	EXPECT(ca, "*0\r\n", "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "1");
-	EXPECT(ca, "-ERR WATCH inside MULTI is not allowed\r\n", "WATCH", "a");
-	EXPECT(ca, "*1\r\n+OK\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "-ERR WATCH inside MULTI is not allowed\r\n", "WATCH", "a");
+	th_expect(ca, "*0\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "1");
+	th_expect(ca, "-ERR WATCH inside MULTI is not allowed\r\n", "WATCH", "a");
+	th_expect(ca, "*1\r\n+OK\r\n", "EXEC");
 	/* and it did not watch: a change by another client does not abort */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "-ERR WATCH inside MULTI is not allowed\r\n", "WATCH", "a");
-	EXPECT(cb, OK, "SET", "a", "2");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n2\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "-ERR WATCH inside MULTI is not allowed\r\n", "WATCH", "a");
+	th_expect(cb, OK, "SET", "a", "2");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n2\r\n", "EXEC");
 }
 
 /* ---- WATCH ----------------------------------------------------------------- */
@@ -339,50 +261,50 @@ static void
 t_watch_changed_by_other(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "SET", "w", "2");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "w", "from-a");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(ca, "$1\r\n2\r\n", "GET", "w");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "SET", "w", "2");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "w", "from-a");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, "$1\r\n2\r\n", "GET", "w");
 	/* EXEC ended the transaction and forgot the watch */
-	EXPECT(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, "*1\r\n$1\r\n2\r\n", "EXEC");
+	th_expect(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, "*1\r\n$1\r\n2\r\n", "EXEC");
 
 	/* in-place changes by the other client abort too */
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, ":3\r\n", "INCR", "w");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, ":2\r\n", "APPEND", "w", "x");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, "$2\r\n3x\r\n", "GETDEL", "w");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, ":3\r\n", "INCR", "w");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, ":2\r\n", "APPEND", "w", "x");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, "$2\r\n3x\r\n", "GETDEL", "w");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 
 	/* several keys: a change to any of them aborts */
-	EXPECT(ca, OK, "MSET", "k1", "1", "k2", "2");
-	EXPECT(ca, OK, "WATCH", "k1", "k2", "k3");
-	EXPECT(ca, OK, "WATCH", "k1");		/* watching twice is fine */
-	EXPECT(cb, ":1\r\n", "SETRANGE", "k2", "0", "x");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "k1");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "MSET", "k1", "1", "k2", "2");
+	th_expect(ca, OK, "WATCH", "k1", "k2", "k3");
+	th_expect(ca, OK, "WATCH", "k1");		/* watching twice is fine */
+	th_expect(cb, ":1\r\n", "SETRANGE", "k2", "0", "x");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "k1");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 
 	/* RESP3: the null */
 	ca->resp = 3;
-	EXPECT(ca, OK, "WATCH", "k1");
-	EXPECT(cb, OK, "SET", "k1", "z");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "k1");
-	EXPECT(ca, "_\r\n", "EXEC");
+	th_expect(ca, OK, "WATCH", "k1");
+	th_expect(cb, OK, "SET", "k1", "z");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "k1");
+	th_expect(ca, "_\r\n", "EXEC");
 	ca->resp = 2;
 }
 
@@ -390,17 +312,17 @@ static void
 t_watch_unchanged(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w", "nokey");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w", "nokey");
 	/* reads by anyone do not abort */
-	EXPECT(cb, "$1\r\n1\r\n", "GET", "w");
-	EXPECT(cb, NIL, "GET", "nokey");
-	EXPECT(cb, "*2\r\n$1\r\n1\r\n$-1\r\n", "MGET", "w", "nokey");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "INCR", "w");
-	EXPECT(ca, QUEUED, "SET", "nokey", "x");
-	EXPECT(ca, "*2\r\n:2\r\n+OK\r\n", "EXEC");
-	EXPECT(ca, "*2\r\n$1\r\n2\r\n$1\r\nx\r\n", "MGET", "w", "nokey");
+	th_expect(cb, "$1\r\n1\r\n", "GET", "w");
+	th_expect(cb, NIL, "GET", "nokey");
+	th_expect(cb, "*2\r\n$1\r\n1\r\n$-1\r\n", "MGET", "w", "nokey");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "INCR", "w");
+	th_expect(ca, QUEUED, "SET", "nokey", "x");
+	th_expect(ca, "*2\r\n:2\r\n+OK\r\n", "EXEC");
+	th_expect(ca, "*2\r\n$1\r\n2\r\n$1\r\nx\r\n", "MGET", "w", "nokey");
 }
 
 /* Writes that change nothing do not abort (Redis signals no modification). */
@@ -408,20 +330,20 @@ static void
 t_watch_noop_writes(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w", "nokey");
-	EXPECT(cb, ":0\r\n", "SETNX", "w", "z");
-	EXPECT(cb, NIL, "SET", "w", "z", "NX");
-	EXPECT(cb, NIL, "SET", "nokey", "z", "XX");
-	EXPECT(cb, "$1\r\n1\r\n", "GETEX", "w", "PERSIST");	/* had no TTL */
-	EXPECT(cb, "$1\r\n1\r\n", "GETEX", "w");
-	EXPECT(cb, ":1\r\n", "SETRANGE", "w", "0", "");
-	EXPECT(cb, NIL, "GETDEL", "nokey");
-	EXPECT(cb, ":0\r\n", "MSETNX", "w", "1", "nokey", "2");
-	EXPECT(cb, NOTINT, "INCRBY", "w", "x");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, "*1\r\n$1\r\n1\r\n", "EXEC");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w", "nokey");
+	th_expect(cb, ":0\r\n", "SETNX", "w", "z");
+	th_expect(cb, NIL, "SET", "w", "z", "NX");
+	th_expect(cb, NIL, "SET", "nokey", "z", "XX");
+	th_expect(cb, "$1\r\n1\r\n", "GETEX", "w", "PERSIST");	/* had no TTL */
+	th_expect(cb, "$1\r\n1\r\n", "GETEX", "w");
+	th_expect(cb, ":1\r\n", "SETRANGE", "w", "0", "");
+	th_expect(cb, NIL, "GETDEL", "nokey");
+	th_expect(cb, ":0\r\n", "MSETNX", "w", "1", "nokey", "2");
+	th_expect(cb, NOTINT, "INCRBY", "w", "x");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, "*1\r\n$1\r\n1\r\n", "EXEC");
 }
 
 static void
@@ -429,24 +351,24 @@ t_watch_missing_key(void **state)
 {
 	(void)state;
 	/* created by another client */
-	EXPECT(ca, OK, "WATCH", "wm");
-	EXPECT(cb, OK, "SET", "wm", "x");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "wm");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "wm");
+	th_expect(cb, OK, "SET", "wm", "x");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "wm");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 	/* created and deleted again before EXEC: still aborts */
-	EXPECT(ca, OK, "WATCH", "wm2");
-	EXPECT(cb, OK, "SET", "wm2", "x");
-	EXPECT(cb, "$1\r\nx\r\n", "GETDEL", "wm2");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "wm2");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "wm2");
+	th_expect(cb, OK, "SET", "wm2", "x");
+	th_expect(cb, "$1\r\nx\r\n", "GETDEL", "wm2");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "wm2");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 	/* still missing: runs */
-	EXPECT(ca, OK, "WATCH", "wm3");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "wm3", "mine");
-	EXPECT(ca, "*1\r\n+OK\r\n", "EXEC");
-	EXPECT(cb, "$4\r\nmine\r\n", "GET", "wm3");
+	th_expect(ca, OK, "WATCH", "wm3");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "wm3", "mine");
+	th_expect(ca, "*1\r\n+OK\r\n", "EXEC");
+	th_expect(cb, "$4\r\nmine\r\n", "GET", "wm3");
 }
 
 /* A change by the watching client itself also aborts. */
@@ -454,12 +376,12 @@ static void
 t_watch_own_change(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(ca, OK, "SET", "w", "3");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(ca, OK, "SET", "w", "3");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 }
 
 /* A watched key that expires before EXEC aborts it (Redis 7.0). */
@@ -467,18 +389,18 @@ static void
 t_watch_expire(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "we", "v", "PX", "30");
-	EXPECT(ca, OK, "WATCH", "we");
-	sleep_ms(60);
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "we");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "SET", "we", "v", "PX", "30");
+	th_expect(ca, OK, "WATCH", "we");
+	th_sleep_ms(60);
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "we");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 	/* a TTL that is still running does not abort */
-	EXPECT(ca, OK, "SET", "we", "v", "EX", "100");
-	EXPECT(ca, OK, "WATCH", "we");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "we");
-	EXPECT(ca, "*1\r\n$1\r\nv\r\n", "EXEC");
+	th_expect(ca, OK, "SET", "we", "v", "EX", "100");
+	th_expect(ca, OK, "WATCH", "we");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "we");
+	th_expect(ca, "*1\r\n$1\r\nv\r\n", "EXEC");
 }
 
 /* WATCH against the generic commands and other databases (keys/server
@@ -488,60 +410,60 @@ t_watch_generic_commands(void **state)
 {
 	(void)state;
 	/* FLUSHALL aborts a watcher of an existing key */
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "FLUSHALL");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "FLUSHALL");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 	/* the same key name in another database is another key */
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "SELECT", "1");
-	EXPECT(cb, OK, "SET", "w", "2");
-	EXPECT(cb, OK, "FLUSHDB");
-	EXPECT(cb, OK, "SELECT", "0");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, "*1\r\n$1\r\n1\r\n", "EXEC");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "SELECT", "1");
+	th_expect(cb, OK, "SET", "w", "2");
+	th_expect(cb, OK, "FLUSHDB");
+	th_expect(cb, OK, "SELECT", "0");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, "*1\r\n$1\r\n1\r\n", "EXEC");
 	/* the watch stays on the database it was made in */
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(ca, OK, "SELECT", "1");
-	EXPECT(cb, OK, "SET", "w", "3");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(ca, OK, "SELECT", "0");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(ca, OK, "SELECT", "1");
+	th_expect(cb, OK, "SET", "w", "3");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "SELECT", "0");
 	/* EXPIRE and DEL abort; PERSIST of a key without TTL, DEL of a
 	 * missing key do not */
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, ":1\r\n", "EXPIRE", "w", "100");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(cb, OK, "SET", "w", "4");
-	EXPECT(ca, OK, "WATCH", "w", "zz");
-	EXPECT(cb, ":0\r\n", "PERSIST", "w");
-	EXPECT(cb, ":0\r\n", "DEL", "zz");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, "*1\r\n$1\r\n4\r\n", "EXEC");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, ":1\r\n", "DEL", "w");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, ":1\r\n", "EXPIRE", "w", "100");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(cb, OK, "SET", "w", "4");
+	th_expect(ca, OK, "WATCH", "w", "zz");
+	th_expect(cb, ":0\r\n", "PERSIST", "w");
+	th_expect(cb, ":0\r\n", "DEL", "zz");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, "*1\r\n$1\r\n4\r\n", "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, ":1\r\n", "DEL", "w");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 	/* RENAME onto the key, SWAPDB of its database */
-	EXPECT(ca, OK, "MSET", "w", "6", "o", "7");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "RENAME", "o", "w");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "SWAPDB", "0", "1");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
-	EXPECT(cb, OK, "SWAPDB", "0", "1");
-	EXPECT(ca, "$1\r\n7\r\n", "GET", "w");
+	th_expect(ca, OK, "MSET", "w", "6", "o", "7");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "RENAME", "o", "w");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "SWAPDB", "0", "1");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, NULL_ARRAY, "EXEC");
+	th_expect(cb, OK, "SWAPDB", "0", "1");
+	th_expect(ca, "$1\r\n7\r\n", "GET", "w");
 }
 
 /* SELECT inside MULTI: the commands after it use the new database, and the
@@ -550,141 +472,97 @@ static void
 t_select_in_multi(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SELECT", "1");
-	EXPECT(ca, QUEUED, "SET", "s", "x");
-	EXPECT(ca, "*2\r\n+OK\r\n+OK\r\n", "EXEC");
-	EXPECT(ca, "$1\r\nx\r\n", "GET", "s");
-	EXPECT(ca, OK, "SELECT", "0");
-	EXPECT(ca, NIL, "GET", "s");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SELECT", "1");
+	th_expect(ca, QUEUED, "SET", "s", "x");
+	th_expect(ca, "*2\r\n+OK\r\n+OK\r\n", "EXEC");
+	th_expect(ca, "$1\r\nx\r\n", "GET", "s");
+	th_expect(ca, OK, "SELECT", "0");
+	th_expect(ca, NIL, "GET", "s");
 	/* a bad SELECT inside is a runtime error; the rest still runs */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SELECT", "99");
-	EXPECT(ca, QUEUED, "SET", "s", "y");
-	EXPECT(ca, "*2\r\n-ERR DB index is out of range\r\n+OK\r\n", "EXEC");
-	EXPECT(ca, "$1\r\ny\r\n", "GET", "s");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SELECT", "99");
+	th_expect(ca, QUEUED, "SET", "s", "y");
+	th_expect(ca, "*2\r\n-ERR DB index is out of range\r\n+OK\r\n", "EXEC");
+	th_expect(ca, "$1\r\ny\r\n", "GET", "s");
 }
 
 static void
 t_unwatch(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "w", "1");
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "SET", "w", "4");
-	EXPECT(ca, OK, "UNWATCH");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "w");
-	EXPECT(ca, "*1\r\n$1\r\n4\r\n", "EXEC");
+	th_expect(ca, OK, "SET", "w", "1");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "SET", "w", "4");
+	th_expect(ca, OK, "UNWATCH");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "w");
+	th_expect(ca, "*1\r\n$1\r\n4\r\n", "EXEC");
 	/* UNWATCH inside MULTI is queued like any command */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "UNWATCH");
-	EXPECT(ca, "*1\r\n+OK\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "UNWATCH");
+	th_expect(ca, "*1\r\n+OK\r\n", "EXEC");
 	/* and once queued it is too late: the watch still aborts */
-	EXPECT(ca, OK, "WATCH", "w");
-	EXPECT(cb, OK, "SET", "w", "5");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "UNWATCH");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	th_expect(ca, OK, "WATCH", "w");
+	th_expect(cb, OK, "SET", "w", "5");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "UNWATCH");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 }
 
 static void
 t_discard(void **state)
 {
 	(void)state;
-	EXPECT(ca, OK, "SET", "a", "1");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "7");
-	EXPECT(ca, QUEUED, "INCR", "a");
-	EXPECT(ca, OK, "DISCARD");
-	EXPECT(ca, "$1\r\n1\r\n", "GET", "a");
-	EXPECT(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
+	th_expect(ca, OK, "SET", "a", "1");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "7");
+	th_expect(ca, QUEUED, "INCR", "a");
+	th_expect(ca, OK, "DISCARD");
+	th_expect(ca, "$1\r\n1\r\n", "GET", "a");
+	th_expect(ca, "-ERR EXEC without MULTI\r\n", "EXEC");
 	/* a new transaction starts empty */
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n1\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n1\r\n", "EXEC");
 	/* DISCARD forgets watched keys */
-	EXPECT(ca, OK, "WATCH", "a");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, OK, "DISCARD");
-	EXPECT(cb, OK, "SET", "a", "5");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n5\r\n", "EXEC");
+	th_expect(ca, OK, "WATCH", "a");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, OK, "DISCARD");
+	th_expect(cb, OK, "SET", "a", "5");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n5\r\n", "EXEC");
 	/* so does an EXEC that ran, and one that was aborted */
-	EXPECT(ca, OK, "WATCH", "a");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "*0\r\n", "EXEC");
-	EXPECT(cb, OK, "SET", "a", "6");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n6\r\n", "EXEC");
-	EXPECT(ca, OK, "WATCH", "a");
-	EXPECT(cb, OK, "SET", "a", "7");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, ARITY("get"), "GET");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(cb, OK, "SET", "a", "8");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, "*1\r\n$1\r\n8\r\n", "EXEC");
+	th_expect(ca, OK, "WATCH", "a");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "*0\r\n", "EXEC");
+	th_expect(cb, OK, "SET", "a", "6");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n6\r\n", "EXEC");
+	th_expect(ca, OK, "WATCH", "a");
+	th_expect(cb, OK, "SET", "a", "7");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, ARITY("get"), "GET");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(cb, OK, "SET", "a", "8");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, "*1\r\n$1\r\n8\r\n", "EXEC");
 	/* freeing a client in MULTI with watched keys leaks nothing */
-	EXPECT(ca, OK, "WATCH", "a", "b");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "9");
+	th_expect(ca, OK, "WATCH", "a", "b");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "9");
 }
 
 /* ---- write log --------------------------------------------------------------- */
-
-#define CAP_MAX 32
-
-struct cap_rec {
-	uint64_t seq;
-	int ncmds;
-	char text[512];		/* commands joined by ' ', separated by " ; " */
-};
-
-static struct {
-	pthread_mutex_t lock;
-	int n;
-	struct cap_rec r[CAP_MAX];
-} cap = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void
-cap_sink(const struct st_wlog_rec *rec, void *arg)
-{
-	struct cap_rec *r;
-	size_t off = 0;
-
-	(void)arg;
-	pthread_mutex_lock(&cap.lock);
-	if (cap.n < CAP_MAX) {
-		r = &cap.r[cap.n++];
-		r->seq = rec->seq;
-		r->ncmds = rec->ncmds;
-		r->text[0] = '\0';
-		for (int i = 0; i < rec->ncmds; i++) {
-			const struct st_wlog_cmd *cmd = &rec->cmds[i];
-
-			if (i)
-				off += (size_t)snprintf(r->text + off, sizeof(r->text) - off, " ; ");
-			for (int j = 0; j < cmd->argc && off < sizeof(r->text); j++)
-				off += (size_t)snprintf(r->text + off, sizeof(r->text) - off,
-							"%s%.*s", j ? " " : "",
-							(int)cmd->argv[j].len, cmd->argv[j].p);
-			if (off >= sizeof(r->text))
-				off = sizeof(r->text) - 1;
-		}
-	}
-	pthread_mutex_unlock(&cap.lock);
-}
 
 static int
 wlog_setup(void **state)
 {
 	setup(state);
-	cap.n = 0;
-	st_wlog_set_sink(cap_sink, NULL);
+	th_cap_start();
 	return 0;
 }
 
@@ -698,21 +576,21 @@ wlog_teardown(void **state)
 static void
 expect_rec_at(const char *file, int line, int from, int ncmds, const char *text)
 {
-	if (cap.n - from != 1) {
-		print_error("write log: %d records, expected 1\n", cap.n - from);
-		for (int i = from; i < cap.n; i++)
-			print_error("  [%d] %s\n", i - from, cap.r[i].text);
+	if (th_cap.n - from != 1) {
+		print_error("write log: %d records, expected 1\n", th_cap.n - from);
+		for (int i = from; i < th_cap.n; i++)
+			print_error("  [%d] %s\n", i - from, th_cap.r[i].text);
 	}
-	_assert_int_equal(cap.n - from, 1, file, line);
-	_assert_string_equal(cap.r[from].text, text, file, line);
-	_assert_int_equal(cap.r[from].ncmds, ncmds, file, line);
+	_assert_int_equal(th_cap.n - from, 1, file, line);
+	_assert_string_equal(th_cap.r[from].text, text, file, line);
+	_assert_int_equal(th_cap.r[from].ncmds, ncmds, file, line);
 }
 
 #define EXPECT_REC(from, ncmds, text) expect_rec_at(__FILE__, __LINE__, (from), (ncmds), (text))
 #define EXPECT_NO_REC(from) do { \
-	if (cap.n != (from)) \
-		print_error("unexpected record: %s\n", cap.r[from].text); \
-	assert_int_equal(cap.n, (from)); \
+	if (th_cap.n != (from)) \
+		print_error("unexpected record: %s\n", th_cap.r[from].text); \
+	assert_int_equal(th_cap.n, (from)); \
 } while (0)
 
 static void
@@ -722,63 +600,63 @@ t_exec_wlog(void **state)
 
 	(void)state;
 	/* one record for the whole transaction, one command per write */
-	m = cap.n;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "a", "1");
-	EXPECT(ca, QUEUED, "INCR", "a");
-	EXPECT(ca, QUEUED, "GET", "a");
-	EXPECT(ca, QUEUED, "SETNX", "a", "5");		/* writes nothing */
-	EXPECT(ca, QUEUED, "INCRBYFLOAT", "f", "1.5");
-	EXPECT(ca, QUEUED, "INCR", "f");		/* error */
-	EXPECT(ca, QUEUED, "GETDEL", "a");
+	m = th_cap.n;
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "a", "1");
+	th_expect(ca, QUEUED, "INCR", "a");
+	th_expect(ca, QUEUED, "GET", "a");
+	th_expect(ca, QUEUED, "SETNX", "a", "5");		/* writes nothing */
+	th_expect(ca, QUEUED, "INCRBYFLOAT", "f", "1.5");
+	th_expect(ca, QUEUED, "INCR", "f");		/* error */
+	th_expect(ca, QUEUED, "GETDEL", "a");
 	EXPECT_NO_REC(m);				/* nothing before EXEC */
-	EXPECT(ca, "*7\r\n+OK\r\n:2\r\n$1\r\n2\r\n:0\r\n$3\r\n1.5\r\n" NOTINT "$1\r\n2\r\n",
-	       "EXEC");
+	th_expect(ca, "*7\r\n+OK\r\n:2\r\n$1\r\n2\r\n:0\r\n$3\r\n1.5\r\n" NOTINT "$1\r\n2\r\n",
+	          "EXEC");
 	EXPECT_REC(m, 4, "SET a 1 ; INCR a ; SET f 1.5 KEEPTTL ; DEL a");
 
 	/* a single write: still one record */
-	m = cap.n;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "f");
-	EXPECT(ca, QUEUED, "APPEND", "f", "0");
-	EXPECT(ca, "*2\r\n$3\r\n1.5\r\n:4\r\n", "EXEC");
+	m = th_cap.n;
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "f");
+	th_expect(ca, QUEUED, "APPEND", "f", "0");
+	th_expect(ca, "*2\r\n$3\r\n1.5\r\n:4\r\n", "EXEC");
 	EXPECT_REC(m, 1, "APPEND f 0");
 
 	/* read-only, empty, aborted and discarded transactions: nothing */
-	m = cap.n;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "GET", "f");
-	EXPECT(ca, QUEUED, "MGET", "f", "a");
-	EXPECT(ca, "*2\r\n$4\r\n1.50\r\n*2\r\n$4\r\n1.50\r\n$-1\r\n", "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, "*0\r\n", "EXEC");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "x", "1");
-	EXPECT(ca, OK, "DISCARD");
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "x", "1");
-	EXPECT(ca, ARITY("set"), "SET", "x");
-	EXPECT(ca, EXECABORT, "EXEC");
-	EXPECT(ca, OK, "WATCH", "f");
+	m = th_cap.n;
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "GET", "f");
+	th_expect(ca, QUEUED, "MGET", "f", "a");
+	th_expect(ca, "*2\r\n$4\r\n1.50\r\n*2\r\n$4\r\n1.50\r\n$-1\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, "*0\r\n", "EXEC");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "x", "1");
+	th_expect(ca, OK, "DISCARD");
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "x", "1");
+	th_expect(ca, ARITY("set"), "SET", "x");
+	th_expect(ca, EXECABORT, "EXEC");
+	th_expect(ca, OK, "WATCH", "f");
 	EXPECT_NO_REC(m);
-	EXPECT(cb, OK, "SET", "f", "other");
+	th_expect(cb, OK, "SET", "f", "other");
 	EXPECT_REC(m, 1, "SET f other");
-	m = cap.n;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "x", "1");
-	EXPECT(ca, NULL_ARRAY, "EXEC");
+	m = th_cap.n;
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "x", "1");
+	th_expect(ca, NULL_ARRAY, "EXEC");
 	EXPECT_NO_REC(m);
 
 	/* relative TTLs are rewritten inside a transaction too */
-	m = cap.n;
-	EXPECT(ca, OK, "MULTI");
-	EXPECT(ca, QUEUED, "SET", "t", "v", "EXAT", "99999999999");
-	EXPECT(ca, QUEUED, "SET", "u", "v");
-	EXPECT(ca, "*2\r\n+OK\r\n+OK\r\n", "EXEC");
+	m = th_cap.n;
+	th_expect(ca, OK, "MULTI");
+	th_expect(ca, QUEUED, "SET", "t", "v", "EXAT", "99999999999");
+	th_expect(ca, QUEUED, "SET", "u", "v");
+	th_expect(ca, "*2\r\n+OK\r\n+OK\r\n", "EXEC");
 	EXPECT_REC(m, 2, "SET t v PXAT 99999999999000 ; SET u v");
 	/* sequence numbers increase */
-	for (int i = 1; i < cap.n; i++)
-		assert_true(cap.r[i].seq > cap.r[i - 1].seq);
+	for (int i = 1; i < th_cap.n; i++)
+		assert_true(th_cap.r[i].seq > th_cap.r[i - 1].seq);
 }
 
 /* ---- atomicity across threads ------------------------------------------------ */
@@ -971,7 +849,7 @@ t_atomic_across_threads(void **state)
 	assert_int_equal(rt.bad, 0);
 	assert_int_equal(rt.torn, 0);
 	assert_true(rt.iterations > 0);
-	EXPECT(ca, "*2\r\n$4\r\n2000\r\n$4\r\n2000\r\n", "MGET", "atom:a", "atom:b");
+	th_expect(ca, "*2\r\n$4\r\n2000\r\n$4\r\n2000\r\n", "MGET", "atom:a", "atom:b");
 }
 
 int

@@ -42,26 +42,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* Print 'p' with CR, LF and other control bytes escaped. */
-static void
-print_escaped(const char *what, const char *p, size_t len)
-{
-	print_error("%s (%zu bytes): \"", what, len);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)p[i];
-
-		if (ch == '\r')
-			print_error("\\r");
-		else if (ch == '\n')
-			print_error("\\n");
-		else if (ch < 32 || ch >= 127)
-			print_error("\\x%02x", ch);
-		else
-			print_error("%c", ch);
-	}
-	print_error("\"\n");
-}
-
 /* Compare the whole buffer with 'exp' (binary safe) and empty it; failures
  * are reported at the caller's line. */
 static void
@@ -69,8 +49,8 @@ buf_eq_at(struct st_buf *b, const char *exp, size_t len, const char *file,
 	  int line)
 {
 	if (b->len != len || (len && memcmp(b->p, exp, len) != 0)) {
-		print_escaped("got     ", b->p ? b->p : "", b->len);
-		print_escaped("expected", exp, len);
+		th_print_escaped("got     ", b->p ? b->p : "", b->len);
+		th_print_escaped("expected", exp, len);
 	}
 	_assert_int_equal(b->len, len, file, line);
 	if (len)

@@ -24,13 +24,6 @@
 #include "resp_compose.h"
 #include "worker.h"
 
-/* Assert that 'reply' starts with 'prefix', showing both when not. */
-#define assert_prefix(reply, prefix) do { \
-	const char *r_ = (reply), *p_ = (prefix); \
-	if (strncmp(r_, p_, strlen(p_)) != 0) \
-		fail_msg("reply\n%s\ndoes not start with\n%s", r_, p_); \
-} while (0)
-
 /* ---- helpers ----------------------------------------------------------------- */
 
 /*
@@ -534,7 +527,7 @@ test_info_layout(void **state)
 	for (int i = 0; fields[i]; i++)
 		if (!info_get(info, fields[i], v, sizeof(v)))
 			fail_msg("INFO lacks %s", fields[i]);
-	assert_prefix(info, "# Server\r\nredis_version:7.0.15\r\n");
+	th_assert_prefix(info, "# Server\r\nredis_version:7.0.15\r\n");
 	assert_true(info_get(info, "ferry_version", v, sizeof(v)));
 	assert_string_equal(v, "0.1.0");
 	assert_true(info_get(info, "redis_mode", v, sizeof(v)));
@@ -755,10 +748,10 @@ test_info_arity_and_resp(void **state)
 
 	(void)state;
 	r = th_cmd(c, "INFO", "server", NULL);
-	assert_prefix(r, "$");
+	th_assert_prefix(r, "$");
 	th_cmd(c, "HELLO", "3", NULL);
 	r = th_cmd(c, "INFO", "server", NULL);
-	assert_prefix(r, "=");
+	th_assert_prefix(r, "=");
 	assert_non_null(strstr(r, "\r\ntxt:# Server\r\nredis_version:7.0.15\r\n"));
 	st_client_free(c);
 }
@@ -1075,7 +1068,7 @@ test_client_basic(void **state)
 	}
 	/* RESP3: verbatim */
 	th_cmd(c, "HELLO", "3", NULL);
-	assert_prefix(th_cmd(c, "CLIENT", "INFO", NULL), "=");
+	th_assert_prefix(th_cmd(c, "CLIENT", "INFO", NULL), "=");
 	body = bulk_body(th_cmd(c, "CLIENT", "INFO", NULL));
 	assert_true(line_field(body, "resp", v, sizeof(v)));
 	assert_string_equal(v, "3");
@@ -1084,8 +1077,8 @@ test_client_basic(void **state)
 	{
 		const char *r = th_cmd(c, "CLIENT", "HELP", NULL);
 
-		assert_prefix(r, "*48\r\n+CLIENT <subcommand> [<arg> [value] "
-				    "[opt] ...]. Subcommands are:\r\n");
+		th_assert_prefix(r, "*48\r\n+CLIENT <subcommand> [<arg> [value] "
+				       "[opt] ...]. Subcommands are:\r\n");
 		assert_non_null(strstr(r, "\r\n+KILL <ip:port>\r\n"));
 		static const char tail[] = "+HELP\r\n+    Prints this help.\r\n";
 

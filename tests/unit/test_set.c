@@ -27,15 +27,9 @@ static struct st_client *c;
 static int
 setup(void **state)
 {
-	static int next_db = 1;
-	char err[128];
-
 	(void)state;
-	th_init();
-	assert_int_equal(st_config_set("set-max-intset-entries", "512", err,
-				       sizeof(err)), 0);
-	c = th_client();
-	c->db = next_db++ % ST_DBNUM;
+	th_config_set("set-max-intset-entries", "512");
+	c = th_client_next_db();
 	return 0;
 }
 
@@ -48,154 +42,10 @@ teardown(void **state)
 	return 0;
 }
 
-static const char *
-enc_of(const char *key)
-{
-	struct st_entry *e = st_lookup_nostats(c, key, strlen(key));
-
-	if (e == NULL)
-		return "none";
-	return st_encoding_name((enum st_encoding)st_entry_value(e)->enc);
-}
-
-static bool
-key_exists(const char *key)
-{
-	return st_lookup_nostats(c, key, strlen(key)) != NULL;
-}
-
-/* Run "cmd key fmt(from) ... fmt(to-1)". */
-static const char *
-cmd_members(const char *cmd, const char *key, int from, int to, const char *fmt)
-{
-	int argc = 2 + (to - from);
-	const char **argv = calloc((size_t)argc, sizeof(*argv));
-	size_t *lens = calloc((size_t)argc, sizeof(*lens));
-	char *arena = calloc((size_t)argc, 32);
-	const char *r;
-
-	argv[0] = cmd;
-	argv[1] = key;
-	for (int i = from; i < to; i++) {
-		char *p = arena + (2 + i - from) * 32;
-
-		snprintf(p, 32, fmt, i);
-		argv[2 + i - from] = p;
-	}
-	for (int i = 0; i < argc; i++)
-		lens[i] = strlen(argv[i]);
-	r = th_cmdv(c, argc, argv, lens);
-	free(argv);
-	free(lens);
-	free(arena);
-	return r;
-}
-
-/* Write-log capture: every propagated command as "ARG ARG ...\n". */
-static char *wlog_text;
-static size_t wlog_len;
-
-static void
-wlog_capture(const struct st_wlog_rec *rec, void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < rec->ncmds; i++) {
-		for (int j = 0; j < rec->cmds[i].argc; j++) {
-			const struct st_arg *a = &rec->cmds[i].argv[j];
-
-			wlog_text = realloc(wlog_text, wlog_len + a->len + 2);
-			if (j)
-				wlog_text[wlog_len++] = ' ';
-			memcpy(wlog_text + wlog_len, a->p, a->len);
-			wlog_len += a->len;
-		}
-		wlog_text = realloc(wlog_text, wlog_len + 2);
-		wlog_text[wlog_len++] = '\n';
-		wlog_text[wlog_len] = '\0';
-	}
-}
-
-static void
-wlog_start(void)
-{
-	free(wlog_text);
-	wlog_text = calloc(1, 1);
-	wlog_len = 0;
-	st_wlog_set_sink(wlog_capture, NULL);
-}
-
-static void
-wlog_stop(void)
-{
-	st_wlog_set_sink(NULL, NULL);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Parse a RESP2 array (or RESP3 set) of bulk strings; returns the members
- * (NUL-terminated copies) and their count. */
-static char **
-parse_bulks(const char *reply, long *count)
-{
-	const char *p = reply;
-	long n;
-	char **items;
-
-	assert_true(*p == '*' || *p == '~');
-	n = strtol(p + 1, (char **)&p, 10);
-	p += 2;
-	items = calloc((size_t)n + 1, sizeof(*items));
-	for (long i = 0; i < n; i++) {
-		long len;
-
-		assert_int_equal(*p, '$');
-		len = strtol(p + 1, (char **)&p, 10);
-		p += 2;
-		items[i] = strndup(p, (size_t)len);
-		p += len + 2;
-	}
-	assert_int_equal(*p, '\0');
-	*count = n;
-	return items;
-}
-
-static void
-free_bulks(char **items, long n)
-{
-	for (long i = 0; i < n; i++)
-		free(items[i]);
-	free(items);
-}
-
-/* Sorted members of a reply, '\n'-joined. */
-static char *
-sorted_bulks(const char *reply, long *count)
-{
-	char **items = parse_bulks(reply, count);
-	size_t total = 1;
-	char *out;
-
-	for (long i = 0; i < *count; i++)
-		total += strlen(items[i]) + 1;
-	qsort(items, (size_t)*count, sizeof(*items), cmp_str);
-	out = calloc(total, 1);
-	for (long i = 0; i < *count; i++) {
-		strcat(out, items[i]);
-		if (i + 1 < *count)
-			strcat(out, "\n");
-	}
-	free_bulks(items, *count);
-	return out;
-}
-
 #define assert_sorted_reply(expect, ...)                                     \
 	do {                                                                 \
 		long n_;                                                     \
-		char *s_ = sorted_bulks(th_cmd(c, __VA_ARGS__, NULL), &n_);  \
+		char *s_ = th_sorted_bulks(th_cmd(c, __VA_ARGS__, NULL), &n_);  \
 		assert_string_equal(s_, (expect));                           \
 		free(s_);                                                    \
 	} while (0)
@@ -203,7 +53,7 @@ sorted_bulks(const char *reply, long *count)
 static bool
 has_dup(char **items, long n)
 {
-	qsort(items, (size_t)n, sizeof(*items), cmp_str);
+	qsort(items, (size_t)n, sizeof(*items), th_cmp_str);
 	for (long i = 1; i < n; i++) {
 		if (strcmp(items[i - 1], items[i]) == 0)
 			return true;
@@ -246,9 +96,9 @@ test_basic(void **state)
 	th_assert_reply(c, ":1\r\n", "SCARD", "e");
 	th_assert_reply(c, ":3\r\n", "SADD", "big", "-9223372036854775808", "9223372036854775807", "0");
 	th_assert_reply(c, "*3\r\n$20\r\n-9223372036854775808\r\n$1\r\n0\r\n$19\r\n9223372036854775807\r\n", "SMEMBERS", "big");
-	assert_false(key_exists("s"));
-	assert_string_equal(enc_of("t"), "hashtable");
-	assert_string_equal(enc_of("big"), "intset");
+	assert_false(th_key_exists(c, "s"));
+	assert_string_equal(th_enc_of(c, "t"), "hashtable");
+	assert_string_equal(th_enc_of(c, "big"), "intset");
 
 	/* Binary-safe members. */
 	{
@@ -303,9 +153,9 @@ test_errors_and_wrongtype(void **state)
 	th_assert_reply(c, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", "SSCAN", "h", "0");
 	th_assert_reply(c, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", "SMOVE", "h", "nokey", "1");
 	th_assert_reply(c, ":0\r\n", "SMOVE", "nokey", "h", "1");
-	assert_false(key_exists("d"));
-	assert_false(key_exists("nokey"));
-	assert_string_equal(enc_of("h"), "listpack");
+	assert_false(th_key_exists(c, "d"));
+	assert_false(th_key_exists(c, "nokey"));
+	assert_string_equal(th_enc_of(c, "h"), "listpack");
 }
 
 static void
@@ -313,49 +163,49 @@ test_encodings(void **state)
 {
 	(void)state;
 	/* 512 integers stay intset, the 513th converts, for good. */
-	assert_string_equal(cmd_members("SADD", "i", 0, 512, "%d"), ":512\r\n");
-	assert_string_equal(enc_of("i"), "intset");
+	assert_string_equal(th_cmd_range(c, "SADD", "i", 0, 512, "%d", NULL), ":512\r\n");
+	assert_string_equal(th_enc_of(c, "i"), "intset");
 	th_assert_reply(c, ":0\r\n", "SADD", "i", "511");
-	assert_string_equal(enc_of("i"), "intset");
+	assert_string_equal(th_enc_of(c, "i"), "intset");
 	th_assert_reply(c, ":1\r\n", "SADD", "i", "512");
-	assert_string_equal(enc_of("i"), "hashtable");
-	assert_string_equal(cmd_members("SREM", "i", 1, 513, "%d"), ":512\r\n");
-	assert_string_equal(enc_of("i"), "hashtable");
+	assert_string_equal(th_enc_of(c, "i"), "hashtable");
+	assert_string_equal(th_cmd_range(c, "SREM", "i", 1, 513, "%d", NULL), ":512\r\n");
+	assert_string_equal(th_enc_of(c, "i"), "hashtable");
 	th_assert_reply(c, "*1\r\n$1\r\n0\r\n", "SMEMBERS", "i");
 	/* One SADD of 600 integers. */
-	assert_string_equal(cmd_members("SADD", "i2", 0, 600, "%d"), ":600\r\n");
-	assert_string_equal(enc_of("i2"), "hashtable");
+	assert_string_equal(th_cmd_range(c, "SADD", "i2", 0, 600, "%d", NULL), ":600\r\n");
+	assert_string_equal(th_enc_of(c, "i2"), "hashtable");
 	th_assert_reply(c, ":600\r\n", "SCARD", "i2");
 	th_assert_reply(c, ":1\r\n", "SISMEMBER", "i2", "599");
 
 	/* Only canonical 64-bit integers are intset members. */
 	th_assert_reply(c, ":1\r\n", "SADD", "a", "x");
-	assert_string_equal(enc_of("a"), "hashtable");
+	assert_string_equal(th_enc_of(c, "a"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "b", "01");
-	assert_string_equal(enc_of("b"), "hashtable");
+	assert_string_equal(th_enc_of(c, "b"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "c2", "+1");
-	assert_string_equal(enc_of("c2"), "hashtable");
+	assert_string_equal(th_enc_of(c, "c2"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "d", " 1");
-	assert_string_equal(enc_of("d"), "hashtable");
+	assert_string_equal(th_enc_of(c, "d"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "e", "1.0");
-	assert_string_equal(enc_of("e"), "hashtable");
+	assert_string_equal(th_enc_of(c, "e"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "f", "9223372036854775808");
-	assert_string_equal(enc_of("f"), "hashtable");
+	assert_string_equal(th_enc_of(c, "f"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "g", "-0");
-	assert_string_equal(enc_of("g"), "hashtable");
+	assert_string_equal(th_enc_of(c, "g"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "h2", "-9223372036854775809");
-	assert_string_equal(enc_of("h2"), "hashtable");
+	assert_string_equal(th_enc_of(c, "h2"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SADD", "j", "-1");
-	assert_string_equal(enc_of("j"), "intset");
+	assert_string_equal(th_enc_of(c, "j"), "intset");
 	th_assert_reply(c, ":1\r\n", "SADD", "k", "");
-	assert_string_equal(enc_of("k"), "hashtable");
+	assert_string_equal(th_enc_of(c, "k"), "hashtable");
 	th_assert_reply(c, ":4\r\n", "SADD", "m", "1", "2", "3", "x");
-	assert_string_equal(enc_of("m"), "hashtable");
+	assert_string_equal(th_enc_of(c, "m"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SREM", "m", "x");
-	assert_string_equal(enc_of("m"), "hashtable");
+	assert_string_equal(th_enc_of(c, "m"), "hashtable");
 	th_assert_reply(c, ":2\r\n", "SADD", "n", "5", "6");
 	th_assert_reply(c, ":2\r\n", "SADD", "n", "7", "y");
-	assert_string_equal(enc_of("n"), "hashtable");
+	assert_string_equal(th_enc_of(c, "n"), "hashtable");
 	/* Integers are still found as strings in a hashtable set. */
 	th_assert_reply(c, "*3\r\n:1\r\n:1\r\n:0\r\n", "SMISMEMBER", "n", "5", "y", "05");
 	assert_sorted_reply("5\n6\n7\ny", "SMEMBERS", "n");
@@ -372,24 +222,24 @@ test_smove(void **state)
 	th_assert_reply(c, ":0\r\n", "SMOVE", "src", "dst", "zz");
 	th_assert_reply(c, "*2\r\n$1\r\n1\r\n$1\r\n3\r\n", "SMEMBERS", "dst");
 	th_assert_reply(c, ":1\r\n", "SMOVE", "src", "newdst", "a");
-	assert_string_equal(enc_of("newdst"), "hashtable");
+	assert_string_equal(th_enc_of(c, "newdst"), "hashtable");
 	th_assert_reply(c, ":1\r\n", "SMOVE", "src", "newdst2", "2");
-	assert_string_equal(enc_of("newdst2"), "intset");
-	assert_false(key_exists("src"));
+	assert_string_equal(th_enc_of(c, "newdst2"), "intset");
+	assert_false(th_key_exists(c, "src"));
 	th_assert_reply(c, ":1\r\n", "SMOVE", "dst", "dst", "3");
 	th_assert_reply(c, ":0\r\n", "SMOVE", "dst", "dst", "9");
 	th_assert_reply(c, "*2\r\n$1\r\n1\r\n$1\r\n3\r\n", "SMEMBERS", "dst");
 	th_assert_reply(c, ":1\r\n", "SADD", "one", "5");
 	th_assert_reply(c, ":1\r\n", "SADD", "two", "5");
 	th_assert_reply(c, ":1\r\n", "SMOVE", "one", "two", "5");
-	assert_false(key_exists("one"));
+	assert_false(th_key_exists(c, "one"));
 	th_assert_reply(c, "*1\r\n$1\r\n5\r\n", "SMEMBERS", "two");
 	th_assert_reply(c, ":0\r\n", "SMOVE", "nokey", "dst", "1");
 	th_assert_reply(c, ":0\r\n", "SMOVE", "nokey", "nokey2", "1");
-	assert_false(key_exists("nokey2"));
+	assert_false(th_key_exists(c, "nokey2"));
 	th_assert_reply(c, ":1\r\n", "SADD", "dst", "x");
 	th_assert_reply(c, ":1\r\n", "SMOVE", "dst", "two", "x");
-	assert_string_equal(enc_of("two"), "hashtable");
+	assert_string_equal(th_enc_of(c, "two"), "hashtable");
 	/* SMOVE to a key of another type is refused before anything moves. */
 	th_assert_reply(c, ":1\r\n", "HSET", "hh", "a", "1");
 	th_assert_reply(c, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
@@ -424,26 +274,26 @@ test_set_operations(void **state)
 	assert_sorted_reply("x\ny\nz", "SDIFF", "sa", "a");
 	th_assert_reply(c, ":2\r\n", "SINTERSTORE", "d", "a", "b");
 	th_assert_reply(c, "*2\r\n$1\r\n4\r\n$1\r\n5\r\n", "SMEMBERS", "d");
-	assert_string_equal(enc_of("d"), "intset");
+	assert_string_equal(th_enc_of(c, "d"), "intset");
 	th_assert_reply(c, ":1\r\n", "SINTERSTORE", "d", "a", "b", "c");
 	th_assert_reply(c, "*1\r\n$1\r\n5\r\n", "SMEMBERS", "d");
 	th_assert_reply(c, ":0\r\n", "SINTERSTORE", "d", "a", "nokey");
-	assert_false(key_exists("d"));
+	assert_false(th_key_exists(c, "d"));
 	th_assert_reply(c, ":1\r\n", "SINTERSTORE", "d", "a", "c");
 	th_assert_reply(c, ":1\r\n", "SINTERSTORE", "d", "c", "sa");
-	assert_string_equal(enc_of("d"), "intset");
+	assert_string_equal(th_enc_of(c, "d"), "intset");
 	th_assert_reply(c, ":7\r\n", "SUNIONSTORE", "u", "a", "b");
 	th_assert_reply(c, "*7\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n", "SMEMBERS", "u");
-	assert_string_equal(enc_of("u"), "intset");
+	assert_string_equal(th_enc_of(c, "u"), "intset");
 	th_assert_reply(c, ":8\r\n", "SUNIONSTORE", "u", "a", "sa");
-	assert_string_equal(enc_of("u"), "hashtable");
+	assert_string_equal(th_enc_of(c, "u"), "hashtable");
 	th_assert_reply(c, ":8\r\n", "SCARD", "u");
 	th_assert_reply(c, ":0\r\n", "SUNIONSTORE", "u", "nokey");
-	assert_false(key_exists("u"));
+	assert_false(th_key_exists(c, "u"));
 	th_assert_reply(c, ":3\r\n", "SDIFFSTORE", "df", "a", "b");
 	th_assert_reply(c, "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", "SMEMBERS", "df");
 	th_assert_reply(c, ":0\r\n", "SDIFFSTORE", "df", "a", "a");
-	assert_false(key_exists("df"));
+	assert_false(th_key_exists(c, "df"));
 	th_assert_reply(c, ":0\r\n", "SDIFFSTORE", "df", "nokey", "a");
 	th_assert_reply(c, ":3\r\n", "SDIFFSTORE", "a", "a", "b");
 	th_assert_reply(c, "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", "SMEMBERS", "a");
@@ -452,13 +302,13 @@ test_set_operations(void **state)
 	th_assert_reply(c, ":1\r\n", "SADD", "x3", "b");
 	th_assert_reply(c, ":4\r\n", "SDIFFSTORE", "r1", "x1", "x2", "x3");
 	assert_sorted_reply("1\n2\n3\n4", "SMEMBERS", "r1");
-	assert_string_equal(enc_of("r1"), "hashtable");
+	assert_string_equal(th_enc_of(c, "r1"), "hashtable");
 	th_assert_reply(c, ":3\r\n", "SADD", "y1", "a", "1", "2");
 	th_assert_reply(c, ":1\r\n", "SADD", "y2", "a");
 	th_assert_reply(c, ":2\r\n", "SDIFFSTORE", "r2", "y1", "y2");
-	assert_string_equal(enc_of("r2"), "intset");
+	assert_string_equal(th_enc_of(c, "r2"), "intset");
 	th_assert_reply(c, ":6\r\n", "SINTERSTORE", "r3", "x1", "x1");
-	assert_string_equal(enc_of("r3"), "hashtable");
+	assert_string_equal(th_enc_of(c, "r3"), "hashtable");
 	th_assert_reply(c, ":0\r\n", "SINTERCARD", "2", "a", "b");
 	th_assert_reply(c, ":3\r\n", "SINTERCARD", "1", "a");
 	th_assert_reply(c, ":0\r\n", "SINTERCARD", "2", "a", "nokey");
@@ -479,20 +329,20 @@ test_set_operations(void **state)
 	/* STORE replaces a key of any type. */
 	th_assert_reply(c, ":1\r\n", "HSET", "hk", "f", "v");
 	th_assert_reply(c, ":2\r\n", "SUNIONSTORE", "hk", "x2", "x3");
-	assert_string_equal(enc_of("hk"), "hashtable");
+	assert_string_equal(th_enc_of(c, "hk"), "hashtable");
 	assert_sorted_reply("a\nb", "SMEMBERS", "hk");
 	th_assert_reply(c, ":1\r\n", "HSET", "hk2", "f", "v");
 	th_assert_reply(c, ":0\r\n", "SINTERSTORE", "hk2", "x2", "x3");
-	assert_false(key_exists("hk2"));
+	assert_false(th_key_exists(c, "hk2"));
 	/* Big results convert to hashtable past set-max-intset-entries. */
-	assert_string_equal(cmd_members("SADD", "n1", 0, 400, "%d"), ":400\r\n");
-	assert_string_equal(cmd_members("SADD", "n2", 300, 700, "%d"), ":400\r\n");
+	assert_string_equal(th_cmd_range(c, "SADD", "n1", 0, 400, "%d", NULL), ":400\r\n");
+	assert_string_equal(th_cmd_range(c, "SADD", "n2", 300, 700, "%d", NULL), ":400\r\n");
 	th_assert_reply(c, ":700\r\n", "SUNIONSTORE", "un", "n1", "n2");
-	assert_string_equal(enc_of("un"), "hashtable");
+	assert_string_equal(th_enc_of(c, "un"), "hashtable");
 	th_assert_reply(c, ":100\r\n", "SINTERSTORE", "in", "n1", "n2");
-	assert_string_equal(enc_of("in"), "intset");
+	assert_string_equal(th_enc_of(c, "in"), "intset");
 	th_assert_reply(c, ":300\r\n", "SDIFFSTORE", "dn", "n1", "n2");
-	assert_string_equal(enc_of("dn"), "intset");
+	assert_string_equal(th_enc_of(c, "dn"), "intset");
 	th_assert_reply(c, ":100\r\n", "SINTERCARD", "2", "n1", "n2");
 	th_assert_reply(c, ":10\r\n", "SINTERCARD", "2", "n1", "n2", "LIMIT", "10");
 }
@@ -515,8 +365,8 @@ test_mixed_encodings(void **state)
 	th_assert_reply(c, ":2\r\n", "SINTERCARD", "2", "m1", "m2", "LIMIT", "2");
 	th_assert_reply(c, "*0\r\n", "SDIFF", "m2", "m1");
 	th_assert_reply(c, "*6\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$2\r\n10\r\n", "SUNION", "m2", "e1");
-	assert_string_equal(enc_of("m1"), "hashtable");
-	assert_string_equal(enc_of("st"), "intset");
+	assert_string_equal(th_enc_of(c, "m1"), "hashtable");
+	assert_string_equal(th_enc_of(c, "st"), "intset");
 }
 
 static void
@@ -544,14 +394,14 @@ test_spop_srandmember(void **state)
 	th_assert_reply(c, "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n", "SRANDMEMBER", "s", "-9223372036854775808");
 	th_assert_reply(c, "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n", "SRANDMEMBER", "nokey", "-9223372036854775808");
 	th_assert_reply(c, "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", "SPOP", "s", "3");
-	assert_false(key_exists("s"));
+	assert_false(th_key_exists(c, "s"));
 	th_assert_reply(c, ":2\r\n", "SADD", "t", "7", "8");
 	th_assert_reply(c, "*2\r\n$1\r\n7\r\n$1\r\n8\r\n", "SPOP", "t", "9223372036854775807");
-	assert_false(key_exists("t"));
+	assert_false(th_key_exists(c, "t"));
 	th_assert_reply(c, ":1\r\n", "SADD", "one", "x");
 	th_assert_reply(c, "$1\r\nx\r\n", "SPOP", "one");
 	th_assert_reply(c, "$-1\r\n", "SPOP", "one");
-	assert_false(key_exists("one"));
+	assert_false(th_key_exists(c, "one"));
 	th_assert_reply(c, ":1\r\n", "SADD", "two", "5");
 	th_assert_reply(c, "$1\r\n5\r\n", "SRANDMEMBER", "two");
 	th_assert_reply(c, "*3\r\n$1\r\n5\r\n$1\r\n5\r\n$1\r\n5\r\n", "SRANDMEMBER", "two", "-3");
@@ -582,27 +432,27 @@ test_random_counts(void **state)
 
 				if (counts[ci] < 1)
 					continue;
-				cmd_members("SADD", "r", 0, size, fmts[k]);
-				assert_string_equal(enc_of("r"), k == 0 ? "intset" : "hashtable");
+				th_cmd_range(c, "SADD", "r", 0, size, fmts[k], NULL);
+				assert_string_equal(th_enc_of(c, "r"), k == 0 ? "intset" : "hashtable");
 				snprintf(num, sizeof(num), "%d", counts[ci]);
 
 				/* SRANDMEMBER count: distinct members */
-				items = parse_bulks(th_cmd(c, "SRANDMEMBER", "r", num, NULL), &n);
+				items = th_parse_bulks(th_cmd(c, "SRANDMEMBER", "r", num, NULL), &n);
 				assert_int_equal(n, counts[ci]);
 				assert_false(has_dup(items, n));
-				free_bulks(items, n);
+				th_free_bulks(items, n);
 				/* negative: exactly |count| with repeats allowed */
 				snprintf(num, sizeof(num), "-%d", counts[ci] * 3);
-				items = parse_bulks(th_cmd(c, "SRANDMEMBER", "r", num, NULL), &n);
+				items = th_parse_bulks(th_cmd(c, "SRANDMEMBER", "r", num, NULL), &n);
 				assert_int_equal(n, counts[ci] * 3);
-				free_bulks(items, n);
+				th_free_bulks(items, n);
 
 				/* SPOP count */
-				before = sorted_bulks(th_cmd(c, "SMEMBERS", "r", NULL), &n);
+				before = th_sorted_bulks(th_cmd(c, "SMEMBERS", "r", NULL), &n);
 				snprintf(num, sizeof(num), "%d", counts[ci]);
-				popped = sorted_bulks(th_cmd(c, "SPOP", "r", num, NULL), &n);
+				popped = th_sorted_bulks(th_cmd(c, "SPOP", "r", num, NULL), &n);
 				assert_int_equal(n, counts[ci]);
-				after = sorted_bulks(th_cmd(c, "SMEMBERS", "r", NULL), &n2);
+				after = th_sorted_bulks(th_cmd(c, "SMEMBERS", "r", NULL), &n2);
 				assert_int_equal(n2, size - counts[ci]);
 				card = strtol(th_cmd(c, "SCARD", "r", NULL) + 1, NULL, 10);
 				assert_int_equal(card, size - counts[ci]);
@@ -626,7 +476,7 @@ test_random_counts(void **state)
 						total += strlen(joined) + 1;
 						joined = strtok(NULL, "\n");
 					}
-					qsort(parts, (size_t)cnt, sizeof(*parts), cmp_str);
+					qsort(parts, (size_t)cnt, sizeof(*parts), th_cmp_str);
 					resorted = calloc(total + 1, 1);
 					for (long i = 0; i < cnt; i++) {
 						strcat(resorted, parts[i]);
@@ -642,7 +492,7 @@ test_random_counts(void **state)
 				free(popped);
 				free(after);
 				th_cmd(c, "SPOP", "r", "100000", NULL);
-				assert_false(key_exists("r"));
+				assert_false(th_key_exists(c, "r"));
 			}
 		}
 	}
@@ -653,36 +503,36 @@ static void
 test_spop_propagation(void **state)
 {
 	const char *r;
-	char *p;
+	const char *p;
 	long n;
 	char **items;
 
 	(void)state;
 	th_assert_reply(c, ":1\r\n", "SADD", "one", "x");
-	wlog_start();
+	th_wlog_start();
 	th_assert_reply(c, "$1\r\nx\r\n", "SPOP", "one");
 	th_assert_reply(c, "$-1\r\n", "SPOP", "one");
 	th_assert_reply(c, "*0\r\n", "SPOP", "one", "3");
-	wlog_stop();
-	assert_string_equal(wlog_text, "SREM one x\n");
+	th_wlog_stop();
+	assert_string_equal(th_wlog_text(), "SREM one x\n");
 
 	/* The whole set: DEL. */
 	th_assert_reply(c, ":3\r\n", "SADD", "w", "1", "2", "3");
-	wlog_start();
+	th_wlog_start();
 	th_assert_reply(c, "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", "SPOP", "w", "5");
-	wlog_stop();
-	assert_string_equal(wlog_text, "DEL w\n");
+	th_wlog_stop();
+	assert_string_equal(th_wlog_text(), "DEL w\n");
 
 	/* CASE 3 (most of the set): one SREM with every popped member. */
 	th_assert_reply(c, ":10\r\n", "SADD", "t", "0", "1", "2", "3", "4", "5", "6",
 			"7", "8", "9");
-	wlog_start();
+	th_wlog_start();
 	r = th_cmd(c, "SPOP", "t", "9", NULL);
-	items = parse_bulks(r, &n);
-	wlog_stop();
+	items = th_parse_bulks(r, &n);
+	th_wlog_stop();
 	assert_int_equal(n, 9);
-	assert_memory_equal(wlog_text, "SREM t ", 7);
-	p = wlog_text + 7;
+	assert_memory_equal(th_wlog_text(), "SREM t ", 7);
+	p = th_wlog_text() + 7;
 	for (long i = 0; i < n; i++) {
 		size_t l = strlen(items[i]);
 
@@ -693,21 +543,21 @@ test_spop_propagation(void **state)
 		p++;
 	}
 	assert_int_equal(*p, '\0');
-	free_bulks(items, n);
+	th_free_bulks(items, n);
 	th_assert_reply(c, ":1\r\n", "SCARD", "t");
 
 	/* CASE 2 (few members of a big set): SREM batches of 1024. */
-	assert_string_equal(cmd_members("SADD", "big", 0, 3000, "%d"), ":3000\r\n");
-	wlog_start();
-	items = parse_bulks(th_cmd(c, "SPOP", "big", "2000", NULL), &n);
-	wlog_stop();
+	assert_string_equal(th_cmd_range(c, "SADD", "big", 0, 3000, "%d", NULL), ":3000\r\n");
+	th_wlog_start();
+	items = th_parse_bulks(th_cmd(c, "SPOP", "big", "2000", NULL), &n);
+	th_wlog_stop();
 	assert_int_equal(n, 2000);
 	assert_false(has_dup(items, n));
-	free_bulks(items, n);
+	th_free_bulks(items, n);
 	{
 		int lines = 0, members = 0;
 
-		for (char *q = wlog_text; *q; q++) {
+		for (const char *q = th_wlog_text(); *q; q++) {
 			if (*q == '\n')
 				lines++;
 			if (*q == ' ')
@@ -716,12 +566,11 @@ test_spop_propagation(void **state)
 		assert_int_equal(lines, 2);
 		/* "SREM big m1 .. mk": k + 1 spaces a line, k = 1024 then 976 */
 		assert_int_equal(members, (1024 + 1) + (976 + 1));
-		assert_non_null(strstr(wlog_text, "\nSREM big "));
-		assert_memory_equal(wlog_text, "SREM big ", 9);
+		assert_non_null(strstr(th_wlog_text(), "\nSREM big "));
+		assert_memory_equal(th_wlog_text(), "SREM big ", 9);
 	}
 	th_assert_reply(c, ":1000\r\n", "SCARD", "big");
-	free(wlog_text);
-	wlog_text = NULL;
+	th_wlog_reset();
 }
 
 /* CASE 3 of SPOP rebuilds the remaining members as a new set encoded for
@@ -736,9 +585,9 @@ test_spop_case3_encoding(void **state)
 	for (int i = 0; i < 200 && !(saw_intset && saw_hashtable); i++) {
 		th_cmd(c, "SADD", "s", "a", "1", "2", "3", "4", "5", "6", "7", "8",
 		       "9", "10", NULL);
-		assert_string_equal(enc_of("s"), "hashtable");
+		assert_string_equal(th_enc_of(c, "s"), "hashtable");
 		assert_memory_equal(th_cmd(c, "SPOP", "s", "10", NULL), "*10\r\n", 5);
-		if (strcmp(enc_of("s"), "intset") == 0) {
+		if (strcmp(th_enc_of(c, "s"), "intset") == 0) {
 			saw_intset++;
 			assert_string_not_equal(th_cmd(c, "SISMEMBER", "s", "a", NULL), ":1\r\n");
 		} else {
@@ -746,7 +595,7 @@ test_spop_case3_encoding(void **state)
 			th_assert_reply(c, "*1\r\n$1\r\na\r\n", "SMEMBERS", "s");
 		}
 		th_cmd(c, "SPOP", "s", "5", NULL);
-		assert_false(key_exists("s"));
+		assert_false(th_key_exists(c, "s"));
 	}
 	assert_true(saw_intset > 0);
 	assert_true(saw_hashtable > 0);
@@ -781,7 +630,7 @@ test_sscan_hashtable(void **state)
 	int calls = 0;
 
 	(void)state;
-	assert_string_equal(cmd_members("SADD", "s", 0, 2000, "m%d"), ":2000\r\n");
+	assert_string_equal(th_cmd_range(c, "SADD", "s", 0, 2000, "m%d", NULL), ":2000\r\n");
 	do {
 		const char *r = th_cmd(c, "SSCAN", "s", cursor, "COUNT", "50", NULL);
 		const char *p;
