@@ -26,9 +26,15 @@ PORT=6379
 export FERRY_RUNDIR=$(mktemp -d /tmp/ferry-integ.XXXXXX)
 LOG="$FERRY_RUNDIR/$NS.log"
 
+NS2=""	# a second ferryd's namespace (t_pair)
+
 cleanup() {
 	local rc=$?
 	"$NETNS" down "$NS" || true
+	if [ -n "$NS2" ]; then
+		"$NETNS" down "$NS2" || true
+		rm -rf "/var/run/dpdk/$NS2"
+	fi
 	if [ $rc -ne 0 ]; then
 		echo "---- ferryd log ($LOG) ----"
 		tail -n 60 "$LOG" 2>/dev/null || true
@@ -201,6 +207,34 @@ t_options() {
 	cli shutdown nosave >/dev/null 2>&1 || true
 	wait_exit "$pid" || fail "ferryd did not stop on SHUTDOWN"
 	grep -q '^ferryd: stopped' "$LOG" || fail "no clean stop (SHUTDOWN)"
+}
+
+# Two ferryd processes side by side: distinct namespaces, taps, EAL file
+# prefixes; each serves its own keyspace, and stopping one leaves the other.
+t_pair() {
+	start 0
+	NS2="fi-pair2-$$"
+	local if2="fu$$"
+	if2=${if2:0:15}
+	"$NETNS" up "$NS2" 198.18.0.1/24 "$FERRYD" \
+		-l 1 --no-huge -m 512 --no-pci --file-prefix "$NS2" \
+		--vdev "net_tap0,iface=$if2" -- --addr "$HOST/24" --port "$PORT"
+	"$NETNS" wait "$NS2" "$HOST" "$PORT" 30
+	local cli2=(ip netns exec "$NS2" redis-cli -h "$HOST" -p "$PORT")
+	[ "$(cli set who one)" = OK ] || fail "SET on the first"
+	[ "$("${cli2[@]}" set who two)" = OK ] || fail "SET on the second"
+	[ "$(cli get who)" = one ] || fail "first ferryd sees the second's data"
+	[ "$("${cli2[@]}" get who)" = two ] || fail "second ferryd sees the first's data"
+	nsx timeout 60 redis-benchmark -h "$HOST" -p "$PORT" -n 20000 -c 20 \
+		-q -t set,get >/dev/null 2>&1 &
+	local b1=$!
+	ip netns exec "$NS2" timeout 60 redis-benchmark -h "$HOST" -p "$PORT" \
+		-n 20000 -c 20 -q -t set,get >/dev/null 2>&1 || fail "benchmark on the second"
+	wait "$b1" || fail "benchmark on the first"
+	"$NETNS" down "$NS2"
+	NS2=""
+	[ "$(cli get who)" = one ] || fail "first ferryd after the second stopped"
+	alive || fail "first ferryd died"
 }
 
 "t_$TEST"
