@@ -14,8 +14,8 @@
  * may send (ARP, or IPv4 with a correct header checksum and, for ICMP, a
  * correct ICMP checksum), and no mbuf leaks (nst_destroy == 0).
  *
- * Built with -DFUZZ_FRAME_REPLAY it is instead a program replaying the
- * corpus directories given as arguments (the 'fuzz' test suite).
+ * Linked with replay_main.c instead of libFuzzer it replays the corpus
+ * directories given as arguments (the 'fuzz' test suite).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -132,57 +132,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef FUZZ_FRAME_REPLAY
-static int
-replay_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL) {
-		perror(dir);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		static uint8_t buf[1 << 20];
-		char path[4096];
-		size_t len;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		len = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		fuzz_frame_one(buf, len);
-		n++;
-	}
-	closedir(d);
-	return n;
-}
-
-int
-main(int argc, char **argv)
-{
-	int total = 0;
-
-	LLVMFuzzerInitialize(&argc, &argv);
-	for (int i = 1; i < argc; i++) {
-		int n = replay_dir(argv[i]);
-
-		if (n < 0)
-			return 1;
-		total += n;
-	}
-	if (total == 0) {
-		fprintf(stderr, "replay: no corpus files found\n");
-		return 1;
-	}
-	printf("replayed %d frame inputs without a fault\n", total);
-	return 0;
-}
-#endif

@@ -34,9 +34,9 @@
  * Every input runs on a fresh core (runs are independent); the store's
  * configuration is reset per input and the keyspace flushed every 256.
  *
- * Built with -DFUZZ_STACK_REPLAY it is instead a program replaying the
- * corpus directories given as arguments (the 'fuzz' test suite); with
- * -DFUZZ_STACK_GEN a program writing the seed corpus into the directory
+ * Linked with replay_main.c instead of libFuzzer it replays the corpus
+ * directories given as arguments (the 'fuzz' test suite); built with
+ * -DFUZZ_STACK_GEN it is a program writing the seed corpus into the directory
  * given as argument (fuzz_stack_gen, not built by default:
  * `ninja -C BUILD tests/fuzz/fuzz_stack_gen && BUILD/tests/fuzz/fuzz_stack_gen
  * tests/fuzz/corpus/stack`).
@@ -392,60 +392,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef FUZZ_STACK_REPLAY
-static int
-replay_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL) {
-		perror(dir);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		static uint8_t buf[1 << 20];
-		char path[4096];
-		size_t len;
-		FILE *f;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "rb");
-		if (f == NULL)
-			continue;
-		len = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		fuzz_stack_one(buf, len);
-		n++;
-	}
-	closedir(d);
-	return n;
-}
-
-int
-main(int argc, char **argv)
-{
-	int total = 0;
-
-	LLVMFuzzerInitialize(&argc, &argv);
-	for (int i = 1; i < argc; i++) {
-		int n = replay_dir(argv[i]);
-
-		if (n < 0)
-			return 1;
-		total += n;
-	}
-	if (total == 0) {
-		fprintf(stderr, "replay: no corpus files found\n");
-		return 1;
-	}
-	printf("replayed %d stack inputs without a fault\n", total);
-	return 0;
-}
-#endif
 
 #ifdef FUZZ_STACK_GEN
 /* ---- seed generator: records built with the nstest frame builders ---- */
