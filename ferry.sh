@@ -101,7 +101,7 @@ cmd_test() {
 
 	log "build: libFuzzer (clang)"
 	CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
-	log "fuzzing the codec + dispatch for ${FERRY_FUZZ_SECONDS:-60} s"
+	log "fuzzing each libFuzzer target (RESP, frames, whole stack) for ${FERRY_FUZZ_SECONDS:-60} s"
 	tests/fuzz/run.sh build-fuzz "${FERRY_FUZZ_SECONDS:-60}" || rc=1
 
 	if [ $rc -ne 0 ]; then
