@@ -31,6 +31,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
 #include "config.h"
 #include "keyspace.h"
@@ -42,8 +43,6 @@
 #define FERRY_VERSION "0.1.0"
 #define REDIS_VERSION "7.0.15"
 
-#define ARG_IS(a, lit) ((a).len == sizeof(lit) - 1 && \
-			strncasecmp((a).p, lit, sizeof(lit) - 1) == 0)
 
 /* COMMAND's handlers live with the table they describe (command.c). */
 void st_command_command(struct st_client *c);
@@ -271,13 +270,13 @@ shutdown_command(struct st_client *c)
 	bool save = false, nosave = false, abort_req = false;
 
 	for (int j = 1; j < c->argc; j++) {
-		if (ARG_IS(c->argv[j], "nosave"))
+		if (st_arg_is(&c->argv[j], "nosave"))
 			nosave = true;
-		else if (ARG_IS(c->argv[j], "save"))
+		else if (st_arg_is(&c->argv[j], "save"))
 			save = true;
-		else if (ARG_IS(c->argv[j], "now") || ARG_IS(c->argv[j], "force"))
+		else if (st_arg_is(&c->argv[j], "now") || st_arg_is(&c->argv[j], "force"))
 			;
-		else if (ARG_IS(c->argv[j], "abort"))
+		else if (st_arg_is(&c->argv[j], "abort"))
 			abort_req = true;
 		else {
 			st_reply_error(c, ST_ERR_SYNTAX);
@@ -378,11 +377,11 @@ hello_command(struct st_client *c)
 	for (; j < c->argc; j++) {
 		int more = c->argc - 1 - j;
 
-		if (ARG_IS(c->argv[j], "AUTH") && more >= 2) {
+		if (st_arg_is(&c->argv[j], "AUTH") && more >= 2) {
 			user = &c->argv[j + 1];
 			pass = &c->argv[j + 2];
 			j += 2;
-		} else if (ARG_IS(c->argv[j], "SETNAME") && more >= 1) {
+		} else if (st_arg_is(&c->argv[j], "SETNAME") && more >= 1) {
 			name = &c->argv[j + 1];
 			j++;
 		} else {
@@ -633,13 +632,13 @@ enum client_type { CT_NORMAL, CT_REPLICA, CT_PUBSUB, CT_MASTER };
 static int
 client_type_by_name(const struct st_arg *a)
 {
-	if (ARG_IS(*a, "normal"))
+	if (st_arg_is(a, "normal"))
 		return CT_NORMAL;
-	if (ARG_IS(*a, "slave") || ARG_IS(*a, "replica"))
+	if (st_arg_is(a, "slave") || st_arg_is(a, "replica"))
 		return CT_REPLICA;
-	if (ARG_IS(*a, "pubsub"))
+	if (st_arg_is(a, "pubsub"))
 		return CT_PUBSUB;
-	if (ARG_IS(*a, "master"))
+	if (st_arg_is(a, "master"))
 		return CT_MASTER;
 	return -1;
 }
@@ -846,7 +845,7 @@ client_list_command(struct st_client *c)
 	struct st_buf out;
 
 	st_buf_init(&out);
-	if (c->argc == 4 && ARG_IS(c->argv[2], "type")) {
+	if (c->argc == 4 && st_arg_is(&c->argv[2], "type")) {
 		int type = client_type_by_name(&c->argv[3]);
 
 		if (type < 0) {
@@ -857,7 +856,7 @@ client_list_command(struct st_client *c)
 		list_collect(&lc, type, 0);
 		for (int i = lc.n; i-- > 0;)
 			st_buf_append(&out, lc.lines[i].p, lc.lines[i].len);
-	} else if (c->argc > 3 && ARG_IS(c->argv[2], "id")) {
+	} else if (c->argc > 3 && st_arg_is(&c->argv[2], "id")) {
 		long long id;
 
 		for (int j = 3; j < c->argc; j++) {
@@ -949,31 +948,31 @@ client_kill_command(struct st_client *c)
 		const struct st_arg *opt = &c->argv[i];
 		const struct st_arg *val = i + 1 < c->argc ? &c->argv[i + 1] : NULL;
 
-		if (ARG_IS(*opt, "id") && val) {
+		if (st_arg_is(opt, "id") && val) {
 			if (st_str2ll(val->p, val->len, &k.id) != 0 || k.id < 1) {
 				st_reply_error(c, "client-id should be greater than 0");
 				return;
 			}
-		} else if (ARG_IS(*opt, "type") && val) {
+		} else if (st_arg_is(opt, "type") && val) {
 			k.type = client_type_by_name(val);
 			if (k.type < 0) {
 				reply_unknown_type(c, val);
 				return;
 			}
-		} else if (ARG_IS(*opt, "addr") && val) {
+		} else if (st_arg_is(opt, "addr") && val) {
 			k.addr = val;
-		} else if (ARG_IS(*opt, "laddr") && val) {
+		} else if (st_arg_is(opt, "laddr") && val) {
 			k.laddr = val;
-		} else if (ARG_IS(*opt, "user") && val) {
+		} else if (st_arg_is(opt, "user") && val) {
 			if (!(val->len == 7 && memcmp(val->p, "default", 7) == 0)) {
 				st_reply_errorf(c, "No such user '%.*s'",
 						(int)val->len, val->p);
 				return;
 			}
-		} else if (ARG_IS(*opt, "skipme") && val) {
-			if (ARG_IS(*val, "yes")) {
+		} else if (st_arg_is(opt, "skipme") && val) {
+			if (st_arg_is(val, "yes")) {
 				k.skipme = true;
-			} else if (ARG_IS(*val, "no")) {
+			} else if (st_arg_is(val, "no")) {
 				k.skipme = false;
 			} else {
 				st_reply_error(c, ST_ERR_SYNTAX);

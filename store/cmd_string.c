@@ -16,6 +16,7 @@
 
 #include "alloc.h"
 #include "client.h"
+#include "cmd_util.h"
 #include "command.h"
 #include "config.h"
 #include "keyspace.h"
@@ -24,21 +25,8 @@
 #include "util.h"
 #include "wlog.h"
 
-#define ARG_IS(a, lit) ((a).len == sizeof(lit) - 1 && \
-			strncasecmp((a).p, lit, sizeof(lit) - 1) == 0)
 
 /* ---- helpers shared by the family ----------------------------------------- */
-
-static bool
-get_ll_or_reply(struct st_client *c, const struct st_arg *a, long long *v,
-		const char *msg)
-{
-	if (st_str2ll(a->p, a->len, v) != 0) {
-		st_reply_error(c, msg ? msg : ST_ERR_NOTINT);
-		return false;
-	}
-	return true;
-}
 
 static void
 reply_expire_error(struct st_client *c)
@@ -58,7 +46,7 @@ expire_ms_or_reply(struct st_client *c, const struct st_arg *a, enum unit unit,
 {
 	long long ms;
 
-	if (!get_ll_or_reply(c, a, &ms, NULL))
+	if (!st_get_ll_or_reply(c, a, &ms, NULL))
 		return false;
 	if (ms <= 0 || (unit == UNIT_SECONDS && ms > LLONG_MAX / 1000)) {
 		reply_expire_error(c);
@@ -211,20 +199,20 @@ parse_ext_args_or_reply(struct st_client *c, int start, bool is_set,
 	for (int j = start; j < c->argc; j++) {
 		const struct st_arg *a = &c->argv[j];
 		bool has_next = j + 1 < c->argc;
-		int f = ARG_IS(*a, "ex") ? SET_EX : ARG_IS(*a, "px") ? SET_PX :
-			ARG_IS(*a, "exat") ? SET_EXAT :
-			ARG_IS(*a, "pxat") ? SET_PXAT : 0;
+		int f = st_arg_is(a, "ex") ? SET_EX : st_arg_is(a, "px") ? SET_PX :
+			st_arg_is(a, "exat") ? SET_EXAT :
+			st_arg_is(a, "pxat") ? SET_PXAT : 0;
 
-		if (is_set && ARG_IS(*a, "nx") && !(flags & SET_XX)) {
+		if (is_set && st_arg_is(a, "nx") && !(flags & SET_XX)) {
 			flags |= SET_NX;
-		} else if (is_set && ARG_IS(*a, "xx") && !(flags & SET_NX)) {
+		} else if (is_set && st_arg_is(a, "xx") && !(flags & SET_NX)) {
 			flags |= SET_XX;
-		} else if (is_set && ARG_IS(*a, "get")) {
+		} else if (is_set && st_arg_is(a, "get")) {
 			flags |= SET_GET;
-		} else if (is_set && ARG_IS(*a, "keepttl") &&
+		} else if (is_set && st_arg_is(a, "keepttl") &&
 			   !(flags & (ttl | SET_PERSIST))) {
 			flags |= SET_KEEPTTL;
-		} else if (!is_set && ARG_IS(*a, "persist") &&
+		} else if (!is_set && st_arg_is(a, "persist") &&
 			   !(flags & (ttl | SET_KEEPTTL))) {
 			flags |= SET_PERSIST;
 		} else if (f && has_next &&
@@ -501,7 +489,7 @@ incrby_command(struct st_client *c)
 {
 	long long incr;
 
-	if (get_ll_or_reply(c, &c->argv[2], &incr, NULL))
+	if (st_get_ll_or_reply(c, &c->argv[2], &incr, NULL))
 		incr_generic(c, incr);
 }
 
@@ -510,7 +498,7 @@ decrby_command(struct st_client *c)
 {
 	long long incr;
 
-	if (!get_ll_or_reply(c, &c->argv[2], &incr, NULL))
+	if (!st_get_ll_or_reply(c, &c->argv[2], &incr, NULL))
 		return;
 	if (incr == LLONG_MIN) {
 		st_reply_error(c, "decrement would overflow");
@@ -575,8 +563,8 @@ getrange_command(struct st_client *c)
 	struct st_value *v;
 	struct st_string *s;
 
-	if (!get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
-	    !get_ll_or_reply(c, &c->argv[3], &end, NULL))
+	if (!st_get_ll_or_reply(c, &c->argv[2], &start, NULL) ||
+	    !st_get_ll_or_reply(c, &c->argv[3], &end, NULL))
 		return;
 	v = st_lookup_read_or_reply(c, c->argv[1].p, c->argv[1].len,
 				    ST_TYPE_STRING, "$0\r\n\r\n");
@@ -614,7 +602,7 @@ setrange_command(struct st_client *c)
 	long long offset;
 	size_t newlen;
 
-	if (!get_ll_or_reply(c, &c->argv[2], &offset, NULL))
+	if (!st_get_ll_or_reply(c, &c->argv[2], &offset, NULL))
 		return;
 	if (offset < 0) {
 		st_reply_error(c, "offset is out of range");
