@@ -5,6 +5,7 @@
  * st_resp_parse -> st_dispatch -> handler -> st_reply_* -> c->out.
  */
 #include "client.h"
+#include "role.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -49,6 +50,12 @@ st_client_free(struct st_client *c)
 {
 	if (c == NULL)
 		return;
+	if (c->repl != NULL) {
+		const struct st_role_hooks *rh = st_role_hooks();
+
+		if (rh != NULL && rh->client_free != NULL)
+			rh->client_free(c);
+	}
 	st_client_unwatch(c);
 	st_client_discard_multi(c);
 	st_free(c->mq);

@@ -135,6 +135,10 @@ struct st_client {
 	int64_t last_ms;
 	const char *last_cmd;
 	struct st_client *reg_prev, *reg_next;	/* registry (client.c) */
+	/* replication state attached by control/ (a replica's link on the
+	 * primary, the master link on a replica); owner's thread only;
+	 * released through st_role_hooks()->client_free */
+	void *repl;
 	struct st_client_pub pub;
 };
 

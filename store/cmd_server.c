@@ -34,6 +34,7 @@
 #include "cmd_util.h"
 #include "command.h"
 #include "config.h"
+#include "role.h"
 #include "keyspace.h"
 #include "resp_compose.h"
 #include "util.h"
@@ -1470,7 +1471,7 @@ info_replication(struct st_buf *b)
 		  "repl_backlog_size:%lld\r\n"
 		  "repl_backlog_first_byte_offset:0\r\n"
 		  "repl_backlog_histlen:0\r\n",
-		  master_replid, (unsigned long long)st_wlog_last_seq(),
+		  master_replid, 0ULL,
 		  st_cfg.repl_backlog_size);
 }
 
@@ -1540,8 +1541,13 @@ info_command(struct st_client *c)
 		info_stats(&b, c);
 	}
 	if (mask & SEC_REPLICATION) {
+		const struct st_role_hooks *rh = st_role_hooks();
+
 		info_section(&b, &nsec, "Replication");
-		info_replication(&b);
+		if (rh != NULL && rh->info != NULL)
+			rh->info(&b);
+		else
+			info_replication(&b);
 	}
 	if (mask & SEC_CPU) {
 		info_section(&b, &nsec, "CPU");

@@ -10,6 +10,7 @@
 #include "command.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "alloc.h"
 #include "client.h"
 #include "config.h"
+#include "role.h"
 #include "evict.h"
 #include "keyspace.h"
 #include "resp_compose.h"
@@ -32,6 +34,10 @@ static const struct st_cmd *const families[] = {
 	st_cmds_string, st_cmds_keys, st_cmds_list, st_cmds_hash,
 	st_cmds_set, st_cmds_zset, st_cmds_server, st_cmds_multi,
 };
+
+#define EXTRA_FAMILIES_MAX 8
+static const struct st_cmd *extra_families[EXTRA_FAMILIES_MAX];
+static int nextra;
 
 static const struct st_cmd *lookup_table[LOOKUP_SIZE];
 static const struct st_cmd **all_cmds;
@@ -56,19 +62,40 @@ cmp_cmd(const void *a, const void *b)
 		      (*(const struct st_cmd *const *)b)->name);
 }
 
+int
+st_cmd_register_family(const struct st_cmd *tbl)
+{
+	for (int i = 0; i < nextra; i++)
+		if (extra_families[i] == tbl)
+			return -EEXIST;
+	if (nextra == EXTRA_FAMILIES_MAX)
+		return -ENOSPC;
+	extra_families[nextra++] = tbl;
+	return 0;
+}
+
+static const struct st_cmd *
+family_at(size_t f)
+{
+	size_t nbuiltin = sizeof(families) / sizeof(families[0]);
+
+	return f < nbuiltin ? families[f] : extra_families[f - nbuiltin];
+}
+
 void
 st_cmd_init(void)
 {
 	size_t n = 0, cap = 0;
+	size_t nfam = sizeof(families) / sizeof(families[0]) + (size_t)nextra;
 
 	if (all_cmds != NULL)
 		return;
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		for (const struct st_cmd *c = families[f]; c->name; c++)
+	for (size_t f = 0; f < nfam; f++)
+		for (const struct st_cmd *c = family_at(f); c->name; c++)
 			cap++;
 	all_cmds = calloc(cap ? cap : 1, sizeof(*all_cmds));
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
-		for (const struct st_cmd *c = families[f]; c->name; c++) {
+	for (size_t f = 0; f < nfam; f++) {
+		for (const struct st_cmd *c = family_at(f); c->name; c++) {
 			uint64_t h = name_hash(c->name, strlen(c->name));
 			size_t i = h & (LOOKUP_SIZE - 1);
 
@@ -543,6 +570,14 @@ st_dispatch(struct st_client *c)
 		ST_STAT_INC(c->w, rejected_calls);
 		reject(c, cmd, ST_ERR_OOM);
 		return;
+	}
+	if (!(c->flags & ST_CLIENT_MASTER)) {
+		const struct st_role_hooks *rh = st_role_hooks();
+
+		if (rh != NULL && rh->check != NULL && rh->check(c, cmd) != 0) {
+			ST_STAT_INC(c->w, rejected_calls);
+			return;
+		}
 	}
 	if ((c->flags & ST_CLIENT_MULTI) && !is_multi_control(cmd)) {
 		queue_command(c, cmd);

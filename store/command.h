@@ -82,6 +82,11 @@ extern const struct st_cmd st_cmds_zset[];
 extern const struct st_cmd st_cmds_server[];
 extern const struct st_cmd st_cmds_multi[];
 
+/* Add a family table declared outside store/ (control/: the replication
+ * commands).  Call before st_cmd_init (st_store_init); the table must live
+ * for the whole process.  0, -EEXIST if already added, -ENOSPC past 8. */
+int st_cmd_register_family(const struct st_cmd *tbl);
+
 /* Build the lookup (once, before any thread dispatches). */
 void st_cmd_init(void);
 /* Case-insensitive lookup of a top-level command; NULL if unknown. */
