@@ -646,14 +646,14 @@ test_info_stats_change(void **state)
 	assert_int_equal(info_ll(c, "stats", "keyspace_hits") - hits, 2);
 	assert_int_equal(info_ll(c, "stats", "keyspace_misses") - misses, 1);
 
-	/* the replication offset follows the write log */
+	/* without a backlog (no replica ever attached) the stream is not
+	 * generated: Redis keeps master_repl_offset at 0 */
 	off = info_ll(c, "replication", "master_repl_offset");
+	assert_int_equal(off, 0);
 	th_cmd(c, "SET", "w1", "v", NULL);
 	th_cmd(c, "SET", "w2", "v", NULL);
 	off2 = info_ll(c, "replication", "master_repl_offset");
-	assert_true(off2 >= off + 2);
-	th_cmd(c, "GET", "w1", NULL);
-	assert_int_equal(info_ll(c, "replication", "master_repl_offset"), off2);
+	assert_int_equal(off2, 0);
 
 	/* expired keys are counted */
 	{
