@@ -439,6 +439,71 @@ tcp_update_window(struct dp_core *core, struct dp_tcp_conn *c,
 }
 
 /*
+ * Sender SACK scoreboard (RFC 2018 / 6675): merge the segment's blocks
+ * that lie inside (snd_una, snd_max] -- D-SACKs (below the ACK) and
+ * blocks beyond what we sent are ignored -- into c->sacked, sorted and
+ * disjoint.  When full, the highest range is dropped (the lowest ones
+ * locate the holes to repair first).
+ */
+static void
+tcp_sack_update(struct dp_tcp_conn *c, const struct tcp_seg *s)
+{
+	for (unsigned b = 0; b < s->o.nsack; b++) {
+		uint32_t st = s->o.sack[b].start, en = s->o.sack[b].end;
+		unsigned i, j;
+
+		if (!SEQ_LT(st, en) || SEQ_LEQ(en, s->ack) ||
+		    SEQ_LEQ(en, c->snd_una) || SEQ_GT(en, c->snd_max))
+			continue;
+		if (SEQ_LT(st, c->snd_una))
+			st = c->snd_una;
+		/* first range ending at or after st */
+		for (i = 0; i < c->nsacked && SEQ_LT(c->sacked[i].end, st); i++)
+			;
+		/* absorb every range overlapping or touching [st, en) */
+		for (j = i; j < c->nsacked && SEQ_LEQ(c->sacked[j].start, en);
+		     j++) {
+			st = SEQ_MIN(st, c->sacked[j].start);
+			en = SEQ_MAX(en, c->sacked[j].end);
+		}
+		if (j == i) {
+			/* a new range at i */
+			if (c->nsacked == TCP_SACK_SB) {
+				if (i == TCP_SACK_SB)
+					continue;	/* highest: drop it */
+				c->nsacked--;		/* drop the highest */
+			}
+			memmove(&c->sacked[i + 1], &c->sacked[i],
+				(c->nsacked - i) * sizeof(c->sacked[0]));
+			c->nsacked++;
+		} else if (j > i + 1) {
+			memmove(&c->sacked[i + 1], &c->sacked[j],
+				(c->nsacked - j) * sizeof(c->sacked[0]));
+			c->nsacked -= (uint8_t)(j - i - 1);
+		}
+		c->sacked[i].start = st;
+		c->sacked[i].end = en;
+	}
+}
+
+/* Forget SACKed ranges the cumulative ACK covers. */
+static void
+tcp_sack_prune(struct dp_tcp_conn *c)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < c->nsacked; i++) {
+		if (SEQ_LEQ(c->sacked[i].end, c->snd_una))
+			continue;
+		c->sacked[k] = c->sacked[i];
+		if (SEQ_LT(c->sacked[k].start, c->snd_una))
+			c->sacked[k].start = c->snd_una;
+		k++;
+	}
+	c->nsacked = (uint8_t)k;
+}
+
+/*
  * The ACK field of an acceptable segment: advance snd_una and the send
  * ring, RTT sample, congestion window (RFC 5681), NewReno duplicate-ACK
  * counting / fast retransmit / partial ACKs (RFC 6582), send window.
@@ -450,6 +515,8 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 	uint32_t ack = s->ack, mss = dp_tcp_eff_mss(c);
 	uint32_t wnd = (uint32_t)s->wnd << c->snd_wscale;
 
+	if ((c->flags & TF_SACK) && s->o.nsack)
+		tcp_sack_update(c, s);
 	if (SEQ_GT(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
 		uint32_t data = acked < c->sbuf_len ? acked : c->sbuf_len;
@@ -478,6 +545,8 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 		c->snd_una = ack;
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		if (c->nsacked)
+			tcp_sack_prune(c);
 		if (c->flags & TF_IN_RECOVERY) {
 			if (SEQ_GEQ(ack, c->recover)) {
 				/* full ACK: leave recovery */
@@ -487,11 +556,21 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 					  c->ssthresh : flight + mss;
 				c->flags &= ~TF_IN_RECOVERY;
 				c->dupacks = 0;
+				c->high_rxt = c->snd_una;
 			} else {
-				/* partial ACK: resend the next hole,
-				 * deflate by what was acked */
-				dp_tcp_retransmit_first(core, c);
-				core->stats.tcp_fast_retransmits++;
+				/* partial ACK: resend the next hole (with
+				 * SACK: the next one not yet resent, RFC
+				 * 6675; NewReno: the first unacknowledged
+				 * segment), deflate by what was acked */
+				if (!(c->flags & TF_SACK) ||
+				    SEQ_GEQ(c->snd_una, c->high_rxt)) {
+					dp_tcp_retransmit_first(core, c);
+					c->high_rxt = c->snd_una +
+						(c->sbuf_len < mss ? c->sbuf_len : mss);
+					core->stats.tcp_fast_retransmits++;
+				} else if (dp_tcp_retransmit_hole(core, c)) {
+					core->stats.tcp_fast_retransmits++;
+				}
 				c->cwnd = c->cwnd > acked ?
 					  c->cwnd - acked + mss : mss;
 				dp_tcp_rto_arm(core, c);
@@ -536,10 +615,17 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 			c->flags &= ~TF_RTT_TIMING;
 			core->stats.tcp_fast_retransmits++;
 			dp_tcp_retransmit_first(core, c);
+			c->high_rxt = c->snd_una +
+				      (c->sbuf_len < mss ? c->sbuf_len : mss);
 			c->cwnd = c->ssthresh + 3 * mss;
 			dp_tcp_rto_arm(core, c);
 		} else if (c->dupacks > 3 && (c->flags & TF_IN_RECOVERY)) {
 			c->cwnd += mss;		/* inflate */
+			/* SACK: each further duplicate ACK (a segment left
+			 * the network) repairs the next known hole at once
+			 * instead of one hole per round trip (NewReno) */
+			if (c->nsacked && dp_tcp_retransmit_hole(core, c))
+				core->stats.tcp_fast_retransmits++;
 			dp_tcp_mark_pending(core, c);
 		}
 	}

@@ -397,6 +397,39 @@ dp_tcp_retransmit_first(struct dp_core *core, struct dp_tcp_conn *c)
 	dp_tcp_send_segment(core, c, c->snd_una, len, flags);
 }
 
+uint32_t
+dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	uint32_t seq = SEQ_GT(c->high_rxt, c->snd_una) ? c->high_rxt :
+		       c->snd_una;
+	uint32_t data_end = c->snd_una + c->sbuf_len;
+	uint32_t mss = dp_tcp_eff_mss(c);
+
+	for (unsigned i = 0; i < c->nsacked; i++) {
+		uint32_t len;
+
+		if (SEQ_LEQ(c->sacked[i].end, seq))
+			continue;
+		if (SEQ_LEQ(c->sacked[i].start, seq)) {
+			seq = c->sacked[i].end;	/* inside a SACKed range */
+			continue;
+		}
+		/* [seq, sacked[i].start) is a hole below SACKed data */
+		len = c->sacked[i].start - seq;
+		if (SEQ_GT(seq + len, data_end))
+			len = SEQ_GT(data_end, seq) ? data_end - seq : 0;
+		if (len > mss)
+			len = mss;
+		if (len == 0)
+			return 0;
+		if (dp_tcp_send_segment(core, c, seq, len, TH_ACK) != 0)
+			return 0;
+		c->high_rxt = seq + len;
+		return len;
+	}
+	return 0;
+}
+
 /*
  * Send what the windows allow.  State decides what may go out:
  * SYN-SENT / SYN-RECEIVED only the SYN (on TF_SEND_SYN); TIME-WAIT only

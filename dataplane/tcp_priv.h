@@ -69,6 +69,7 @@ extern const char *const dp_tcp_state_names[TCP_STATE__COUNT];
 #define TCP_MAX_WSCALE 14
 #define TCP_OOO_MAX 8		/* out-of-order ranges kept */
 #define TCP_MAX_SACK 4		/* SACK blocks parsed from a segment */
+#define TCP_SACK_SB 8		/* SACKed ranges kept by the sender */
 #define TCP_TS_OPT_LEN 12	/* NOP NOP TS */
 #define TCP_SYN_RETRIES 6	/* active open */
 #define TCP_SYNACK_RETRIES 5	/* passive open (SYN-RECEIVED) */
@@ -160,6 +161,12 @@ struct dp_tcp_conn {
 	uint16_t smss;			/* payload per segment (w/o options) */
 	uint32_t cwnd, ssthresh, recover;
 	uint32_t dupacks;
+	/* SACK scoreboard (RFC 6675, simplified): ranges above snd_una the
+	 * peer holds, sorted and disjoint; high_rxt: retransmitted up to
+	 * here in the current recovery (HighRxt) */
+	uint8_t nsacked;
+	struct { uint32_t start, end; } sacked[TCP_SACK_SB];
+	uint32_t high_rxt;
 	uint8_t *sbuf;
 	uint32_t sbuf_size, sbuf_head, sbuf_len;
 
@@ -297,6 +304,10 @@ void dp_tcp_send_synack_stateless(struct dp_core *core, uint32_t lip,
 				  uint32_t tsval);
 /* Retransmit the first unacknowledged segment (fast retransmit, RTO). */
 void dp_tcp_retransmit_first(struct dp_core *core, struct dp_tcp_conn *c);
+/* SACK recovery: retransmit one segment of the first hole at or above
+ * high_rxt and below the highest SACKed byte; advances high_rxt.  Returns
+ * the bytes sent (0: no such hole, or no mbuf). */
+uint32_t dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c);
 /* Segment payload limit with our options on data segments. */
 uint32_t dp_tcp_eff_mss(const struct dp_tcp_conn *c);
 /* Initial window (RFC 5681 / 6928 style IW). */

@@ -146,6 +146,10 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 	c->dupacks = 0;
 	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
 	c->recover = c->snd_max;	/* RFC 6582 section 4 */
+	/* RFC 6675 section 5.1: after a timeout the peer may have reneged
+	 * on its SACKs; start over from the cumulative ACK */
+	c->nsacked = 0;
+	c->high_rxt = c->snd_una;
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
 		dp_tcp_retransmit_first(core, c);
 	} else {

@@ -18,6 +18,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "command.h"
 #include "client.h"
 #include "config.h"
 #include "keyspace.h"
