@@ -24,6 +24,10 @@
 #   --server-core K  core of the servers (default 0; ferryd: EAL -l K)
 #   --client-core K  core of redis-benchmark (default 1)
 #   --out DIR        keep logs and raw CSV there (default: a mktemp dir)
+#   --af-packet      give ferryd a net_af_packet port on a veth pair instead
+#                    of net_tap (kernel side 198.18.0.1/24 on the veth peer,
+#                    its TX checksum offload off): the same kernel hop
+#                    without the tap PMD's per-packet SIGIO
 #
 # What it does (run as root):
 #   1. tools/netns.sh up NS 198.18.0.1/24 FERRYD -l K --no-huge -m 1024
@@ -52,7 +56,7 @@ die() { echo "tap_vs_redis.sh: $*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 REQS=100000 PREQS='' REPS=3 CLIENTS=50 BUSY=0 BOTH=0 PERF_OUT='' BUDGET=170
-SCORE=0 CCORE=1 OUT='' FERRYD=''
+SCORE=0 CCORE=1 OUT='' FERRYD='' AFP=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) REQS=$2; shift 2 ;;
@@ -66,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--server-core) SCORE=$2; shift 2 ;;
 	--client-core) CCORE=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
+	--af-packet) AFP=1; shift ;;
 	-h|--help) usage ;;
 	-*) die "unknown option $1 (--help)" ;;
 	*) [ -z "$FERRYD" ] || die "one FERRYD only"; FERRYD=$1; shift ;;
@@ -130,8 +135,27 @@ ferry_up() { # busy(0|1)
 		--vdev "net_tap0,iface=$TAP" -- --addr "$FHOST/24" --port "$FPORT"
 		"${extra[@]}")
 	log "starting ferryd (${extra[*]:-idle backoff}) in $NS on core $SCORE"
-	taskset -c "$SCORE" "$NETNS_SH" up "$NS" 198.18.0.1/24 "$FERRYD" \
-		"${FERRY_ARGS[@]}" >&2
+	if [ "$AFP" = 1 ]; then
+		local fa=fa$$ fk=fk$$
+		FERRY_ARGS=(-l "$SCORE" --no-huge -m 1024 --no-pci --file-prefix "$NS"
+			--vdev "net_af_packet0,iface=$fa" -- --addr "$FHOST/24"
+			--port "$FPORT" "${extra[@]}")
+		if ! ip netns list | awk '{ print $1 }' | grep -qxF "$NS"; then
+			ip netns add "$NS"
+			ip -n "$NS" link set lo up
+			ip -n "$NS" link add "$fa" type veth peer name "$fk"
+			ip -n "$NS" link set "$fa" up
+			ip -n "$NS" addr add 198.18.0.1/24 dev "$fk"
+			ip netns exec "$NS" ethtool -K "$fk" tx off >/dev/null
+			ip -n "$NS" link set "$fk" up
+		fi
+		ip netns exec "$NS" taskset -c "$SCORE" "$FERRYD" \
+			"${FERRY_ARGS[@]}" >"$OUT/$NS.log" 2>&1 &
+		echo $! >"$OUT/$NS.pid"
+	else
+		taskset -c "$SCORE" "$NETNS_SH" up "$NS" 198.18.0.1/24 "$FERRYD" \
+			"${FERRY_ARGS[@]}" >&2
+	fi
 	"$NETNS_SH" wait "$NS" "$FHOST" "$FPORT" 30 >&2
 	FERRY_PID=$(ferry_pid)
 }
@@ -346,7 +370,12 @@ for mode in "${MODES[@]}"; do
 	fi
 	ferry_up "$mode"
 	redis_up
-	CMDS+=("taskset -c $SCORE tools/netns.sh up $NS 198.18.0.1/24 $FERRYD ${FERRY_ARGS[*]}")
+	if [ "$AFP" = 1 ]; then
+		CMDS+=("ip netns add $NS; ip -n $NS link add fa$$ type veth peer name fk$$; ip -n $NS addr add 198.18.0.1/24 dev fk$$; ip netns exec $NS ethtool -K fk$$ tx off; ip -n $NS link set fa$$ up; ip -n $NS link set fk$$ up"
+		       "ip netns exec $NS taskset -c $SCORE $FERRYD ${FERRY_ARGS[*]} &")
+	else
+		CMDS+=("taskset -c $SCORE tools/netns.sh up $NS 198.18.0.1/24 $FERRYD ${FERRY_ARGS[*]}")
+	fi
 	measure "$tag"
 	if [ -n "$PERF_OUT" ] && [ "$mode" = "${MODES[0]}" ]; then
 		profile
@@ -356,7 +385,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - START))
 
 {
-	echo "## ferryd over net_tap vs redis-server over loopback (redis-benchmark)"
+	echo "## ferryd over $([ "$AFP" = 1 ] && echo "net_af_packet (veth)" || echo net_tap) vs redis-server over loopback (redis-benchmark)"
 	echo
 	echo "Machine: $(nproc) cores, \"$(cpu_model)\", Linux $(uname -r);" \
 		"load average $LOAD_START at start, $LOAD_END at end; run took ${ELAPSED}s."
