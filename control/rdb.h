@@ -13,8 +13,9 @@
  * built whole in memory.  The save is "fuzzy" across keys -- it does not
  * pause writers, so keys written while it runs may or may not be in it, as
  * with any SCAN -- but every key is consistent: its value and TTL are
- * serialised while its stripe lock is held.  A point-in-time snapshot is a
- * later stage.
+ * serialised while its stripe lock is held.  ctl_rdb_save_snapshot writes
+ * an exact point-in-time image instead (store/snapshot.h), still without
+ * pausing writers.
  *
  * Loading (rdb_load.c) parses the whole stream into a staging area first
  * (values built with the store's type APIs, st_malloc-accounted), checking
@@ -109,6 +110,39 @@ struct ctl_rdb_writer {
  * Fuzzy across keys, consistent per key (see the top of this file).
  */
 int ctl_rdb_save(struct ctl_rdb_writer *w);
+
+/*
+ * Stream an exact point-in-time RDB v10 image through w: the keyspace as it
+ * was right after write record S (store/wlog.h), while writers go on.  A
+ * replica that loads it and applies exactly the records with seq > S ends
+ * identical to the primary.  Steps: begin a snapshot (store/snapshot.h;
+ * every stripe held for an instant), call on_begin(arg, S) (may be NULL;
+ * it runs before any byte is written, so it may still fill w->repl_id,
+ * repl_offset and repl_stream_db; it must not block for long: writers
+ * queue pre-images meanwhile), stream the same layout as ctl_rdb_save
+ * (same encodings), interleaving the pre-images of keys that writers
+ * changed after S (each under its own SELECTDB; a database may therefore
+ * appear several times, which Redis's loader and ours accept), end the
+ * snapshot, write EOF and the CRC.  Unlike ctl_rdb_save, keys whose TTL
+ * has passed but that are still present are kept, as Redis does (a
+ * replica loads them and the primary's DEL follows in the stream; leaving
+ * them out could disagree with a writer whose command clock still saw the
+ * key alive).  Each key appears once.
+ * Returns 0, -EBUSY if a snapshot is already active (nothing written),
+ * -EPERM if the thread is not registered, or the writer's negative errno
+ * (the snapshot is ended either way).
+ * Threads: a thread registered with the store, online, no stripe lock
+ * held (it returns online).  on_begin is called on it online.  w->write
+ * is called on it only between batches of keys, with no stripe lock and
+ * no keyspace pointer held and the thread *offline* (RCU): it may block,
+ * e.g. on a bounded network buffer, without holding up memory
+ * reclamation (it must still not call into the store).  Writers
+ * meanwhile pay one serialisation of each key they change first (under
+ * its stripe lock); the pre-images wait in memory until written, at most
+ * one per key of S.
+ */
+int ctl_rdb_save_snapshot(struct ctl_rdb_writer *w,
+			  void (*on_begin)(void *arg, uint64_t seq), void *arg);
 
 /* List elements of at least 'bytes' bytes are saved as PLAIN quicklist
  * nodes (Redis's packed_threshold: 1 GiB by default, DEBUG

@@ -25,6 +25,12 @@
  * everything written before the trailer.  A big collection keeps its stripe
  * (and so every key sharing it) locked while it is serialised: about the
  * time of a full LRANGE / HGETALL of it.
+ *
+ * ctl_rdb_save_snapshot (the end of this file) writes the same layout from a
+ * point-in-time snapshot (store/snapshot.h): the walk serialises only the
+ * keys it claims, writers' pre-images of the others are queued as chunks
+ * and spliced in between keys under their own SELECTDB, and the writer is
+ * called between batches with the thread offline.
  */
 #include "rdb.h"
 
@@ -32,6 +38,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +58,7 @@
 #include "crc64.h"
 #include "keyspace.h"
 #include "object.h"
+#include "snapshot.h"
 #include "t_hash.h"
 #include "t_list.h"
 #include "t_set.h"
@@ -586,8 +594,10 @@ rdb_type_of(struct st_value *v)
 	return -1;
 }
 
-/* One key, stripe lock held. */
-static void
+/* One key into s->out, stripe lock held.  False if nothing was written
+ * (an empty collection).  Uses only s's own buffers: captures run it on
+ * writer threads with a private struct save. */
+static bool
 save_key(struct save *s, struct st_entry *e)
 {
 	struct st_value *v = st_entry_value(e);
@@ -595,7 +605,7 @@ save_key(struct save *s, struct st_entry *e)
 	int type = rdb_type_of(v);
 
 	if (type < 0 || value_empty(v))
-		return;
+		return false;
 	if (exp >= 0) {
 		put_byte(&s->out, CTL_RDB_OPCODE_EXPIRETIME_MS);
 		put_le(&s->out, (uint64_t)exp, 8);
@@ -625,7 +635,7 @@ save_key(struct save *s, struct st_entry *e)
 		save_zset(s, (struct st_zset *)v);
 		break;
 	}
-	s->w->keys++;
+	return true;
 }
 
 static bool
@@ -638,8 +648,8 @@ save_entry_cb(struct st_entry *e, void *arg)
 	st_stripe_lock(stripe);
 	s->c->db = s->db;
 	le = st_lookup_nostats(s->c, e->key, e->keylen);
-	if (le != NULL)
-		save_key(s, le);
+	if (le != NULL && save_key(s, le))
+		s->w->keys++;
 	st_stripe_unlock(stripe);
 	if (s->out.len >= SAVE_FLUSH_BYTES)
 		flush_out(s);
@@ -665,25 +675,73 @@ save_aux(struct save *s)
 	put_aux_ll(s, "aof-base", 0);
 }
 
+static void
+save_init(struct save *s, struct ctl_rdb_writer *w)
+{
+	memset(s, 0, sizeof(*s));
+	s->w = w;
+	st_buf_init(&s->out);
+	st_buf_init(&s->lp);
+	st_buf_init(&s->lzf);
+	if (w != NULL) {
+		w->bytes = 0;
+		w->keys = 0;
+	}
+}
+
+static void
+save_fini(struct save *s)
+{
+	st_buf_free(&s->out);
+	st_buf_free(&s->lp);
+	st_buf_free(&s->lzf);
+}
+
+/* The magic and the AUX fields, into s->out. */
+static void
+save_header(struct save *s)
+{
+	put(&s->out, "REDIS0010", 9);
+	save_aux(s);
+}
+
+/* EOF opcode, flush, CRC64 trailer.  Returns s->err. */
+static int
+save_trailer(struct save *s)
+{
+	unsigned char trailer[8];
+
+	if (s->err == 0) {
+		put_byte(&s->out, CTL_RDB_OPCODE_EOF);
+		flush_out(s);
+	}
+	if (s->err == 0) {
+		int rc;
+
+		for (int i = 0; i < 8; i++)
+			trailer[i] = (unsigned char)(s->crc >> (8 * i));
+		rc = s->w->write(s->w->ctx, trailer, 8);
+		if (rc < 0)
+			s->err = rc;
+		else
+			s->w->bytes += 8;
+	}
+	return s->err;
+}
+
 int
 ctl_rdb_save(struct ctl_rdb_writer *w)
 {
-	struct save s = { .w = w };
+	struct save s;
 	struct st_worker *wk = st_worker_self();
-	unsigned char trailer[8];
 
 	if (wk == NULL)
 		return -EPERM;
-	w->bytes = 0;
-	w->keys = 0;
-	st_buf_init(&s.out);
-	st_buf_init(&s.lp);
-	st_buf_init(&s.lzf);
+	save_init(&s, w);
 	s.c = st_client_new(wk);
 	s.c->flags |= ST_CLIENT_NO_PROPAGATE;
 
-	put(&s.out, "REDIS0010", 9);
-	save_aux(&s);
+	save_header(&s);
 	for (int db = 0; db < ST_DBNUM && s.err == 0; db++) {
 		struct st_db *d = st_db_get(db);
 		long long keys = st_db_size(db);
@@ -706,25 +764,195 @@ ctl_rdb_save(struct ctl_rdb_writer *w)
 			st_worker_quiescent();
 		} while (cursor != 0);
 	}
-	if (s.err == 0) {
-		put_byte(&s.out, CTL_RDB_OPCODE_EOF);
-		flush_out(&s);
-	}
-	if (s.err == 0) {
-		for (int i = 0; i < 8; i++)
-			trailer[i] = (unsigned char)(s.crc >> (8 * i));
-		int rc = w->write(w->ctx, trailer, 8);
-
-		if (rc < 0)
-			s.err = rc;
-		else
-			w->bytes += 8;
-	}
+	save_trailer(&s);
 	st_client_free(s.c);
-	st_buf_free(&s.out);
-	st_buf_free(&s.lp);
-	st_buf_free(&s.lzf);
+	save_fini(&s);
 	return s.err;
+}
+
+/* ---- point-in-time snapshot (store/snapshot.h) -------------------------------- */
+
+/*
+ * Captured pre-images: a writer about to change a key of the snapshot
+ * serialises it (save_key, private buffers) into a chunk and queues it;
+ * the save thread drains the queue between keys and writes each chunk
+ * under its own SELECTDB.  The queue holds at most one chunk per key of
+ * the snapshot (each key is captured once), so its worst case is the size
+ * of the keyspace at S, like the pages a forked Redis child pins.
+ */
+struct snap_chunk {
+	struct snap_chunk *next;
+	int db;
+	size_t len;
+	char data[];
+};
+
+struct snap {
+	struct save s;
+	pthread_mutex_t lock;		/* head/tail */
+	struct snap_chunk *head, **tail;
+	_Atomic int pending;		/* head != NULL, read without the lock */
+	int stream_db;			/* db of the last SELECTDB written */
+	bool resized[ST_DBNUM];		/* RESIZEDB written for the walk's db */
+};
+
+/* ops->capture: any writer thread, the key's stripe lock held. */
+static void
+snap_capture(void *arg, int db, struct st_entry *e)
+{
+	struct snap *sn = arg;
+	struct save cs;
+	struct snap_chunk *ch;
+
+	save_init(&cs, NULL);
+	if (save_key(&cs, e)) {
+		ch = st_malloc(sizeof(*ch) + cs.out.len);
+		ch->next = NULL;
+		ch->db = db;
+		ch->len = cs.out.len;
+		memcpy(ch->data, cs.out.p, cs.out.len);
+		st_snapshot_mem_add((int64_t)st_alloc_size(ch));
+		pthread_mutex_lock(&sn->lock);
+		*sn->tail = ch;
+		sn->tail = &ch->next;
+		atomic_store_explicit(&sn->pending, 1, memory_order_relaxed);
+		pthread_mutex_unlock(&sn->lock);
+	}
+	save_fini(&cs);
+}
+
+static void
+snap_select(struct snap *sn, int db)
+{
+	if (sn->stream_db == db)
+		return;
+	put_byte(&sn->s.out, CTL_RDB_OPCODE_SELECTDB);
+	put_len(&sn->s.out, (uint64_t)db);
+	sn->stream_db = db;
+}
+
+/* Append the queued pre-images to the output; with may_flush, hand it to
+ * the writer whenever it holds SAVE_FLUSH_BYTES.  Save thread, no stripe
+ * lock held; may_flush only while offline (between batches). */
+static void
+snap_drain(struct snap *sn, bool may_flush)
+{
+	struct snap_chunk *ch, *next;
+
+	if (!atomic_load_explicit(&sn->pending, memory_order_relaxed))
+		return;
+	pthread_mutex_lock(&sn->lock);
+	ch = sn->head;
+	sn->head = NULL;
+	sn->tail = &sn->head;
+	atomic_store_explicit(&sn->pending, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&sn->lock);
+	for (; ch != NULL; ch = next) {
+		next = ch->next;
+		if (sn->s.err == 0) {
+			snap_select(sn, ch->db);
+			put(&sn->s.out, ch->data, ch->len);
+			sn->s.w->keys++;
+			if (may_flush && sn->s.out.len >= SAVE_FLUSH_BYTES)
+				flush_out(&sn->s);
+		}
+		st_snapshot_mem_add(-(int64_t)st_alloc_size(ch));
+		st_free(ch);
+	}
+}
+
+/* st_db_scan_raw callback (online, RCU read side): keys whose TTL has
+ * passed are kept, as Redis keeps them in its images (a replica loads
+ * them; the primary's DEL follows in the stream).  Leaving them out would
+ * be unsafe here: a writer's command clock may still see the key alive
+ * after the walk's clock saw it expired.  Never writes: it stops the batch
+ * when the output is full, and the loop writes it offline. */
+static bool
+snap_entry_cb(struct st_entry *e, void *arg)
+{
+	struct snap *sn = arg;
+	struct save *s = &sn->s;
+	unsigned stripe = st_stripe_of(e->hash);
+
+	snap_drain(sn, false);
+	if (s->err != 0)
+		return false;
+	st_stripe_lock(stripe);
+	if (st_snapshot_claim(e)) {
+		if (sn->stream_db != s->db) {
+			snap_select(sn, s->db);
+			if (!sn->resized[s->db]) {
+				long long keys = st_db_size(s->db);
+				long long exp = atomic_load(&st_db_get(s->db)->expires);
+
+				put_byte(&s->out, CTL_RDB_OPCODE_RESIZEDB);
+				put_len(&s->out, (uint64_t)(keys > 0 ? keys : 0));
+				put_len(&s->out, (uint64_t)(exp > 0 ? exp : 0));
+				sn->resized[s->db] = true;
+			}
+		}
+		if (save_key(s, e))
+			s->w->keys++;
+	}
+	st_stripe_unlock(stripe);
+	return s->out.len < SAVE_FLUSH_BYTES;
+}
+
+int
+ctl_rdb_save_snapshot(struct ctl_rdb_writer *w,
+		      void (*on_begin)(void *arg, uint64_t seq), void *arg)
+{
+	struct snap *sn;
+	struct st_snapshot_ops ops;
+	uint64_t seq;
+	int rc;
+
+	if (st_worker_self() == NULL)
+		return -EPERM;
+	sn = st_calloc(sizeof(*sn));
+	pthread_mutex_init(&sn->lock, NULL);
+	sn->tail = &sn->head;
+	sn->stream_db = -1;
+	ops.capture = snap_capture;
+	ops.arg = sn;
+	rc = st_snapshot_begin(&ops, &seq);
+	if (rc != 0) {
+		pthread_mutex_destroy(&sn->lock);
+		st_free(sn);
+		return rc;
+	}
+	if (on_begin != NULL)
+		on_begin(arg, seq);
+	save_init(&sn->s, w);
+	save_header(&sn->s);
+	for (int db = 0; db < ST_DBNUM && sn->s.err == 0; db++) {
+		uint64_t cursor = 0;
+
+		sn->s.db = db;
+		do {
+			cursor = st_db_scan_raw(db, cursor, SAVE_SCAN_BATCH,
+						snap_entry_cb, sn);
+			/* Between batches no keyspace pointer is held: write
+			 * offline, so a writer that blocks (a bounded network
+			 * buffer) does not hold up memory reclamation. */
+			st_worker_offline();
+			snap_drain(sn, true);
+			flush_out(&sn->s);
+			st_worker_online();
+		} while (cursor != 0 && sn->s.err == 0);
+	}
+	/* Every key of S is claimed or captured by now; after end no capture
+	 * runs, so the queue is final. */
+	st_snapshot_end();
+	st_worker_offline();
+	snap_drain(sn, true);
+	save_trailer(&sn->s);
+	st_worker_online();
+	rc = sn->s.err;
+	save_fini(&sn->s);
+	pthread_mutex_destroy(&sn->lock);
+	st_free(sn);
+	return rc;
 }
 
 /* ---- files ----------------------------------------------------------------- */

@@ -2,7 +2,8 @@
  * command.c -- the command registry and the dispatcher.
  *
  * Call chain: st_client_process -> st_dispatch -> (checks) -> call_command ->
- * lock stripes -> handler -> st_wlog_command_done -> unlock.
+ * lock stripes -> [snapshot capture of the keys] -> handler ->
+ * st_wlog_command_done -> unlock.
  *
  * The family tables (st_cmds_*) are the only place a command is declared;
  * st_cmd_init() indexes them in a hash table by lower-case name.
@@ -23,6 +24,7 @@
 #include "evict.h"
 #include "keyspace.h"
 #include "resp_compose.h"
+#include "snapshot.h"
 #include "util.h"
 #include "wlog.h"
 #include "worker.h"
@@ -304,12 +306,36 @@ sset_unlock(struct stripe_set *ss)
 /* ---- execution ------------------------------------------------------------ */
 
 /*
+ * Point-in-time snapshot hook (snapshot.h): before a write command's
+ * handler runs, with its stripes held, capture every key it names in c's
+ * database that an active snapshot has not got yet (the handler may change
+ * it in place).  keyspace.c hooks its own change paths as well.
+ */
+static void
+preserve_command_keys(struct st_client *c, const struct st_cmd *cmd)
+{
+	int kbuf[64], *keys = kbuf, n;
+
+	if (cmd->flags & ST_CMD_NOKEYLOCK)
+		return;		/* holds no stripe: changes no key */
+	if (c->argc > 64)
+		keys = st_malloc(sizeof(int) * (size_t)c->argc);
+	n = st_cmd_keys(cmd, c->argc, c->argv, keys, c->argc > 64 ? c->argc : 64);
+	for (int i = 0; i < n; i++)
+		st_db_preserve_key(c, c->argv[keys[i]].p, c->argv[keys[i]].len);
+	if (keys != kbuf)
+		st_free(keys);
+}
+
+/*
  * Run the handler with the locks already held by the caller (EXEC), and
  * account its propagation.
  */
 static void
 call_locked(struct st_client *c, const struct st_cmd *cmd)
 {
+	if ((cmd->flags & ST_CMD_WRITE) && st_snapshot_active())
+		preserve_command_keys(c, cmd);
 	c->cmd = cmd;
 	c->dirty = 0;
 	c->last_cmd = cmd->name;

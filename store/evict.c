@@ -7,7 +7,9 @@
  * entry), the one expiring soonest, or the first sampled -- until used
  * memory is back under the limit.  Freed memory is returned by call_rcu
  * after a grace period, so the check counts memory that is about to go away;
- * a round that evicts nothing usable ends with -ENOMEM.
+ * a round that evicts nothing usable ends with -ENOMEM.  The pre-images an
+ * active point-in-time snapshot holds are not counted (snapshot.h), as
+ * Redis does not count a forked child's copy-on-write pages.
  */
 #include "evict.h"
 
@@ -18,6 +20,7 @@
 #include "client.h"
 #include "config.h"
 #include "keyspace.h"
+#include "snapshot.h"
 #include "util.h"
 #include "worker.h"
 
@@ -86,20 +89,33 @@ pick_victim(int policy, int samples, int *db_out, char **key, size_t *len,
 	return true;
 }
 
+/* Used memory as maxmemory sees it. */
+static int64_t
+counted_mem(void)
+{
+	return st_mem_used() - st_snapshot_mem();
+}
+
 int
 st_evict_or_oom(struct st_client *c)
 {
 	long long limit = st_cfg.maxmemory;
 	int policy = st_cfg.maxmemory_policy;
+	int64_t used = counted_mem();
 
-	if (limit <= 0 || st_mem_used() <= limit)
+	if (limit <= 0 || used <= limit)
 		return 0;
 	if (policy == ST_MM_NOEVICTION)
 		return -ENOMEM;
-	/* Evicted memory returns after a grace period: count it as gone. */
+	/* Evicted memory returns after a grace period: count it as gone.  The
+	 * figure is read once: sampling itself allocates (st_db_random's
+	 * cursor markers, freed after a grace period; an active snapshot's
+	 * pre-images), and re-reading it each round made eviction run on
+	 * until the keyspace was empty.  Other threads' allocations meanwhile
+	 * are seen by the next DENYOOM command. */
 	int64_t freed = 0;
 
-	for (int round = 0; round < MAX_ROUNDS && st_mem_used() - freed > limit;
+	for (int round = 0; round < MAX_ROUNDS && used - freed > limit;
 	     round++) {
 		char *key;
 		size_t len, mem;

@@ -33,8 +33,9 @@
  *    rcu_assign_pointer semantics (release store) and frees the old one with
  *    call_rcu.  Collections are mutated in place by the writer holding the
  *    stripe; commands that read collections take the stripe lock too (they
- *    are not ST_CMD_LOCKFREE).  A snapshot (replication, later) can keep the
- *    door open by having writers clone a collection before the first change
+ *    are not ST_CMD_LOCKFREE).  A point-in-time snapshot (snapshot.h) has
+ *    every change path below call st_snapshot_preserve() before it changes
+ *    an entry: the entry's pre-image is serialised before its first change
  *    after the snapshot's sequence number.
  *
  * 4. Order.  Writers draw the record's sequence number from the global
@@ -64,6 +65,7 @@
 #include "config.h"
 #include "reclaim.h"
 #include "resp_compose.h"
+#include "snapshot.h"
 #include "util.h"
 #include "wlog.h"
 #include "worker.h"
@@ -285,6 +287,18 @@ db_ht(int db)
 	return rcu_dereference(dbs[db].ht);
 }
 
+/* The entry of a node reached by walking a table.  The acquire load pairs
+ * with the release store that ends entry_new() / seek(), as in match_key:
+ * cds_lfht's own barriers are invisible to TSan.  A plain load on x86. */
+static inline struct st_entry *
+walked_entry(struct cds_lfht_node *n)
+{
+	struct st_entry *e = caa_container_of(n, struct st_entry, node);
+
+	(void)atomic_load_explicit(&e->version, memory_order_acquire);
+	return e;
+}
+
 /* The raw entry, expired or not. */
 static struct st_entry *
 find_raw(int db, const char *key, size_t len, uint64_t hash)
@@ -328,12 +342,15 @@ emit_del(int db, const char *key, size_t len)
 	st_wlog_emit(&rec);
 }
 
-/* Unlink e from db and free it after a grace period.  Stripe held. */
+/* Unlink e from db and free it after a grace period.  Stripe held.  An
+ * active snapshot gets the entry first (its value stays intact until the
+ * grace period ends, even when st_db_take hands it on). */
 static void
 unlink_entry(struct st_worker *w, int db, struct st_entry *e)
 {
 	if (cds_lfht_del(db_ht(db), &e->node) != 0)
 		return;		/* someone else removed it */
+	st_snapshot_preserve(db, e);
 	atomic_fetch_sub(&dbs[db].keys, 1);
 	if (atomic_load_explicit(&e->expire_ms, memory_order_relaxed) >= 0)
 		atomic_fetch_sub(&dbs[db].expires, 1);
@@ -411,6 +428,10 @@ lookup(struct st_client *c, const char *key, size_t len, int how)
 		if (!(c->flags & ST_CLIENT_MASTER))
 			e = NULL;
 	}
+	/* A write lookup may be followed by an in-place change: a snapshot
+	 * gets the key first (the dispatcher usually did already). */
+	if (e != NULL && (how & LK_WRITE))
+		st_snapshot_preserve(c->db, e);
 	if (!(how & LK_NOSTATS)) {
 		if (how & LK_READ) {
 			if (e)
@@ -535,6 +556,8 @@ entry_new(struct st_client *c, const char *key, size_t len, uint64_t h,
 	e->keylen = (uint32_t)len;
 	e->marker = 0;
 	e->value_moved = 0;
+	atomic_init(&e->snap_gen, 0);
+	st_snapshot_mark_new(e);	/* not part of an active snapshot */
 	memcpy(e->key, key, len);
 	e->key[len] = '\0';
 	atomic_store_explicit(&e->version, st_worker_next_version(c->w),
@@ -546,8 +569,10 @@ entry_new(struct st_client *c, const char *key, size_t len, uint64_t h,
 static void
 entry_set_value(struct st_client *c, struct st_entry *e, struct st_value *v)
 {
-	struct st_value *old = atomic_exchange_explicit(&e->val, v,
-							memory_order_acq_rel);
+	struct st_value *old;
+
+	st_snapshot_preserve(c->db, e);
+	old = atomic_exchange_explicit(&e->val, v, memory_order_acq_rel);
 
 	if (old != v)
 		st_value_free_deferred(old);
@@ -562,8 +587,12 @@ st_db_set(struct st_client *c, const char *key, size_t len,
 	struct st_entry *e = find_raw(c->db, key, len, h);
 
 	if (e != NULL) {
-		/* An expired entry still present (replica) is reused as new. */
-		if (st_entry_expired(e, cmd_now(c)))
+		/* An expired entry still present is reused as new -- except
+		 * by the master's stream: for it the key is live (Redis's
+		 * expireIfNeeded returns 0 for the master client), so SET ...
+		 * KEEPTTL keeps the TTL exactly as the primary did. */
+		if (!(c->flags & ST_CLIENT_MASTER) &&
+		    st_entry_expired(e, cmd_now(c)))
 			keepttl = false;
 		if (!keepttl)
 			st_remove_expire(c, e);
@@ -621,8 +650,11 @@ st_db_delete(struct st_client *c, const char *key, size_t len)
 void
 st_set_expire(struct st_client *c, struct st_entry *e, int64_t when_ms)
 {
-	int64_t old = atomic_exchange_explicit(&e->expire_ms, when_ms,
-					       memory_order_relaxed);
+	int64_t old;
+
+	st_snapshot_preserve(c->db, e);
+	old = atomic_exchange_explicit(&e->expire_ms, when_ms,
+				       memory_order_relaxed);
 	if (old < 0 && when_ms >= 0)
 		atomic_fetch_add(&dbs[c->db].expires, 1);
 	else if (old >= 0 && when_ms < 0)
@@ -639,6 +671,37 @@ st_remove_expire(struct st_client *c, struct st_entry *e)
 	return true;
 }
 
+void
+st_db_preserve_key(struct st_client *c, const char *key, size_t len)
+{
+	struct st_entry *e;
+
+	if (!st_snapshot_active())
+		return;
+	e = find_raw(c->db, key, len, client_key_hash(c, key, len));
+	if (e != NULL)
+		st_snapshot_preserve(c->db, e);
+}
+
+/* Capture every not yet captured entry of db for an active snapshot (all
+ * stripes held). */
+static void
+preserve_db(int db)
+{
+	struct cds_lfht *ht = db_ht(db);
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+
+	for (cds_lfht_first(ht, &it); (n = cds_lfht_iter_get_node(&it)) != NULL;
+	     cds_lfht_next(ht, &it)) {
+		struct st_entry *e = walked_entry(n);
+
+		if (!e->marker)
+			st_snapshot_preserve(db, e);
+	}
+}
+
+/* An active snapshot gets every entry as it unlinks it (unlink_entry). */
 void
 st_db_flush(struct st_client *c, int db)
 {
@@ -664,6 +727,14 @@ st_db_swap(struct st_client *c, int a, int b)
 
 	if (a == b)
 		return;
+	/* A snapshot walks databases by number: capture both databases whole
+	 * first, so nothing in either table is left for its walk.  Slow (it
+	 * serialises both databases with every stripe held) but exact, and
+	 * only while a snapshot is active. */
+	if (st_snapshot_active()) {
+		preserve_db(a);
+		preserve_db(b);
+	}
 	tmp.ht = dbs[a].ht;
 	tmp.keys = atomic_load(&dbs[a].keys);
 	tmp.expires = atomic_load(&dbs[a].expires);
@@ -724,6 +795,7 @@ seek(struct cds_lfht *ht, uint64_t pos, struct cds_lfht_iter *it)
 	cds_lfht_node_init(&m->node);
 	m->marker = 1;
 	m->hash = bit_reverse64(pos - 1);
+	atomic_store_explicit(&m->version, 0, memory_order_release);
 	cds_lfht_add(ht, (unsigned long)m->hash, &m->node);
 	cds_lfht_lookup(ht, (unsigned long)m->hash, match_node, &m->node, it);
 	return m;
@@ -760,7 +832,7 @@ scan_generic(int db, uint64_t cursor, long count, bool with_expired,
 		cds_lfht_next(ht, &it);
 	}
 	while ((n = cds_lfht_iter_get_node(&it)) != NULL) {
-		struct st_entry *e = caa_container_of(n, struct st_entry, node);
+		struct st_entry *e = walked_entry(n);
 
 		if (e->marker) {
 			cds_lfht_next(ht, &it);
@@ -777,7 +849,7 @@ scan_generic(int db, uint64_t cursor, long count, bool with_expired,
 	}
 	/* Next cursor: the position of the next real node, 0 at the end. */
 	while ((n = cds_lfht_iter_get_node(&it)) != NULL &&
-	       caa_container_of(n, struct st_entry, node)->marker)
+	       walked_entry(n)->marker)
 		cds_lfht_next(ht, &it);
 	cursor = n ? node_pos(caa_container_of(n, struct st_entry, node)) : 0;
 	if (n && cursor == 0)
@@ -822,8 +894,8 @@ st_db_random(int db)
 			else
 				cds_lfht_first(ht, &it);
 			while ((n = cds_lfht_iter_get_node(&it)) != NULL) {
-				struct st_entry *x = caa_container_of(n,
-					struct st_entry, node);
+				struct st_entry *x = walked_entry(n);
+
 				if (!x->marker) {
 					e = x;
 					break;

@@ -54,6 +54,10 @@ struct st_entry {
 	uint32_t keylen;
 	uint8_t marker;			/* cursor marker node, not a key */
 	uint8_t value_moved;		/* value handed on by st_db_take */
+	/* Point-in-time snapshot generation that already has this key
+	 * (snapshot.h); in the padding before key[], so it costs no space.
+	 * Read and written under the key's stripe lock. */
+	_Atomic uint32_t snap_gen;
 	char key[];			/* keylen bytes + NUL */
 };
 
@@ -147,6 +151,14 @@ bool st_remove_expire(struct st_client *c, struct st_entry *e);	/* true if it ha
 /* Mark a key modified: bumps its version (aborts WATCHers); in-place
  * collection changes must call it, as Redis's signalModifiedKey. */
 void st_touch(struct st_client *c, struct st_entry *e);
+
+/* Point-in-time snapshots (snapshot.h): capture the key of c's database
+ * before a write changes it, if a snapshot is active and the key was not
+ * captured yet.  The dispatcher calls it for every key of a write command
+ * before its handler runs; keyspace.c's own change paths (write lookups,
+ * set, expire, delete, take, flush, swap, expiry, eviction) call the
+ * entry-level st_snapshot_preserve themselves.  Key's stripe lock held. */
+void st_db_preserve_key(struct st_client *c, const char *key, size_t len);
 
 /* Delete every key of a database / all databases (caller holds all stripes). */
 void st_db_flush(struct st_client *c, int db);
