@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 PKGS=(meson ninja-build pkg-config gcc clang llvm libclang-rt-14-dev
       libdpdk-dev dpdk liburcu-dev libcmocka-dev liblzf-dev
       redis-server redis-tools python3 python3-redis iproute2 iputils-ping
-      ethtool)
+      ethtool gnuplot-nox)
 
 log() { printf '\n==> %s\n' "$*"; }
 
