@@ -89,6 +89,24 @@ struct ctl_repl {
 
 extern struct ctl_repl ctl_repl;
 
+/* A store config value (st_cfg.field) read as config.h says: a relaxed
+ * atomic load (CONFIG SET may store it on another thread meanwhile). */
+#define CTL_CFG(field) __atomic_load_n(&st_cfg.field, __ATOMIC_RELAXED)
+
+/* ctl_repl.role read / written by any thread without the lock (relaxed
+ * atomic accesses: the field itself is a plain enum). */
+static inline enum ctl_role
+ctl_repl_role(void)
+{
+	return (enum ctl_role)__atomic_load_n((int *)&ctl_repl.role,
+					      __ATOMIC_ACQUIRE);
+}
+static inline void
+ctl_repl_set_role(enum ctl_role r)
+{
+	__atomic_store_n((int *)&ctl_repl.role, (int)r, __ATOMIC_RELEASE);
+}
+
 /* Once, before st_store_init: registers the replication command table
  * (st_cmd_register_family) and the role hooks (st_set_role_hooks),
  * makes a random replid.  0 or -errno. */
@@ -117,6 +135,11 @@ long long ctl_backlog_first_byte(void);	/* repl_backlog_first_byte_offset */
 long long ctl_backlog_histlen(void);
 long long ctl_backlog_size(void);
 void ctl_backlog_free(void);			/* shutdown */
+/* Drop the backlog (repl-backlog-ttl with no replicas): later appends are
+ * dropped until ctl_backlog_create; the ring is kept for readers that may
+ * still copy from it and freed by ctl_backlog_free.  Under ctl_repl.lock.
+ * 0, or -ENOSPC after 64 retirements (the backlog is then kept). */
+int ctl_backlog_retire(void);
 
 /* ---- PSYNC2 (repl_master.c) ---------------------------------------------- */
 /* Redis's masterTryPartialResynchronization rule: may a replica asking
@@ -126,5 +149,184 @@ bool ctl_repl_can_continue(const char *replid, long long off);
 /* Promotion (REPLICAOF NO ONE): replid2 = replid, second_repl_offset =
  * offset + 1, new replid, disconnect our replicas, force SELECT. */
 void ctl_repl_shift_replid(void);
+
+/* ==== added by the primary side (repl_state.c, repl_feed.c, repl_core.c,
+ * repl_stream.c, repl_master.c, repl_info.c, cmd_repl.c) ==== */
+
+struct st_client;
+struct st_cmd;
+struct st_buf;
+struct st_wlog_rec;
+struct st_arg;
+
+/* Counters (INFO stats / replication; relaxed atomics, any thread). */
+struct ctl_repl_stats {
+	_Atomic uint64_t sync_full;		/* full resyncs served */
+	_Atomic uint64_t sync_partial_ok;	/* +CONTINUE answers */
+	_Atomic uint64_t sync_partial_err;	/* PSYNC <id> <off> refused */
+	_Atomic uint64_t feed_waits;		/* writers that found their ring full */
+	_Atomic uint64_t records;		/* wlog records the core consumed */
+	_Atomic uint64_t publishes;		/* backlog appends (batches) */
+};
+extern struct ctl_repl_stats ctl_repl_stats;
+
+/* ctl_link_state_name / ctl_link_state_role_word live in repl_state.c. */
+
+/* Fill 'out' with CTL_REPLID_LEN random lower-case hex digits and a NUL.
+ * Any thread. */
+void ctl_repl_random_hex(char *out, size_t n);
+
+/* New replid, replid2 cleared, second offset -1 (Redis's
+ * changeReplicationId + clearReplicationId2).  Under ctl_repl.lock. */
+void ctl_repl_new_replid_locked(void);
+
+/* ---- the write-log feed (repl_feed.c) -------------------------------------
+ * st_wlog sink: each writer thread serialises its records into its own
+ * single-producer ring (created on the thread's first record); the
+ * replication core is the only consumer.  A writer whose ring is full
+ * waits (it holds stripe locks, but the core takes none).  A record is:
+ *   u32 total length, u32 ncmds, u64 seq, then per command: i32 db,
+ *   u32 length of its RESP multibulk, the multibulk bytes.
+ * Records too big for a ring are passed by pointer (malloc'ed copy). */
+
+/* The sink function (st_wlog_set_sink(ctl_feed_sink, NULL)). */
+void ctl_feed_sink(const struct st_wlog_rec *rec, void *arg);
+
+/* A consumed record as the core sees it: 'cmds' holds ncmds encoded
+ * commands, each: i32 db, u32 len, bytes. */
+struct ctl_feed_rec {
+	uint64_t seq;
+	uint32_t ncmds;
+	const uint8_t *body;
+	size_t body_len;
+};
+/* Consumer side (the replication core only): the record with sequence
+ * 'seq' if its writer has pushed it; returns 1 and fills *out (valid
+ * until ctl_feed_release), 0 if not there (yet).  Records with a lower
+ * sequence found at a ring's head are dropped (drawn before the sink was
+ * installed). */
+int ctl_feed_take(uint64_t seq, struct ctl_feed_rec *out);
+void ctl_feed_release(struct ctl_feed_rec *rec);
+/* Bytes queued in all rings (tests, INFO). */
+size_t ctl_feed_pending(void);
+/* Drop everything queued (core stop).  Core thread or with the core stopped. */
+void ctl_feed_reset(void);
+
+/* ---- the stream builder (repl_stream.c) ----------------------------------
+ * Turns records into Redis's replication stream bytes. */
+struct ctl_stream {
+	int seldb;			/* last db a SELECT was emitted for, -1 = none */
+	struct st_buf *out;		/* appended to */
+};
+/* Append one command as a RESP multibulk (what the feed stores). */
+void ctl_stream_encode_cmd(struct st_buf *b, int argc, const struct st_arg *argv);
+/* Append a record: SELECT when the db differs from s->seldb, the commands,
+ * MULTI ... EXEC around them when ncmds > 1. */
+void ctl_stream_append_feed(struct ctl_stream *s, const struct ctl_feed_rec *r);
+/* Same from a wlog record (tests; encodes the argv). */
+void ctl_stream_append_rec(struct ctl_stream *s, const struct st_wlog_rec *rec);
+/* "*1\r\n$4\r\nping\r\n" and "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n". */
+void ctl_stream_append_ping(struct ctl_stream *s);
+void ctl_stream_append_getack(struct ctl_stream *s);
+
+/* ---- the replication core (repl_core.c) ----------------------------------- */
+
+/* Start the core thread (registered with the store), pinned to 'cpu' when
+ * cpu >= 0, and install the wlog sink.  Main thread, once.  0 or -errno. */
+int ctl_repl_core_start(int cpu);
+/* Remove the sink, stop and join the thread.  Main thread. */
+void ctl_repl_core_stop(void);
+bool ctl_repl_core_running(void);
+/* The last sequence the core consumed (all records <= it are in the
+ * stream or were dropped).  Any thread. */
+uint64_t ctl_repl_core_seq(void);
+/* The stream offset right after record 'seq' (before seq+1) and the db a
+ * SELECT was last emitted for at that point (-1: none since the last
+ * reset).  Waits (sleeping, offline for QSBR if 'offline') until the core
+ * consumed seq; -ETIMEDOUT after timeout_ms, -ESTALE if the mapping was
+ * already overwritten (about 64K records ago), -ENOTCONN if the core is not
+ * running.  Any thread. */
+int ctl_repl_core_seq_offset(uint64_t seq, long long *off, int *db,
+			     int timeout_ms, bool offline);
+/* Ask for one "REPLCONF GETACK *" in the stream (a WAIT blocked). */
+void ctl_repl_core_request_getack(void);
+/* Next record gets a SELECT (Redis's slaveseldb = -1). */
+void ctl_repl_core_reset_seldb(void);
+
+/* ---- primary side: replicas (repl_master.c) ------------------------------- */
+
+enum ctl_replica_state {
+	CTL_REPLICA_WAIT_BGSAVE = 0,	/* waiting for (or in) the snapshot start */
+	CTL_REPLICA_SEND_BULK,		/* RDB being sent */
+	CTL_REPLICA_ONLINE,		/* streaming from the backlog */
+	CTL_REPLICA_NSTATES
+};
+/* INFO's word: wait_bgsave|send_bulk|online. */
+const char *ctl_replica_state_name(enum ctl_replica_state s);
+
+struct ctl_replica;
+
+/* The send function the transport gives the pump: copies up to n bytes
+ * into the connection, returns how many it took (0: no room). */
+typedef size_t (*ctl_send_fn)(void *ctx, const void *p, size_t n);
+
+/* Each poll iteration on the replica connection's core, only when the
+ * client's reply buffer is empty: sends what is due (keepalives,
+ * +FULLRESYNC, RDB bytes, stream bytes) up to 'max' bytes.  Never blocks.
+ * Returns bytes sent, or a negative errno when the connection must be
+ * closed (timeout, fell out of the backlog, output limit, snapshot failed):
+ * the transport then closes it (st_client_free releases r). */
+long ctl_replica_pump(struct ctl_replica *r, ctl_send_fn send, void *ctx,
+		      size_t max);
+/* The client's replica state (NULL if c is not a replica). */
+struct ctl_replica *ctl_replica_of(struct st_client *c);
+
+/* PSYNC/SYNC/REPLCONF handlers (cmd_repl.c's table). */
+void ctl_psync_command(struct st_client *c);
+void ctl_sync_command(struct st_client *c);
+void ctl_replconf_command(struct st_client *c);
+/* Release c->repl (role hook client_free). */
+void ctl_replica_free_client(struct st_client *c);
+/* Close every replica connection (promotion, ROLE changes). Any thread. */
+void ctl_replicas_disconnect_all(void);
+/* Replica registry walk (INFO, ROLE, WAIT): under the registry lock. */
+struct ctl_replica_view {
+	char ip[64];
+	int port;
+	enum ctl_replica_state state;
+	long long ack_off;
+	long long lag_s;
+};
+int ctl_replicas_snapshot(struct ctl_replica_view *v, int max);
+int ctl_replicas_count(void);
+/* Online replicas whose ACK offset >= off. */
+int ctl_replicas_acked(long long off);
+/* Cancel queued and running snapshots and wait (up to 10 s) for the
+ * snapshot thread to end (shutdown: ctl_repl_core_stop calls it). */
+void ctl_repl_sync_stop(void);
+/* Recount good replicas (min-replicas-max-lag); any thread. */
+void ctl_repl_refresh_good(void);
+/* 1 Hz housekeeping (good count, backlog TTL); the core calls it. */
+void ctl_repl_cron(void);
+
+/* ---- WAIT (cmd_repl.c) ------------------------------------------------------
+ * A WAIT that cannot answer at once sets ST_CLIENT_BLOCKED; the transport
+ * calls ctl_wait_poll(c) for such clients every iteration: it replies and
+ * clears the flag when enough replicas acknowledged or the timeout passed
+ * (returns true), else false.  Owner thread of c. */
+bool ctl_wait_poll(struct st_client *c);
+void ctl_wait_command(struct st_client *c);
+/* c is going away while blocked (the transport, before st_client_free). */
+void ctl_wait_abort(struct st_client *c);
+/* Blocked WAITs (the core feeds GETACK while > 0). */
+extern _Atomic int ctl_wait_blocked;
+
+/* ---- INFO / ROLE (repl_info.c) -------------------------------------------- */
+void ctl_repl_info(struct st_buf *b);
+void ctl_role_command(struct st_client *c);
+/* The dispatch check (role hook): -NOREPLICAS, then ctl_replica_check. */
+int ctl_repl_check(struct st_client *c, const struct st_cmd *cmd);
+/* The command table, ctl_cmds_repl[] (cmd_repl.c): in repl_master.h,
+ * which has the complete struct st_cmd. */
 
 #endif

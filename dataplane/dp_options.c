@@ -18,7 +18,8 @@
 enum dp_opt {
 	OPT_ADDR, OPT_GATEWAY, OPT_PORT, OPT_CONFIG, OPT_DATA_CORES,
 	OPT_IDLE_PAUSE, OPT_IDLE_SLEEP, OPT_SLEEP_MAX, OPT_BUSY_POLL,
-	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_HELP,
+	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_REPL_CPU,
+	OPT_HELP,
 	OPT__COUNT
 };
 
@@ -51,6 +52,8 @@ static const struct {
 	[OPT_OUTPUT_LIMIT] = {"output-limit", true, "BYTES",
 		"reply-buffer cap per client when client-output-buffer-limit "
 		"is 0 (default 256mb)"},
+	[OPT_REPL_CPU] = {"repl-cpu", true, "N",
+		"pin the replication core thread to CPU N (default: not pinned)"},
 	[OPT_HELP] = {"help", false, NULL, "this text"},
 };
 
@@ -64,6 +67,7 @@ dp_options_defaults(struct dp_options *o)
 	o->sleep_max_us = 100;
 	o->mbufs = 16383;
 	o->output_limit = 256ull << 20;
+	o->repl_cpu = -1;
 }
 
 int
@@ -241,6 +245,10 @@ parse_ferry_opt(struct dp_options *o, enum dp_opt id, const char *val,
 			rc = -EINVAL;
 		o->output_limit = v;
 		break;
+	case OPT_REPL_CPU:
+		rc = parse_u64(val, 4095, &v);
+		o->repl_cpu = (int)v;
+		break;
 	case OPT_HELP:
 		o->help = true;
 		break;
@@ -351,7 +359,9 @@ dp_options_usage(FILE *f, const char *prog)
 	}
 	fprintf(f,
 		"  --NAME VALUE             any store directive of redis.conf\n"
-		"                           (e.g. --maxmemory 1gb --maxclients 20000)\n\n"
+		"                           (e.g. --maxmemory 1gb --maxclients 20000)\n"
+		"  --replicaof \"HOST PORT\"   start as a replica of HOST (IPv4) PORT\n"
+		"                           (also --masterauth, --replica-announce-ip, ...)\n\n"
 		"Signals: SIGINT/SIGTERM shut down gracefully (FIN on every\n"
 		"connection); SIGUSR1 prints per-core counters to stderr.\n");
 }

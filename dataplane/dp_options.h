@@ -39,6 +39,7 @@ struct dp_options {
 	uint32_t mbufs;			/* mbufs per core's pool */
 	uint32_t loss_ppm;		/* injected loss (tests) */
 	uint64_t output_limit;		/* c->out cap when the store has none */
+	int repl_cpu;			/* replication core's CPU, -1 = not pinned */
 	bool help;
 };
 

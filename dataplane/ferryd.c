@@ -2,11 +2,13 @@
  * ferryd.c -- the ferry daemon: EAL, the port, one polling core per queue,
  * the RESP server on each.
  *
- * Call chain: main -> dp_options_split -> st_store_init -> dp_options_parse
+ * Call chain: main -> dp_options_split -> ctl_repl_init -> st_store_init
+ *   -> dp_options_parse
  *   -> rte_eal_init -> make_cores (pools) -> dp_port_ethdev_init ->
  *   rte_eal_remote_launch(lcore_main) (+ lcore_main on the main lcore) ->
  *   dp_loop_run -> [core_init: dp_arp_init, dp_tcp_stack_init,
- *   dp_resp_server_init, dp_arp_announce] ... -> SIGINT/SIGTERM -> drain ->
+ *   dp_resp_server_init, dp_arp_announce] (+ ctl_repl_core_start before
+ *   the launch, ctl_repl_core_stop after the join) ... -> SIGINT/SIGTERM -> drain ->
  *   [core_fini] -> rte_eal_wait_lcore -> dp_port_ethdev_fini ->
  *   st_store_shutdown -> rte_eal_cleanup.
  *
@@ -40,6 +42,9 @@
 #include "dp_options.h"
 #include "dp_port_ethdev.h"
 #include "dp_tcp.h"
+#include "repl.h"
+#include "repl_link.h"
+#include "repl_replica.h"
 #include "resp_server.h"
 #include "worker.h"
 
@@ -118,6 +123,9 @@ core_init(struct dp_core *core, void *arg)
 	rc = dp_resp_server_init(core, &fd->resp);
 	if (rc < 0)
 		return rc;
+	rc = dp_repl_link_init(core);	/* core 0: the master link */
+	if (rc < 0)
+		return rc;
 	if (core->id == 0)
 		dp_arp_announce(core);
 	return 0;
@@ -127,6 +135,7 @@ static void
 core_app_poll(struct dp_core *core, void *arg)
 {
 	dp_resp_server_poll(core);
+	dp_repl_link_poll(core);
 }
 
 static void
@@ -139,12 +148,13 @@ static void
 core_app_stop(struct dp_core *core, void *arg)
 {
 	dp_resp_server_stop(core);
+	dp_repl_link_stop(core);
 }
 
 static size_t
 core_app_active(struct dp_core *core, void *arg)
 {
-	return dp_resp_server_conns(core);
+	return dp_resp_server_conns(core) + dp_repl_link_active(core);
 }
 
 static void
@@ -153,6 +163,7 @@ core_fini(struct dp_core *core, void *arg)
 	if (core->tcp)
 		dp_tcp_stack_fini(core);
 	dp_resp_server_fini(core);
+	dp_repl_link_fini(core);
 	if (core->arp)
 		dp_arp_fini(core);
 }
@@ -247,6 +258,10 @@ main(int argc, char **argv)
 		return 0;
 	}
 	dp_options_split(argc, argv, &sp);
+	if (ctl_repl_init() < 0) {
+		fprintf(stderr, "ferryd: replication initialisation failed\n");
+		return 1;
+	}
 	if (st_store_init() < 0) {
 		fprintf(stderr, "ferryd: store initialisation failed\n");
 		return 1;
@@ -266,6 +281,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "ferryd: --addr IP/PREFIX is required "
 			"(ferryd [EAL options] -- --addr 198.18.0.2/24 ...; "
 			"see --help)\n");
+		return 2;
+	}
+	/* --replicaof "HOST PORT" / the replicaof directive */
+	if (ctl_replica_apply_config() < 0) {
+		fprintf(stderr, "ferryd: replicaof: expected \"HOST PORT\" "
+			"(an IPv4 address and a port 0-65535)\n");
 		return 2;
 	}
 	ret = rte_eal_init(sp.eal_argc, sp.eal_argv);
@@ -351,6 +372,13 @@ main(int argc, char **argv)
 		(fd.opt.addr >> 8) & 255, fd.opt.addr & 255, fd.opt.port,
 		fd.opt.port_id, fd.ncores, fd.ncores > 1 ? "s" : "",
 		RTE_ETHER_ADDR_BYTES(&fd.port.mac));
+	rc = ctl_repl_core_start(fd.opt.repl_cpu);
+	if (rc < 0) {
+		fprintf(stderr, "ferryd: replication core: %s\n", strerror(-rc));
+		rc = 1;
+		dp_port_ethdev_fini(&fd.port);
+		goto out_cores;
+	}
 	for (unsigned i = 0; i < fd.ncores; i++)
 		largs[i] = (struct lcore_arg){fd.cores[i], &fd.sh};
 	for (unsigned i = 1; i < fd.ncores; i++)
@@ -360,6 +388,7 @@ main(int argc, char **argv)
 	for (unsigned i = 1; i < fd.ncores; i++)
 		if (rte_eal_wait_lcore(lcores[i]) < 0)
 			rc = 1;
+	ctl_repl_core_stop();
 	dp_loop_dump_stats(stderr, fd.cores, fd.ncores);
 	dp_port_ethdev_fini(&fd.port);	/* rte_eth_dev_stop + close */
 	fprintf(stderr, "ferryd: stopped\n");

@@ -10,6 +10,11 @@
  *   out:    dp_tcp -> resp_sendable -> conn_flush -> dp_tcp_recv_resume
  *   close:  conn_finish -> dp_tcp_close ... dp_tcp -> resp_closed ->
  *           st_client_unregister -> (conn_free) st_client_free
+ *   replication (every iteration, dp_resp_server_flush -> conn_special):
+ *           replica connections: ctl_replica_pump -> dp_tcp_send (the
+ *           stream straight from the backlog, once c->out is sent);
+ *           WAIT-blocked clients: ctl_wait_poll -> reply -> the input
+ *           queued behind WAIT runs (conn_resume)
  *
  * A connection's state machine (enum resp_conn_state):
  *   OPEN     -> DRAINING  (QUIT, protocol error, CLIENT KILL, peer FIN,
@@ -33,11 +38,13 @@
 #include "config.h"
 #include "dp_core.h"
 #include "dp_tcp.h"
+#include "repl.h"
 #include "util.h"
 
 #define RESP_CHUNK_MIN 256u		/* input piece after a big reply */
 #define RESP_CHUNK_MAX (64u * 1024)	/* input piece while replies are small */
 #define RESP_BIG_OUT (64u * 1024)	/* "big reply": shrink the piece */
+#define RESP_PUMP_MAX (256u * 1024)	/* replica stream bytes per iteration */
 
 enum resp_conn_state {
 	RC_OPEN = 0,
@@ -68,11 +75,14 @@ struct resp_conn {
 	bool in_recv;			/* inside the recv callback */
 	bool close_pending;		/* on the core's close list */
 	struct resp_conn *close_next;
+	bool special;			/* on the special list (replica, WAIT) */
+	struct resp_conn *spec_next;
 };
 
 struct resp_core {
 	struct resp_conn *head;
 	struct resp_conn *closing;	/* FINs deferred out of recv */
+	struct resp_conn *special;	/* replicas and blocked clients */
 	size_t nconns;
 	struct dp_resp_params params;
 	bool stopping;
@@ -111,8 +121,35 @@ conn_unlink(struct dp_core *core, struct resp_conn *rc)
 static void
 conn_free(struct dp_core *core, struct resp_conn *rc)
 {
+	struct resp_core *rs = resp_core(core);
+
+	if (rc->special && rs) {
+		for (struct resp_conn **pp = &rs->special; *pp;
+		     pp = &(*pp)->spec_next) {
+			if (*pp == rc) {
+				*pp = rc->spec_next;
+				break;
+			}
+		}
+	}
+	ctl_wait_abort(rc->c);
 	st_client_free(rc->c);
 	free(rc);
+}
+
+/* A replica connection or a blocked WAIT: polled every iteration. */
+static void
+conn_mark_special(struct dp_core *core, struct resp_conn *rc)
+{
+	struct resp_core *rs = resp_core(core);
+
+	if (rc->special)
+		return;
+	if (!(rc->c->flags & ST_CLIENT_BLOCKED) && ctl_replica_of(rc->c) == NULL)
+		return;
+	rc->special = true;
+	rc->spec_next = rs->special;
+	rs->special = rc;
 }
 
 /* Hand c->out from out_off to TCP.  True when all of it was accepted
@@ -231,7 +268,9 @@ conn_input(struct dp_core *core, struct resp_conn *rc, const uint8_t *data,
 			conn_drain(core, rc);
 			return len;
 		}
-		if (!conn_flush(core, rc))
+		if (c->repl != NULL || (c->flags & ST_CLIENT_BLOCKED))
+			conn_mark_special(core, rc);
+		if (!conn_flush(core, rc) || (c->flags & ST_CLIENT_BLOCKED))
 			break;
 	}
 	rc->input_paused = used < len;
@@ -322,7 +361,8 @@ resp_sendable(struct dp_core *core, struct dp_tcp_conn *tc, void *ctx)
 	rc->depth++;
 	if (rc->state == RC_DRAINING) {
 		conn_finish(core, rc);
-	} else if (rc->state == RC_OPEN && conn_flush(core, rc)) {
+	} else if (rc->state == RC_OPEN && conn_flush(core, rc) &&
+		   !(rc->c->flags & ST_CLIENT_BLOCKED)) {
 		if (rc->input_paused) {
 			/* re-offers the queued input: resp_recv may run now */
 			rc->input_paused = false;
@@ -436,14 +476,91 @@ dp_resp_server_stop(struct dp_core *core)
 	}
 }
 
+struct pump_ctx {
+	struct dp_core *core;
+	struct dp_tcp_conn *tc;
+};
+
+static size_t
+pump_send(void *ctx, const void *p, size_t n)
+{
+	struct pump_ctx *x = ctx;
+
+	return dp_tcp_send(x->core, x->tc, p, n);
+}
+
+/* WAIT answered: run the input queued behind it, then take input again. */
+static void
+conn_resume(struct dp_core *core, struct resp_conn *rc)
+{
+	struct st_client *c = rc->c;
+	int n = st_client_process(c);
+
+	if (n > 0)
+		core->stats.commands += (uint64_t)n;
+	if (c->out.len > conn_out_limit(core)) {
+		conn_abort(core, rc);
+		return;
+	}
+	if ((c->flags & ST_CLIENT_CLOSE_AFTER_REPLY) ||
+	    atomic_load_explicit(&c->kill, memory_order_relaxed)) {
+		conn_drain(core, rc);
+		return;
+	}
+	if (!conn_flush(core, rc) || (c->flags & ST_CLIENT_BLOCKED))
+		return;
+	if (rc->input_paused && rc->tc) {
+		rc->input_paused = false;
+		dp_tcp_recv_resume(core, rc->tc);
+	} else if (rc->peer_fin && rc->state == RC_OPEN) {
+		conn_drain(core, rc);
+	}
+}
+
+/* One special connection's turn (see conn_mark_special). */
+static void
+conn_special(struct dp_core *core, struct resp_conn *rc)
+{
+	struct st_client *c = rc->c;
+	struct ctl_replica *r;
+
+	if (c->flags & ST_CLIENT_BLOCKED) {
+		if (ctl_wait_poll(c))
+			conn_resume(core, rc);
+		return;
+	}
+	r = ctl_replica_of(c);
+	if (r != NULL && rc->tc && rc->out_off == 0 && c->out.len == 0) {
+		struct pump_ctx x = { core, rc->tc };
+
+		if (ctl_replica_pump(r, pump_send, &x, RESP_PUMP_MAX) < 0)
+			conn_drain(core, rc);	/* it may resync */
+	}
+}
+
 void
 dp_resp_server_flush(struct dp_core *core)
 {
 	struct resp_core *rs = resp_core(core);
-	struct resp_conn *rc;
+	struct resp_conn *rc, **pp;
 
 	if (rs == NULL)
 		return;
+	pp = &rs->special;
+	while ((rc = *pp) != NULL) {
+		if (rc->state != RC_OPEN ||
+		    (!(rc->c->flags & ST_CLIENT_BLOCKED) &&
+		     ctl_replica_of(rc->c) == NULL)) {
+			*pp = rc->spec_next;
+			rc->special = false;
+			continue;
+		}
+		rc->depth++;
+		conn_special(core, rc);
+		if (conn_leave(core, rc))
+			continue;	/* freed: conn_free unlinked it */
+		pp = &rc->spec_next;
+	}
 	while ((rc = rs->closing) != NULL) {
 		rs->closing = rc->close_next;
 		rc->close_pending = false;

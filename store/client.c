@@ -123,6 +123,8 @@ st_client_process(struct st_client *c)
 			c->flags |= ST_CLIENT_CLOSE_AFTER_REPLY;
 			break;
 		}
+		if (c->flags & ST_CLIENT_BLOCKED)
+			break;		/* WAIT: the transport resumes us */
 		if (avail == 0)
 			break;
 		c->parser.authenticated = (c->flags & ST_CLIENT_AUTHENTICATED) ||

@@ -45,6 +45,9 @@ enum st_client_flag {
 	ST_CLIENT_MASTER = 1u << 7,		/* the link to our master: no checks */
 	ST_CLIENT_NO_PROPAGATE = 1u << 8,
 	ST_CLIENT_LOCKFREE_READ = 1u << 9,	/* handler runs without stripe locks */
+	/* blocked (WAIT): st_client_process executes no further input until
+	 * the transport's poll (ctl_wait_poll) replies and clears it */
+	ST_CLIENT_BLOCKED = 1u << 10,
 };
 
 /* A command queued by MULTI: its own copies of the arguments. */
@@ -139,6 +142,12 @@ struct st_client {
 	 * primary, the master link on a replica); owner's thread only;
 	 * released through st_role_hooks()->client_free */
 	void *repl;
+	/* WAIT (control/cmd_repl.c): the write-log sequence the client's
+	 * writes reached, and the blocked WAIT's target; owner's thread only */
+	uint64_t repl_woff_seq;
+	long long wait_numreplicas;
+	long long wait_woff;		/* stream offset, -1 until mapped */
+	int64_t wait_deadline_ms;	/* 0 = no timeout */
 	struct st_client_pub pub;
 };
 

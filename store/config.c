@@ -22,7 +22,8 @@ static char requirepass[512];
 static _Atomic int has_password;	/* requirepass[0] != 0, lock-free */
 static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
 
-enum param_type { P_BOOL, P_INT, P_LL, P_MEM, P_ENUM, P_STRING, P_FIXED };
+enum param_type { P_BOOL, P_INT, P_LL, P_MEM, P_ENUM, P_STRING, P_FIXED,
+		  P_STRBUF };
 
 struct param {
 	const char *name;
@@ -43,6 +44,13 @@ static const char *const policy_names[] = {
 	{ name, type, &st_cfg.field, min, max, names, def, false }
 #define PI(name, type, field, min, max, names, def) \
 	{ name, type, &st_cfg.field, min, max, names, def, true }
+/* A string parameter (P_STRBUF): its own buffer, read and written under
+ * pass_lock with st_config_get / st_config_set. */
+#define PS(name, buf) \
+	{ name, P_STRBUF, buf, 0, sizeof(buf), NULL, "", false }
+
+static char masterauth[512], masteruser[256], replica_announce_ip[256];
+static char replicaof[256];
 
 static const struct param params[] = {
 	P("maxmemory", P_MEM, maxmemory, 0, LLONG_MAX, NULL, "0"),
@@ -77,6 +85,28 @@ static const struct param params[] = {
 	P("repl-backlog-size", P_MEM, repl_backlog_size, 1, LLONG_MAX, NULL, "1048576"),
 	P("repl-ping-replica-period", P_INT, repl_ping_replica_period, 1, 2147483647, NULL, "10"),
 	P("repl-timeout", P_INT, repl_timeout, 1, 2147483647, NULL, "60"),
+	P("repl-diskless-sync", P_BOOL, repl_diskless_sync, 0, 1, NULL, "yes"),
+	/* 0, not Redis's 5: ferry's snapshot is taken without a fork, so there
+	 * is little to gain by waiting for more replicas to share it */
+	P("repl-diskless-sync-delay", P_INT, repl_diskless_sync_delay, 0, 2147483647, NULL, "0"),
+	P("repl-backlog-ttl", P_LL, repl_backlog_ttl, 0, LLONG_MAX, NULL, "3600"),
+	P("repl-batch-window-us", P_LL, repl_batch_window_us, 0, 10000000, NULL, "0"),
+	P("repl-batch-bytes", P_MEM, repl_batch_bytes, 1, LLONG_MAX, NULL, "65536"),
+	/* the replica class of Redis's client-output-buffer-limit (hard limit) */
+	P("replica-output-buffer-limit", P_MEM, client_output_buffer_limit_replica, 0, LLONG_MAX, NULL, "268435456"),
+	P("replica-announce-port", P_INT, replica_announce_port, 0, 65535, NULL, "0"),
+	P("slave-announce-port", P_INT, replica_announce_port, 0, 65535, NULL, "0"),
+	P("replica-priority", P_INT, replica_priority, 0, 2147483647, NULL, "100"),
+	P("slave-priority", P_INT, replica_priority, 0, 2147483647, NULL, "100"),
+	/* ferry's: the bound on a full sync's RDB image, buffered in memory */
+	P("repl-rdb-max-bytes", P_MEM, repl_rdb_max_bytes, 1, LLONG_MAX, NULL, "4294967296"),
+	PS("masterauth", masterauth),
+	PS("masteruser", masteruser),
+	PS("replica-announce-ip", replica_announce_ip),
+	PS("slave-announce-ip", replica_announce_ip),
+	/* "host port": applied at start by control/repl_replica.c */
+	PS("replicaof", replicaof),
+	PS("slaveof", replicaof),
 	P("maxclients", P_LL, maxclients, 1, LLONG_MAX, NULL, "10000"),
 	PI("port", P_INT, port, 0, 65535, NULL, "6379"),
 	{ "requirepass", P_STRING, NULL, 0, 0, NULL, "", false },
@@ -145,7 +175,7 @@ param_set(const struct param *p, const char *value, char *err, size_t errlen)
 			snprintf(err, errlen, "argument must be 'yes' or 'no'");
 			return -EINVAL;
 		}
-		*(int *)p->ptr = (int)v;
+		__atomic_store_n((int *)p->ptr, (int)v, __ATOMIC_RELAXED);
 		return 0;
 	case P_INT:
 	case P_LL:
@@ -165,15 +195,16 @@ param_set(const struct param *p, const char *value, char *err, size_t errlen)
 				 p->min, p->max);
 			return -EINVAL;
 		}
+		/* relaxed atomic stores, as config.h promises readers */
 		if (p->type == P_INT)
-			*(int *)p->ptr = (int)v;
+			__atomic_store_n((int *)p->ptr, (int)v, __ATOMIC_RELAXED);
 		else
-			*(long long *)p->ptr = v;
+			__atomic_store_n((long long *)p->ptr, v, __ATOMIC_RELAXED);
 		return 0;
 	case P_ENUM:
 		for (int i = 0; p->enum_names[i]; i++) {
 			if (strcasecmp(value, p->enum_names[i]) == 0) {
-				*(int *)p->ptr = i;
+				__atomic_store_n((int *)p->ptr, i, __ATOMIC_RELAXED);
 				return 0;
 			}
 		}
@@ -192,6 +223,15 @@ param_set(const struct param *p, const char *value, char *err, size_t errlen)
 		return 0;
 	case P_FIXED:
 		return 0;	/* accepted and ignored: no persistence in ferry */
+	case P_STRBUF:
+		if (strlen(value) >= (size_t)p->max) {
+			snprintf(err, errlen, "argument is too long");
+			return -EINVAL;
+		}
+		pthread_mutex_lock(&pass_lock);
+		snprintf(p->ptr, (size_t)p->max, "%s", value);
+		pthread_mutex_unlock(&pass_lock);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -270,6 +310,11 @@ st_config_get(const char *name, char *out, size_t outlen)
 		break;
 	case P_FIXED:
 		snprintf(out, outlen, "%s", p->def);
+		break;
+	case P_STRBUF:
+		pthread_mutex_lock(&pass_lock);
+		snprintf(out, outlen, "%s", (const char *)p->ptr);
+		pthread_mutex_unlock(&pass_lock);
 		break;
 	}
 	return 0;

@@ -51,6 +51,19 @@ struct st_config {
 	long long repl_backlog_size;
 	int repl_ping_replica_period;
 	int repl_timeout;
+	/* replication, primary side (control/repl_*.c) */
+	int repl_diskless_sync;			/* accepted; ferry is always diskless */
+	int repl_diskless_sync_delay;		/* seconds to wait for more replicas */
+	long long repl_backlog_ttl;		/* seconds without replicas, 0 = never */
+	long long repl_batch_window_us;		/* 0 = publish every core iteration */
+	long long repl_batch_bytes;		/* publish at least this often */
+	long long client_output_buffer_limit_replica;	/* hard limit, 0 = none */
+	/* replication, replica side (control/repl_replica.c); the string
+	 * parameters (masterauth, masteruser, replica-announce-ip, replicaof)
+	 * are read with st_config_get */
+	int replica_announce_port;		/* 0 = our port */
+	int replica_priority;
+	long long repl_rdb_max_bytes;		/* a full sync's RDB held in memory */
 	long long maxclients;
 	int port;
 };

@@ -1,0 +1,159 @@
+/*
+ * repl_info.c -- INFO's "# Replication" body and ROLE, for both roles,
+ * with Redis 7.0's fields, order and bytes (shared/reference/
+ * redis_repl_interop.md §4).
+ *
+ * Call chain: INFO (store/cmd_server.c) -> role hook ctl_repl_info;
+ * ROLE -> ctl_role_command.  Any polling core; reads ctl_repl under its
+ * lock (replids) and the replica registry (ctl_replicas_snapshot).
+ */
+#include "repl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "client.h"
+#include "config.h"
+#include "resp_compose.h"
+#include "util.h"
+
+#define INFO_MAX_REPLICAS 256
+
+static void
+bprintf(struct st_buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		st_buf_append(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
+				       sizeof(tmp) - 1);
+}
+
+static void
+info_replica_side(struct st_buf *b, int64_t now)
+{
+	int ls = atomic_load(&ctl_repl.link_state);
+	long long off = atomic_load(&ctl_repl.master_repl_offset);
+	int64_t last_io = atomic_load(&ctl_repl.last_io_ms);
+	int64_t down = atomic_load(&ctl_repl.link_down_since_ms);
+	char host[sizeof(ctl_repl.master_host)];
+	int port;
+
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(host, ctl_repl.master_host, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	port = ctl_repl.master_port;
+	pthread_mutex_unlock(&ctl_repl.lock);
+	bprintf(b, "role:slave\r\nmaster_host:%s\r\nmaster_port:%d\r\n"
+		"master_link_status:%s\r\n"
+		"master_last_io_seconds_ago:%lld\r\n"
+		"master_sync_in_progress:%d\r\n"
+		"slave_read_repl_offset:%lld\r\n"
+		"slave_repl_offset:%lld\r\n",
+		host, port, ls == CTL_LINK_CONNECTED ? "up" : "down",
+		ls == CTL_LINK_CONNECTED && last_io ?
+			(long long)((now - last_io) / 1000) : -1LL,
+		ls == CTL_LINK_TRANSFER, off, off);
+	if (ls != CTL_LINK_CONNECTED)
+		bprintf(b, "master_link_down_since_seconds:%lld\r\n",
+			down ? (long long)((now - down) / 1000) : -1LL);
+	bprintf(b, "slave_priority:%d\r\nslave_read_only:%d\r\n"
+		"replica_announced:1\r\n", CTL_CFG(replica_priority),
+		CTL_CFG(replica_read_only) ? 1 : 0);
+}
+
+void
+ctl_repl_info(struct st_buf *b)
+{
+	static struct ctl_replica_view v[INFO_MAX_REPLICAS];
+	static pthread_mutex_t v_lock = PTHREAD_MUTEX_INITIALIZER;
+	int64_t now = st_mstime();
+	char id[CTL_REPLID_LEN + 1], id2[CTL_REPLID_LEN + 1];
+	long long off2;
+	int n;
+
+	if (ctl_repl_role() == CTL_ROLE_REPLICA)
+		info_replica_side(b, now);
+	else
+		bprintf(b, "role:master\r\n");
+	pthread_mutex_lock(&v_lock);
+	n = ctl_replicas_snapshot(v, INFO_MAX_REPLICAS);
+	bprintf(b, "connected_slaves:%d\r\n", n);
+	if (CTL_CFG(min_replicas_to_write) > 0 && CTL_CFG(min_replicas_max_lag) > 0)
+		bprintf(b, "min_slaves_good_slaves:%d\r\n",
+			atomic_load(&ctl_repl.good_replicas));
+	for (int i = 0; i < n; i++)
+		bprintf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n",
+			i, v[i].ip, v[i].port, ctl_replica_state_name(v[i].state),
+			v[i].ack_off, v[i].lag_s);
+	pthread_mutex_unlock(&v_lock);
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(id, ctl_repl.replid, sizeof(id));
+	memcpy(id2, ctl_repl.replid2, sizeof(id2));
+	off2 = ctl_repl.second_repl_offset;
+	pthread_mutex_unlock(&ctl_repl.lock);
+	bprintf(b, "master_failover_state:no-failover\r\n"
+		"master_replid:%s\r\nmaster_replid2:%s\r\n"
+		"master_repl_offset:%lld\r\nsecond_repl_offset:%lld\r\n"
+		"repl_backlog_active:%d\r\nrepl_backlog_size:%lld\r\n"
+		"repl_backlog_first_byte_offset:%lld\r\n"
+		"repl_backlog_histlen:%lld\r\n",
+		id, id2, (long long)atomic_load(&ctl_repl.master_repl_offset), off2,
+		ctl_backlog_exists() ? 1 : 0,
+		ctl_backlog_exists() ? ctl_backlog_size() : CTL_CFG(repl_backlog_size),
+		ctl_backlog_first_byte(), ctl_backlog_histlen());
+}
+
+void
+ctl_role_command(struct st_client *c)
+{
+	if (ctl_repl_role() == CTL_ROLE_REPLICA) {
+		int ls = atomic_load(&ctl_repl.link_state);
+		char host[sizeof(ctl_repl.master_host)];
+		int port;
+
+		pthread_mutex_lock(&ctl_repl.lock);
+		memcpy(host, ctl_repl.master_host, sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		port = ctl_repl.master_port;
+		pthread_mutex_unlock(&ctl_repl.lock);
+		st_reply_array_len(c, 5);
+		st_reply_bulk_cstr(c, "slave");
+		st_reply_bulk_cstr(c, host);
+		st_reply_int(c, port);
+		st_reply_bulk_cstr(c, ctl_link_state_role_word(ls));
+		st_reply_int(c, ls == CTL_LINK_CONNECTED ?
+			     atomic_load(&ctl_repl.master_repl_offset) : -1);
+		return;
+	}
+	{
+		static struct ctl_replica_view v[INFO_MAX_REPLICAS];
+		static pthread_mutex_t v_lock = PTHREAD_MUTEX_INITIALIZER;
+		int n, online = 0;
+
+		pthread_mutex_lock(&v_lock);
+		n = ctl_replicas_snapshot(v, INFO_MAX_REPLICAS);
+		for (int i = 0; i < n; i++)
+			online += v[i].state == CTL_REPLICA_ONLINE;
+		st_reply_array_len(c, 3);
+		st_reply_bulk_cstr(c, "master");
+		st_reply_int(c, atomic_load(&ctl_repl.master_repl_offset));
+		st_reply_array_len(c, online);
+		for (int i = 0; i < n; i++) {
+			if (v[i].state != CTL_REPLICA_ONLINE)
+				continue;
+			st_reply_array_len(c, 3);
+			st_reply_bulk_cstr(c, v[i].ip);
+			st_reply_bulk_ll(c, v[i].port);
+			st_reply_bulk_ll(c, v[i].ack_off);
+		}
+		pthread_mutex_unlock(&v_lock);
+	}
+}

@@ -1,0 +1,529 @@
+/*
+ * test_repl_master.c -- the primary's side of a replica connection,
+ * through the real command path (harness clients) and the pump with a
+ * capturing send function (control/repl_master.c, cmd_repl.c,
+ * repl_info.c).
+ *
+ * Cases: REPLCONF options and replies (none for ACK); PSYNC ? -1 with capa
+ * eof: "+FULLRESYNC <replid> <offset>", "$EOF:<mark>", an RDB image that
+ * loads, the mark, then nothing until the first REPLCONF ACK, then the
+ * stream from offset + 1 starting with SELECT; INFO's slave line and ROLE's
+ * exact bytes; PSYNC <replid> <off> -> "+CONTINUE <replid>" and the
+ * backlog's bytes; no capa eof -> "$<len>" framing with exactly len
+ * bytes; min-replicas -> -NOREPLICAS (and EXECABORT), INFO
+ * min_slaves_good_slaves; WAIT: immediate for a fresh client, blocked
+ * until an ACK, timeout reply; WAIT on a replica: Redis's text; a pump
+ * whose replica fell out of the backlog asks to close (-ERANGE); a
+ * replica whose TCP stalls has its stream bytes held past the ring's wrap,
+ * and is dropped (-ENOBUFS) past replica-output-buffer-limit;
+ * repl-backlog-ttl frees the backlog and changes the replid.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "harness.h"
+#include "rdb.h"
+#include "repl_master.h"
+
+static struct st_buf wire;
+static size_t wire_room = (size_t)-1;
+
+static size_t
+cap_send(void *ctx, const void *p, size_t n)
+{
+	if (n > wire_room)
+		n = wire_room;
+	st_buf_append(&wire, p, n);
+	return n;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	st_worker_offline();
+	nanosleep(&ts, NULL);
+	st_worker_online();
+}
+
+/* Pump until 'pred' holds or ~3 s pass. */
+static long
+pump_until(struct st_client *c, bool (*pred)(void), int max_ms)
+{
+	long total = 0;
+
+	for (int i = 0; i < max_ms; i++) {
+		long n = ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+					  1 << 20);
+
+		if (n < 0)
+			return n;
+		total += n;
+		if (pred && pred())
+			break;
+		sleep_ms(1);
+	}
+	return total;
+}
+
+static char mark[41];
+
+/* memmem on the captured bytes (NULL while nothing was captured) */
+static char *
+wfind(const char *needle, size_t n)
+{
+	return wire.len ? memmem(wire.p, wire.len, needle, n) : NULL;
+}
+
+static bool
+have_eof_end(void)
+{
+	char *p = wfind("$EOF:", 5);
+
+	if (p == NULL || wire.len < (size_t)(p - wire.p) + 47)
+		return false;
+	memcpy(mark, p + 5, 40);
+	mark[40] = '\0';
+	return wire.len >= 40 && memcmp(wire.p + wire.len - 40, mark, 40) == 0 &&
+	       wire.p + wire.len - 40 > p + 47;
+}
+
+static void
+wait_core(void)
+{
+	for (int i = 0; i < 2000 && ctl_repl_core_seq() < st_wlog_last_seq(); i++)
+		sleep_ms(1);
+	sleep_ms(5);
+}
+
+static struct st_client *
+replica_client(const char *addr)
+{
+	struct st_client *c = th_client();
+
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	return c;
+}
+
+static void
+test_full_sync_eof(void **state)
+{
+	struct st_client *c = replica_client("10.0.0.5:40000");
+	struct st_client *w = th_client();
+	char replid[41], *p, line[128];
+	long long off;
+	struct ctl_rdb_reader rd;
+	struct ctl_rdb_mem mem;
+	struct ctl_rdb_info info;
+	size_t rdb_start, rdb_len;
+
+	th_expect(w, "+OK\r\n", "SET", "before", "1");
+	th_expect(c, "+OK\r\n", "REPLCONF", "listening-port", "7001");
+	th_expect(c, "+OK\r\n", "REPLCONF", "capa", "eof", "capa", "psync2");
+	th_expect(c, "-ERR Unrecognized REPLCONF option: bogus\r\n",
+		  "REPLCONF", "bogus", "1");
+	th_expect(c, "-ERR syntax error\r\n", "REPLCONF", "capa");
+	/* PSYNC replies through the pump, not c->out */
+	th_expect(c, "", "PSYNC", "?", "-1");
+	assert_non_null(ctl_replica_of(c));
+	st_buf_reset(&wire);
+	assert_true(pump_until(c, have_eof_end, 5000) > 0);
+	assert_true(have_eof_end());
+	/* "+FULLRESYNC <40 hex> <offset>\r\n" first (keepalives may precede) */
+	p = wfind("+FULLRESYNC ", 12);
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "+FULLRESYNC %40s %lld", replid, &off), 2);
+	assert_int_equal(strlen(replid), 40);
+	pthread_mutex_lock(&ctl_repl.lock);
+	assert_string_equal(replid, ctl_repl.replid);
+	pthread_mutex_unlock(&ctl_repl.lock);
+	assert_true(ctl_backlog_exists());
+	/* records the core had not consumed when the backlog was made are
+	 * in the stream before the snapshot's offset */
+	assert_true(ctl_backlog_first_byte() <= off + 1);
+	/* the image between "$EOF:<mark>\r\n" and the trailing mark loads */
+	p = wfind("$EOF:", 5);
+	rdb_start = (size_t)(p - wire.p) + 47;
+	rdb_len = wire.len - 40 - rdb_start;
+	assert_memory_equal(wire.p + rdb_start, "REDIS0010", 9);
+	ctl_rdb_reader_mem(&rd, &mem, wire.p + rdb_start, rdb_len);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(ctl_rdb_load(&rd, 0, &info), 0);
+	assert_true(info.keys_loaded >= 1);
+	assert_string_equal(info.repl_id, replid);
+	assert_int_equal(info.repl_offset, off);
+
+	/* nothing after the mark until the first ACK */
+	th_expect(w, "+OK\r\n", "SET", "after", "2");
+	wait_core();
+	st_buf_reset(&wire);
+	pump_until(c, NULL, 20);
+	assert_int_equal(wire.len, 0);
+	th_expect(c, "", "REPLCONF", "ACK", "0");
+	pump_until(c, NULL, 20);
+	{
+		static const char exp[] =
+			"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+			"*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n2\r\n";
+
+		assert_true(wire.len >= sizeof(exp) - 1);
+		assert_memory_equal(wire.p, exp, sizeof(exp) - 1);
+	}
+	/* INFO and ROLE see an online replica at its ACK offset */
+	{
+		long long end = atomic_load(&ctl_repl.master_repl_offset);
+		char ack[32], exp_role[256];
+		const char *inf;
+
+		snprintf(ack, sizeof(ack), "%lld", end);
+		th_expect(c, "", "REPLCONF", "ACK", ack);
+		inf = th_cmd(w, "INFO", "replication", NULL);
+		snprintf(line, sizeof(line),
+			 "slave0:ip=10.0.0.5,port=7001,state=online,offset=%lld,lag=0\r\n",
+			 end);
+		if (strstr(inf, line) == NULL || !strstr(inf, "connected_slaves:1\r\n") ||
+		    !strstr(inf, "repl_backlog_active:1\r\n") ||
+		    !strstr(inf, "master_failover_state:no-failover\r\n")) {
+			print_error("INFO:\n%s\nwanted %s", inf, line);
+			fail();
+		}
+		snprintf(exp_role, sizeof(exp_role),
+			 "*3\r\n$6\r\nmaster\r\n:%lld\r\n*1\r\n*3\r\n$8\r\n10.0.0.5\r\n"
+			 "$4\r\n7001\r\n$%zu\r\n%lld\r\n", end, strlen(ack), end);
+		assert_string_equal(th_cmd(w, "ROLE", NULL), exp_role);
+	}
+	st_client_free(c);
+	st_client_free(w);
+	assert_int_equal(ctl_replicas_count(), 0);
+}
+
+static void
+test_psync_continue_and_len_framing(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *c = replica_client("10.0.0.6:40001");
+	char cmd_off[32], exp[128], replid[41];
+	long long end;
+
+	th_expect(w, "+OK\r\n", "SET", "x", "1");
+	wait_core();
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(replid, ctl_repl.replid, 41);
+	pthread_mutex_unlock(&ctl_repl.lock);
+	/* continue from 10 bytes back: those bytes follow +CONTINUE */
+	snprintf(cmd_off, sizeof(cmd_off), "%lld", end - 9);
+	th_expect(c, "+OK\r\n", "REPLCONF", "capa", "psync2");
+	snprintf(exp, sizeof(exp), "+CONTINUE %s\r\n", replid);
+	assert_string_equal(th_cmd(c, "PSYNC", replid, cmd_off, NULL), exp);
+	st_buf_reset(&wire);
+	pump_until(c, NULL, 5);
+	assert_int_equal(wire.len, 10);
+	{
+		char tail[10];
+
+		assert_int_equal(ctl_backlog_read(end - 9, tail, 10), 10);
+		assert_memory_equal(wire.p, tail, 10);
+	}
+	st_client_free(c);
+
+	/* without psync2: plain +CONTINUE */
+	c = replica_client("10.0.0.6:40002");
+	snprintf(cmd_off, sizeof(cmd_off), "%lld", end + 1);
+	th_expect(c, "+CONTINUE\r\n", "PSYNC", replid, cmd_off);
+	st_client_free(c);
+
+	/* a wrong id: full sync with $<len> framing (no capa eof) */
+	c = replica_client("10.0.0.6:40003");
+	th_expect(c, "", "PSYNC", "cccccccccccccccccccccccccccccccccccccccc", "5");
+	st_buf_reset(&wire);
+	for (int i = 0; i < 5000 && ctl_replica_of(c) &&
+	     !wfind("REDIS0010", 9); i++) {
+		assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+					     1 << 20) >= 0);
+		sleep_ms(1);
+	}
+	pump_until(c, NULL, 50);
+	{
+		char *p = wfind("\r\n$", 3);
+		long len;
+		char *body;
+
+		assert_non_null(p);
+		len = strtol(p + 3, &body, 10);
+		assert_memory_equal(body, "\r\nREDIS0010", 11);
+		body += 2;
+		/* exactly len bytes of image: ends with EOF + 8-byte CRC */
+		assert_true(body + len <= wire.p + wire.len);
+		assert_int_equal((unsigned char)body[len - 9], 0xff);
+		/* the stream follows at once, no ACK needed: write and see it */
+		st_buf_reset(&wire);
+		th_expect(w, "+OK\r\n", "SET", "y", "2");
+		wait_core();
+		pump_until(c, NULL, 20);
+		assert_non_null(wfind("$1\r\ny\r\n$1\r\n2\r\n", 14));
+	}
+	assert_true(atomic_load(&ctl_repl_stats.sync_partial_ok) >= 2);
+	assert_true(atomic_load(&ctl_repl_stats.sync_partial_err) >= 1);
+	st_client_free(c);
+	st_client_free(w);
+}
+
+static void
+test_min_replicas_and_wait(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *c = replica_client("10.0.0.7:40000");
+	char end_s[32];
+	const char *r;
+
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "min-replicas-to-write", "1");
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "min-replicas-max-lag", "10");
+	ctl_repl_refresh_good();
+	th_expect(w, "-NOREPLICAS Not enough good replicas to write.\r\n",
+		  "SET", "k", "v");
+	th_expect(w, "$-1\r\n", "GET", "k");
+	th_expect(w, "+OK\r\n", "MULTI");
+	th_expect(w, "-NOREPLICAS Not enough good replicas to write.\r\n",
+		  "SET", "k", "v");
+	th_expect(w, "-EXECABORT Transaction discarded because of previous errors.\r\n",
+		  "EXEC");
+	assert_non_null(strstr(th_cmd(w, "INFO", "replication", NULL),
+			       "min_slaves_good_slaves:0\r\n"));
+
+	/* an online replica (PSYNC continue) makes writes possible again */
+	{
+		char replid[41], off[32];
+
+		pthread_mutex_lock(&ctl_repl.lock);
+		memcpy(replid, ctl_repl.replid, 41);
+		pthread_mutex_unlock(&ctl_repl.lock);
+		snprintf(off, sizeof(off), "%lld",
+			 (long long)atomic_load(&ctl_repl.master_repl_offset) + 1);
+		th_expect(c, "+CONTINUE\r\n", "PSYNC", replid, off);
+	}
+	th_expect(w, "+OK\r\n", "SET", "k", "v");
+	assert_non_null(strstr(th_cmd(w, "INFO", "replication", NULL),
+			       "min_slaves_good_slaves:1\r\n"));
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "min-replicas-to-write", "0");
+
+	/* WAIT: a fresh client returns at once */
+	{
+		struct st_client *f = th_client();
+
+		th_expect(f, ":1\r\n", "WAIT", "1", "0");
+		st_client_free(f);
+	}
+	/* w wrote: WAIT blocks until the replica ACKs the offset */
+	th_expect(w, "", "WAIT", "1", "0");
+	assert_true(w->flags & ST_CLIENT_BLOCKED);
+	assert_int_equal(atomic_load(&ctl_wait_blocked), 1);
+	assert_false(ctl_wait_poll(w));
+	wait_core();
+	/* a GETACK went into the stream */
+	st_buf_reset(&wire);
+	pump_until(c, NULL, 20);
+	assert_non_null(wfind("GETACK", 6));
+	assert_false(ctl_wait_poll(w));
+	snprintf(end_s, sizeof(end_s), "%lld",
+		 (long long)atomic_load(&ctl_repl.master_repl_offset));
+	th_expect(c, "", "REPLCONF", "ACK", end_s);
+	assert_true(ctl_wait_poll(w));
+	assert_false(w->flags & ST_CLIENT_BLOCKED);
+	assert_int_equal(atomic_load(&ctl_wait_blocked), 0);
+	r = th_cmd(w, "PING", NULL);	/* collects WAIT's reply too */
+	assert_string_equal(r, ":1\r\n+PONG\r\n");
+
+	/* timeout: 2 replicas wanted, 1 there */
+	th_expect(w, "+OK\r\n", "SET", "k2", "v");
+	th_expect(w, "", "WAIT", "2", "30");
+	sleep_ms(40);
+	assert_true(ctl_wait_poll(w));
+	r = th_cmd(w, "PING", NULL);
+	assert_true(strcmp(r, ":1\r\n+PONG\r\n") == 0 ||
+		    strcmp(r, ":0\r\n+PONG\r\n") == 0);
+	th_expect(w, "-ERR timeout is negative\r\n", "WAIT", "1", "-1");
+
+	/* as a replica: Redis's text; ROLE's replica form */
+	ctl_repl_set_role(CTL_ROLE_REPLICA);
+	snprintf(ctl_repl.master_host, sizeof(ctl_repl.master_host), "10.1.1.1");
+	ctl_repl.master_port = 6380;
+	atomic_store(&ctl_repl.link_state, CTL_LINK_CONNECTING);
+	th_expect(w, "-ERR WAIT cannot be used with replica instances. Please also "
+		  "note that since Redis 4.0 if a replica is configured to be "
+		  "writable (which is not the default) writes to replicas are just "
+		  "local and are not propagated.\r\n", "WAIT", "1", "0");
+	th_expect(w, "*5\r\n$5\r\nslave\r\n$8\r\n10.1.1.1\r\n:6380\r\n"
+		  "$10\r\nconnecting\r\n:-1\r\n", "ROLE");
+	{
+		struct st_client *x = th_client();
+
+		th_expect(x, "-NOMASTERLINK Can't SYNC while not connected with my "
+			  "master\r\n", "PSYNC", "?", "-1");
+		st_client_free(x);
+	}
+	assert_non_null(strstr(th_cmd(w, "INFO", "replication", NULL),
+			       "role:slave\r\nmaster_host:10.1.1.1\r\n"
+			       "master_port:6380\r\nmaster_link_status:down\r\n"));
+	ctl_repl_set_role(CTL_ROLE_MASTER);
+	atomic_store(&ctl_repl.link_state, CTL_LINK_NONE);
+	st_client_free(c);
+	st_client_free(w);
+}
+
+static struct st_client *
+continue_client(const char *addr)
+{
+	struct st_client *c = replica_client(addr);
+	char replid[41], off[32], exp[16];
+
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(replid, ctl_repl.replid, 41);
+	pthread_mutex_unlock(&ctl_repl.lock);
+	wait_core();
+	snprintf(off, sizeof(off), "%lld",
+		 (long long)atomic_load(&ctl_repl.master_repl_offset) + 1);
+	snprintf(exp, sizeof(exp), "+CONTINUE\r\n");
+	assert_string_equal(th_cmd(c, "PSYNC", replid, off, NULL), exp);
+	return c;
+}
+
+static void
+write_bytes(struct st_client *w, size_t total)
+{
+	static char v[4001];
+
+	memset(v, 'x', sizeof(v) - 1);
+	for (size_t done = 0; done < total; done += sizeof(v) - 1)
+		th_expect(w, "+OK\r\n", "SET", "big", v);
+	wait_core();
+}
+
+static void
+test_slow_replicas(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *c;
+	long long size = ctl_backlog_size(), start;
+	long n;
+
+	assert_true(size >= 1 << 20);
+	/* never pumped while more than the backlog was written: it fell out */
+	c = continue_client("10.0.0.8:40000");
+	write_bytes(w, (size_t)size + size / 4);
+	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20),
+			 -ERANGE);
+	st_client_free(c);
+
+	/* TCP takes nothing: past half a backlog the bytes are held, and past
+	 * the replica output limit it is dropped */
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "replica-output-buffer-limit", "100000");
+	c = continue_client("10.0.0.8:40001");
+	wire_room = 0;
+	write_bytes(w, (size_t)size * 3 / 4);
+	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20),
+			 -ENOBUFS);
+	st_client_free(c);
+
+	/* within the limit the held bytes survive the ring's wrap: the
+	 * replica gets every byte once TCP takes them again */
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "replica-output-buffer-limit", "256mb");
+	c = continue_client("10.0.0.8:40002");
+	start = ctl_replica_of(c)->send_off;
+	write_bytes(w, (size_t)size * 3 / 4);
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) == 0);
+	write_bytes(w, (size_t)size * 3 / 4);	/* wraps over what was held */
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) == 0);
+	wire_room = (size_t)-1;
+	st_buf_reset(&wire);
+	for (int i = 0; i < 100; i++) {
+		n = ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20);
+		assert_true(n >= 0);
+		if (n == 0)
+			break;
+	}
+	assert_int_equal((long long)wire.len,
+			 atomic_load(&ctl_repl.master_repl_offset) - start + 1);
+	/* and they are the stream's bytes: the tail matches the backlog */
+	{
+		char tail[4096];
+
+		assert_int_equal(ctl_backlog_read(atomic_load(&ctl_repl.master_repl_offset) - 4095,
+						  tail, sizeof(tail)), 4096);
+		assert_memory_equal(wire.p + wire.len - 4096, tail, 4096);
+	}
+	st_client_free(c);
+	st_client_free(w);
+}
+
+/* repl-backlog-ttl: no replicas for that long frees the backlog and
+ * starts a new history (new replid); the next replica makes a new one. */
+static void
+test_backlog_ttl(void **state)
+{
+	struct st_client *w = th_client();
+	char old[41];
+	const char *inf;
+
+	assert_true(ctl_backlog_exists());
+	assert_int_equal(ctl_replicas_count(), 0);
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(old, ctl_repl.replid, 41);
+	pthread_mutex_unlock(&ctl_repl.lock);
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "repl-backlog-ttl", "1");
+	for (int i = 0; i < 5000 && ctl_backlog_exists(); i++)
+		sleep_ms(1);
+	assert_false(ctl_backlog_exists());
+	inf = th_cmd(w, "INFO", "replication", NULL);
+	assert_non_null(strstr(inf, "repl_backlog_active:0\r\n"));
+	assert_null(strstr(inf, old));
+	/* writes without a backlog do not move the offset */
+	{
+		long long off = atomic_load(&ctl_repl.master_repl_offset);
+
+		th_expect(w, "+OK\r\n", "SET", "nobacklog", "1");
+		wait_core();
+		assert_int_equal(atomic_load(&ctl_repl.master_repl_offset), off);
+	}
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "repl-backlog-ttl", "3600");
+	st_client_free(w);
+}
+
+static int
+setup(void **state)
+{
+	st_buf_init(&wire);
+	ctl_backlog_free();
+	atomic_store(&ctl_repl.master_repl_offset, 0);
+	return ctl_repl_core_start(-1);
+}
+
+static int
+teardown(void **state)
+{
+	ctl_repl_core_stop();
+	st_buf_free(&wire);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_sync_eof),
+		cmocka_unit_test(test_psync_continue_and_len_framing),
+		cmocka_unit_test(test_min_replicas_and_wait),
+		cmocka_unit_test(test_slow_replicas),
+		cmocka_unit_test(test_backlog_ttl),
+	};
+
+	assert_int_equal(ctl_repl_init(), 0);
+	th_init();
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
