@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"		/* st_cfg (CTL_CFG) */
+
 #define CTL_REPLID_LEN 40
 
 enum ctl_role {

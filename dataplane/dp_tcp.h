@@ -94,6 +94,14 @@ struct dp_tcp_conn *dp_tcp_connect(struct dp_core *core, uint32_t dst,
 size_t dp_tcp_send(struct dp_core *core, struct dp_tcp_conn *c,
 		   const void *data, size_t len);
 size_t dp_tcp_send_space(const struct dp_tcp_conn *c);
+/* Grow c's receive and send buffers (never shrinks; 0 keeps a size):
+ * long fat links (a replica 70 ms away) need a window of the
+ * bandwidth-delay product.  The receive window can open only up to what
+ * the window scale negotiated at the SYN allows (65535 << wscale).  Not
+ * from inside c's own recv callback (-EBUSY: the app reads the ring).
+ * 0, -EBUSY, -ENOTCONN, -EINVAL (too large) or -ENOMEM (c unchanged). */
+int dp_tcp_set_buffers(struct dp_core *core, struct dp_tcp_conn *c,
+		       uint32_t rcv, uint32_t snd);
 /* Re-open the receive side after recv() consumed less than offered. */
 void dp_tcp_recv_resume(struct dp_core *core, struct dp_tcp_conn *c);
 /* Graceful close: FIN after the queued data. */

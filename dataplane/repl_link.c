@@ -89,6 +89,15 @@ rl_connected(struct dp_core *core, struct dp_tcp_conn *tc, void *ctx)
 	if (rl->tc != tc)
 		return;
 	rl->st = RL_OPEN;
+	/* the stream from a master far away needs a receive window of the
+	 * link's bandwidth-delay product (repl-tcp-buffer) */
+	{
+		uint32_t b = (uint32_t)CTL_CFG(repl_tcp_buffer);
+
+		if (dp_tcp_set_buffers(core, tc, b, b) != 0)
+			fprintf(stderr, "ferryd: replica: cannot grow the link's "
+				"TCP buffers to %u bytes\n", b);
+	}
 	ctl_link_connected(rl->l, st_mstime());
 	link_flush(rl);
 }

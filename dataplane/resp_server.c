@@ -76,6 +76,7 @@ struct resp_conn {
 	bool close_pending;		/* on the core's close list */
 	struct resp_conn *close_next;
 	bool special;			/* on the special list (replica, WAIT) */
+	bool repl_bufs;			/* replica: TCP buffers grown */
 	struct resp_conn *spec_next;
 };
 
@@ -530,6 +531,15 @@ conn_special(struct dp_core *core, struct resp_conn *rc)
 		return;
 	}
 	r = ctl_replica_of(c);
+	if (r != NULL && rc->tc && !rc->repl_bufs) {
+		/* a replica far away needs a window of the link's
+		 * bandwidth-delay product (repl-tcp-buffer); here, outside
+		 * the recv callback, the rings may move */
+		uint32_t b = (uint32_t)CTL_CFG(repl_tcp_buffer);
+
+		if (dp_tcp_set_buffers(core, rc->tc, b, b) == 0)
+			rc->repl_bufs = true;
+	}
 	if (r != NULL && rc->tc && rc->out_off == 0 && c->out.len == 0) {
 		struct pump_ctx x = { core, rc->tc };
 

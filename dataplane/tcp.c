@@ -732,6 +732,52 @@ dp_tcp_connect(struct dp_core *core, uint32_t dst, uint16_t port,
 	return c;
 }
 
+/* Copy a whole ring of 'size' bytes into dst, starting at its head. */
+static void
+ring_linearize(uint8_t *dst, const uint8_t *ring, uint32_t size,
+	       uint32_t head)
+{
+	memcpy(dst, ring + head, size - head);
+	memcpy(dst + (size - head), ring, head);
+}
+
+int
+dp_tcp_set_buffers(struct dp_core *core, struct dp_tcp_conn *c, uint32_t rcv,
+		   uint32_t snd)
+{
+	uint32_t nr = rcv > c->rbuf_size ? rcv : c->rbuf_size;
+	uint32_t ns = snd > c->sbuf_size ? snd : c->sbuf_size;
+	uint8_t *nb;
+
+	if (c->flags & TF_DEAD)
+		return -ENOTCONN;
+	if (c->rcv_offered != 0)
+		return -EBUSY;		/* the app is reading the ring now */
+	if (nr == c->rbuf_size && ns == c->sbuf_size)
+		return 0;
+	if ((uint64_t)nr + ns > (uint64_t)INT32_MAX)
+		return -EINVAL;
+	nb = malloc((size_t)ns + nr);
+	if (nb == NULL)
+		return -ENOMEM;
+	/* the rings keep their contents at the same offsets from their
+	 * heads: queued and in-flight bytes, and out-of-order data placed
+	 * relative to rbuf_head */
+	ring_linearize(nb, c->sbuf, c->sbuf_size, c->sbuf_head);
+	ring_linearize(nb + ns, c->rbuf, c->rbuf_size, c->rbuf_head);
+	free(c->sbuf);
+	c->sbuf = nb;
+	c->rbuf = nb + ns;
+	c->sbuf_head = 0;
+	c->rbuf_head = 0;
+	if (nr > c->rbuf_size)
+		c->flags |= TF_ACK_NOW;	/* announce the wider window */
+	c->sbuf_size = ns;
+	c->rbuf_size = nr;
+	dp_tcp_mark_pending(core, c);
+	return 0;
+}
+
 size_t
 dp_tcp_send_space(const struct dp_tcp_conn *c)
 {

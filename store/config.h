@@ -64,6 +64,7 @@ struct st_config {
 	int replica_announce_port;		/* 0 = our port */
 	int replica_priority;
 	long long repl_rdb_max_bytes;		/* a full sync's RDB held in memory */
+	long long repl_tcp_buffer;		/* replication links' TCP buffers */
 	long long maxclients;
 	int port;
 };

@@ -105,7 +105,9 @@ def watch(args):
         all_lags.extend(lags)
         s = {"t": round(t, 3), "cmds_per_sec": round(rate),
              "offset_primary": oa, "offset_replica": ob,
-             "lag_bytes": (oa - ob) if oa >= 0 and ob >= 0 else None,
+             # the primary's offset is read over the link, one one-way
+             # delay old: a replica that is current can look ahead of it
+             "lag_bytes": max(0, oa - ob) if oa >= 0 and ob >= 0 else None,
              "lag_ms_p50": pct(lags, 50), "lag_ms_p99": pct(lags, 99),
              "lag_ms_max": lags[-1] if lags else float("nan"),
              "link": ib.get("master_link_status", "?")}

@@ -12,6 +12,7 @@
  * PAIR_DEBUG=1 in the environment prints both tcbs every 5 s of virtual
  * time and a summary per run.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,9 @@ struct link {
 
 static struct side cli, srv;
 static uint64_t srv_total;	/* the server sends this much (0 or TOTAL) */
+/* test_pair_grow_buffers: both sides grow their buffers mid-transfer */
+static bool grow_test, grown, busy_checked;
+static uint32_t wnd_seen_max;	/* largest send window the client saw */
 
 static uint64_t
 side_total(const struct side *s)
@@ -112,6 +116,15 @@ on_recv(struct dp_core *core, struct dp_tcp_conn *c, void *ctx,
 		if (data[i] != pat(s->rcvd + i, from_client))
 			s->bad = true;
 	s->rcvd += len;
+	if (grow_test && !busy_checked) {
+		/* the app reads the ring right now: refused, nothing changes */
+		uint32_t size = c->rbuf_size;
+
+		assert_int_equal(dp_tcp_set_buffers(core, c, 1u << 20, 0),
+				 -EBUSY);
+		assert_int_equal(c->rbuf_size, size);
+		busy_checked = true;
+	}
 	return len;
 }
 
@@ -257,6 +270,27 @@ run_pair(uint32_t loss_pm, uint32_t dup_pm, uint32_t reorder_pm,
 		nst_advance(a, 1000);
 		nst_advance(b, 1000);
 		steps++;
+		if (grow_test && cli.c && srv.c) {
+			if (cli.c->snd_wnd > wnd_seen_max)
+				wnd_seen_max = cli.c->snd_wnd;
+			if (!grown && cli.sent > TOTAL / 4 &&
+			    srv.c->nooo > 0 && srv.c->rbuf_head != 0 &&
+			    cli.c->sbuf_head != 0 && cli.c->sbuf_len > 0) {
+				/* mid-transfer, with data queued, in flight and
+				 * out of order in both directions */
+				assert_int_equal(dp_tcp_set_buffers(&a->core,
+					cli.c, 4 * rcv_buf, 1u << 20), 0);
+				assert_int_equal(dp_tcp_set_buffers(&b->core,
+					srv.c, 4 * rcv_buf, 1u << 20), 0);
+				assert_int_equal(srv.c->rbuf_size, 4 * rcv_buf);
+				assert_int_equal(cli.c->sbuf_size, 1u << 20);
+				/* never shrinks */
+				assert_int_equal(dp_tcp_set_buffers(&b->core,
+					srv.c, 1024, 1024), 0);
+				assert_int_equal(srv.c->rbuf_size, 4 * rcv_buf);
+				grown = true;
+			}
+		}
 		if (getenv("PAIR_DEBUG") && steps % 5000 == 0 && cli.c &&
 		    srv.c) {
 			dump(a, "cli", cli.c);
@@ -322,6 +356,22 @@ test_pair_clean(void **state)
 	run_pair(0, 0, 0, 65536, 1, true, false);
 }
 
+/* Buffers grown mid-transfer on a lossy, reordering link: every byte
+ * still arrives in order, and the receiver then offers the wider window
+ * (more than the 64 KiB it started with). */
+static void
+test_pair_grow_buffers(void **state)
+{
+	grow_test = true;
+	grown = busy_checked = false;
+	wnd_seen_max = 0;
+	run_pair(20, 5, 20, 65536, 777, true, false);
+	grow_test = false;
+	assert_true(grown);
+	assert_true(busy_checked);
+	assert_true(wnd_seen_max > 65536);
+}
+
 static void
 test_pair_lossy_both_ways(void **state)
 {
@@ -351,6 +401,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pair_clean),
+		cmocka_unit_test(test_pair_grow_buffers),
 		cmocka_unit_test(test_pair_lossy_both_ways),
 		cmocka_unit_test(test_pair_lossy_one_way),
 		cmocka_unit_test(test_pair_lossy_small_window),

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# geo.sh -- a small geo deployment of ferry on one machine: regions in
+# network namespaces, joined by ferry-linkemu, region A the primary and
+# every other region a replica of it (the README's main job).
+#
+#   tools/geo.sh [OPTIONS] demo|up|check FERRYD FERRY-LINKEMU
+#
+#   demo    build it, show a write on A arriving at the replicas, run a short
+#           load on A while tools/geo_watch.py shows, per second, A's
+#           commands/s, both replication offsets and the replication lag;
+#           then compare the replicas with A.  From a terminal (and CI
+#           unset) it then stays up until Ctrl-C; otherwise it removes
+#           everything.
+#   up      build it and keep it until Ctrl-C (or SIGTERM)
+#   check   build it and check the links: ferryd in each region answers
+#           from A, and redis-cli --latency from A shows the emulated RTT
+#           (tests/linkemu: linkemu_geo); with replication, each replica's
+#           link comes up and a write on A reaches it
+#
+#   --regions N      2..4 (default 2): A, B, C, D; B.. replicate A
+#   --delay T        one-way delay each direction of every link (35ms:
+#                    US-East <-> EU-West is ~70 ms RTT)
+#   --loss P         random loss each direction, e.g. 0.1% (default 0)
+#   --link SPEC      any other ferry-linkemu `set` parameters for every link
+#                    (e.g. 'jitter 2ms dist normal' or 'rate 1gbit')
+#   --no-replica     regions only, no replication
+#   --seconds S      demo load duration (default 10)
+#   --name N         namespace prefix (default geo): N-a, N-b, ... and the
+#                    emulators' N-x1, N-x2, ...
+#
+#   region A: namespace N-a, ferryd 198.18.51.2/24 (kernel side .1, ferryd's
+#             --gateway), the primary;
+#   region X (B=1, C=2, D=3): namespace N-x, ferryd 198.18.(51+i).2/24,
+#             started with --replicaof 198.18.51.2 6379;
+#   link A<->X: ferry-linkemu in N-xi, its net_tap ports moved into N-a
+#             (198.18.(60+i).1/24) and the region (198.18.(60+i).2/24);
+#             ip_forward on, routes both ways.  Control socket
+#             /tmp/N-xi.sock:
+#               tools/linkemu/lectl.py /tmp/geo-x1.sock 'partition on'
+#               tools/linkemu/lectl.py /tmp/geo-x1.sock 'set a2b delay 125ms'
+#
+# Logs under $FERRY_RUNDIR (default a new /tmp/N-geo.XXXXXX, removed at the
+# end unless something failed).  Namespaces and processes are removed on
+# exit, Ctrl-C and failure (processes by PID).  Traffic stays inside the
+# namespaces, addresses from 198.18.0.0/15.
+set -euo pipefail
+
+NAME=geo DELAY=35ms LOSS='' LINK='' REGIONS=2 REPLICA=1 SECONDS_LOAD=10
+usage() { sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--name) NAME=$2; shift 2 ;;
+	--delay) DELAY=$2; shift 2 ;;
+	--loss) LOSS=$2; shift 2 ;;
+	--link) LINK=$2; shift 2 ;;
+	--regions) REGIONS=$2; shift 2 ;;
+	--no-replica) REPLICA=0; shift ;;
+	--seconds) SECONDS_LOAD=$2; shift 2 ;;
+	-h|--help) usage ;;
+	-*) echo "geo.sh: unknown option $1 (--help)" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 3 ] || usage
+case $1 in demo|up|check) ;; *) usage ;; esac
+case $REGIONS in 2|3|4) ;; *) echo "geo.sh: --regions must be 2..4" >&2; exit 2 ;; esac
+case $SECONDS_LOAD in ''|*[!0-9]*) echo "geo.sh: --seconds must be a number" >&2; exit 2 ;; esac
+MODE=$1
+FERRYD=$(readlink -f "$2")
+EMU=$(readlink -f "$3")
+[ -x "$FERRYD" ] || { echo "geo.sh: no ferryd at $2" >&2; exit 2; }
+[ -x "$EMU" ] || { echo "geo.sh: no ferry-linkemu at $3" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/linkemu/le_link.sh"
+NETNS="$HERE/netns.sh"
+PY=/usr/bin/python3
+LECTL="$PY $HERE/linkemu/lectl.py"
+WATCH="$PY $HERE/geo_watch.py"
+MADE_RUNDIR=""
+if [ -z "${FERRY_RUNDIR:-}" ]; then
+	FERRY_RUNDIR=$(mktemp -d "/tmp/$NAME-geo.XXXXXX")
+	MADE_RUNDIR=1
+fi
+export FERRY_RUNDIR
+mkdir -p "$FERRY_RUNDIR"
+
+LETTERS=(a b c d)
+ns_of() { echo "$NAME-${LETTERS[$1]}"; }		# region i -> namespace
+addr_of() { echo "198.18.$((51 + $1)).2"; }		# region i -> ferryd
+LINK_PIDS=()	# emulator PIDs by region index (1..)
+PIDS=()		# helper processes (load, watchers)
+
+cleanup() {
+	local rc=$? i p
+	trap - EXIT INT TERM
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for i in $(seq 1 $((REGIONS - 1))); do
+		LE_PID=${LINK_PIDS[$i]:-}
+		le_link_down "$NAME-x$i" "$NAME-x$i"
+	done
+	for i in $(seq 0 $((REGIONS - 1))); do
+		"$NETNS" down "$(ns_of "$i")" 2>/dev/null || true
+		rm -rf "/var/run/dpdk/$(ns_of "$i")"
+	done
+	if [ $rc -ne 0 ] && [ $rc -ne 130 ] && [ $rc -ne 143 ]; then
+		for f in "$FERRY_RUNDIR"/*.log; do
+			[ -f "$f" ] && { echo "---- $f"; tail -n 20 "$f"; }
+		done
+	elif [ -n "$MADE_RUNDIR" ]; then
+		rm -rf "$FERRY_RUNDIR"
+	fi
+	echo "geo.sh: removed the $REGIONS regions and their links"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+say() { printf '\n== %s\n' "$*"; }
+cli() { # REGION-INDEX (the namespace the client runs in) HOST-INDEX ARGS...
+	local from=$1 to=$2; shift 2
+	ip netns exec "$(ns_of "$from")" timeout 10 redis-cli \
+		-h "$(addr_of "$to")" -p 6379 "$@"
+}
+info_field() { # FROM TO SECTION FIELD
+	cli "$1" "$2" info "$3" 2>/dev/null | tr -d '\r' |
+		awk -F: -v f="$4" '$1 == f { print $2 }'
+}
+
+# ---- the regions -------------------------------------------------------------
+ncpu=$(nproc)
+for i in $(seq 0 $((REGIONS - 1))); do
+	ns=$(ns_of "$i") a=$(addr_of "$i")
+	k=${a%.2}.1
+	extra=()
+	[ "$i" -gt 0 ] && [ "$REPLICA" = 1 ] &&
+		extra=(--replicaof "$(addr_of 0) 6379")
+	tap="${NAME}f${LETTERS[$i]}"
+	"$NETNS" up "$ns" "$k/24" "$FERRYD" -l $((i % ncpu)) --no-huge -m 512 \
+		--no-pci --file-prefix "$ns" --vdev "net_tap0,iface=${tap:0:15}" -- \
+		--addr "$a/24" --gateway "$k" --port 6379 "${extra[@]}" >/dev/null
+	"$NETNS" wait "$ns" "$a" 6379 30
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+done
+
+# ---- the links: A <-> each other region ----------------------------------------
+SPEC="delay $DELAY"
+[ -z "$LOSS" ] || SPEC="$SPEC loss $LOSS"
+[ -z "$LINK" ] || SPEC="$SPEC $LINK"
+LE_TIMEOUT=${LE_TIMEOUT:-86400}
+for i in $(seq 1 $((REGIONS - 1))); do
+	xns="$NAME-x$i" ta="${NAME}t${i}a" tb="${NAME}t${i}b"
+	le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
+		"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
+		--both "$SPEC"
+	LINK_PIDS[$i]=$LE_PID
+	ip -n "$(ns_of 0)" addr add "198.18.$((60 + i)).1/24" dev "${ta:0:15}"
+	ip -n "$(ns_of "$i")" addr add "198.18.$((60 + i)).2/24" dev "${tb:0:15}"
+	ip -n "$(ns_of 0)" route add "198.18.$((51 + i)).0/24" via "198.18.$((60 + i)).2"
+	ip -n "$(ns_of "$i")" route add 198.18.51.0/24 via "198.18.$((60 + i)).1"
+	# the first crossing resolves ARP over the link
+	ip netns exec "$(ns_of 0)" ping -c 2 -W 3 "198.18.$((60 + i)).2" >/dev/null || true
+done
+
+echo
+echo "geo.sh: $REGIONS regions, every link $SPEC each way:"
+for i in $(seq 0 $((REGIONS - 1))); do
+	role=primary
+	[ "$i" -gt 0 ] && { [ "$REPLICA" = 1 ] && role="replica of A" || role=standalone; }
+	printf '  region %s: ip netns exec %s redis-cli -h %s   (%s)\n' \
+		"${LETTERS[$i]^^}" "$(ns_of "$i")" "$(addr_of "$i")" "$role"
+done
+for i in $(seq 1 $((REGIONS - 1))); do
+	echo "  link A<->${LETTERS[$i]^^}: tools/linkemu/lectl.py /tmp/$NAME-x$i.sock 'stats' | 'partition on' | 'set a2b delay 125ms' ..."
+done
+
+wait_links_up() { # seconds
+	local i t
+	for i in $(seq 1 $((REGIONS - 1))); do
+		for t in $(seq 1 $(($1 * 2))); do
+			[ "$(info_field "$i" "$i" replication master_link_status)" = up ] && break
+			sleep 0.5
+		done
+		[ "$(info_field "$i" "$i" replication master_link_status)" = up ] ||
+			fail "region ${LETTERS[$i]^^}'s replication link is not up after $1 s"
+	done
+}
+
+# A write on A, timed until each replica shows it (read in its own region).
+show_write_arrives() {
+	local i v t0 t1 val
+	val="written-$(date +%s%N)"
+	t0=$(date +%s%N)
+	cli 0 0 set geo:hello "$val" >/dev/null
+	for i in $(seq 1 $((REGIONS - 1))); do
+		for _ in $(seq 1 400); do
+			v=$(cli "$i" "$i" get geo:hello)
+			[ "$v" = "$val" ] && break
+			sleep 0.005
+		done
+		[ "$v" = "$val" ] || fail "the write on A did not reach region ${LETTERS[$i]^^}"
+		t1=$(date +%s%N)
+		printf '  SET on A -> visible on %s after %d ms (one-way delay %s)\n' \
+			"${LETTERS[$i]^^}" $(((t1 - t0) / 1000000)) "$DELAY"
+	done
+}
+
+case $MODE in
+up)
+	if [ "$REPLICA" = 1 ]; then wait_links_up 60; fi
+	echo "geo.sh: up; Ctrl-C removes it"
+	while kill -0 "${LINK_PIDS[1]}" 2>/dev/null; do sleep 1; done
+	fail "an emulator exited"
+	;;
+check)
+	ms=$(echo "$DELAY" | sed -n 's/^\([0-9.]*\)ms$/\1/p')
+	[ -n "$ms" ] || ms=35
+	want=$(awk -v d="$ms" 'BEGIN { print 2 * d }')
+	for i in $(seq 1 $((REGIONS - 1))); do
+		[ "$(cli 0 "$i" ping)" = PONG ] ||
+			fail "ferryd ${LETTERS[$i]^^} does not answer from region A"
+		[ "$(cli "$i" 0 ping)" = PONG ] ||
+			fail "ferryd A does not answer from region ${LETTERS[$i]^^}"
+		# redis-cli --latency: one request per RTT on an open connection.
+		# The shared box can stall anything for a while: up to 3 tries of
+		# 5 s (a wrong delay fails all of them)
+		for try in 1 2 3; do
+			lat=$(ip netns exec "$(ns_of 0)" timeout 20 redis-cli \
+				-h "$(addr_of "$i")" --latency -i 1 --raw 2>/dev/null &
+				pid=$!; sleep 5; kill -INT $pid 2>/dev/null; wait $pid || true)
+			avg=$(echo "$lat" | tail -1 | awk '{ print $3 }')
+			echo "redis-cli --latency A -> ${LETTERS[$i]^^} (min max avg samples, ms):" \
+				"$(echo "$lat" | tail -1) (try $try)"
+			awk -v a="$avg" -v w="$want" 'BEGIN { exit !(a >= w && a <= w + 10) }' &&
+				break
+		done
+		awk -v a="$avg" -v w="$want" 'BEGIN { exit !(a >= w && a <= w + 10) }' ||
+			fail "average latency $avg ms to ${LETTERS[$i]^^}, emulated RTT $want ms"
+	done
+	if [ "$REPLICA" = 1 ]; then
+		wait_links_up 60
+		show_write_arrives
+	fi
+	echo "PASS: geo check ($REGIONS regions, RTT $want ms emulated)"
+	;;
+demo)
+	[ "$REPLICA" = 1 ] || fail "demo needs replication (drop --no-replica)"
+	say "waiting for the replicas' full sync across the link"
+	wait_links_up 60
+	for i in $(seq 1 $((REGIONS - 1))); do
+		echo "  region ${LETTERS[$i]^^}: $(cli "$i" "$i" role | tr '\n' ' ')"
+	done
+	say "a write on the primary (A) reaching the replicas"
+	show_write_arrives
+	say "writes to a replica are refused (replica-read-only)"
+	cli 1 1 set geo:x 1 || true
+	say "load on A for ${SECONDS_LOAD}s (redis-benchmark SET/INCR/LPUSH, 20 clients, -P 4) with the lag watched from region B"
+	ip netns exec "$(ns_of 0)" timeout "$((SECONDS_LOAD + 1))" redis-benchmark \
+		-h "$(addr_of 0)" -t set,incr,lpush -n 100000000 -c 20 -P 4 \
+		-r 100000 -d 64 -q >"$FERRY_RUNDIR/load.log" 2>&1 &
+	PIDS+=($!)
+	ip netns exec "$(ns_of 0)" $WATCH stamp --primary "$(addr_of 0):6379" \
+		--every-ms 5 --seconds "$((SECONDS_LOAD + 2))" >/dev/null &
+	PIDS+=($!)
+	ip netns exec "$(ns_of 1)" $WATCH watch --primary "$(addr_of 0):6379" \
+		--replica "$(addr_of 1):6379" --seconds "$SECONDS_LOAD" \
+		--json "$FERRY_RUNDIR/lag.json"
+	wait "${PIDS[@]}" 2>/dev/null || true
+	PIDS=()
+	say "after the load: every replica holds what A holds"
+	oa=$(info_field 0 0 replication master_repl_offset)
+	for i in $(seq 1 $((REGIONS - 1))); do
+		for _ in $(seq 1 100); do
+			[ "$(info_field "$i" "$i" replication slave_repl_offset)" = \
+			  "$(info_field 0 0 replication master_repl_offset)" ] && break
+			sleep 0.1
+		done
+		oa=$(info_field 0 0 replication master_repl_offset)
+		ob=$(info_field "$i" "$i" replication slave_repl_offset)
+		ka=$(cli 0 0 dbsize) kb=$(cli "$i" "$i" dbsize)
+		printf '  A: offset %s, %s keys   %s: offset %s, %s keys\n' \
+			"$oa" "$ka" "${LETTERS[$i]^^}" "$ob" "$kb"
+		[ "$oa" = "$ob" ] || fail "region ${LETTERS[$i]^^} did not catch up"
+		[ "$ka" = "$kb" ] || fail "region ${LETTERS[$i]^^} holds $kb keys, A $ka"
+	done
+	for i in $(seq 1 $((REGIONS - 1))); do
+		$LECTL "/tmp/$NAME-x$i.sock" stats | sed -n 's/^/  link A<->'"${LETTERS[$i]^^}"' /p' |
+			grep -E " (a2b|b2a) " || true
+	done
+	if [ -t 0 ] && [ -z "${CI:-}" ]; then
+		say "still up; try the commands above from another shell.  Ctrl-C removes it."
+		while kill -0 "${LINK_PIDS[1]}" 2>/dev/null; do sleep 1; done
+		fail "an emulator exited"
+	fi
+	;;
+esac
