@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # ferry.sh -- set up, build, run and test ferry on Debian 12 (as root).
 #
-#   ./ferry.sh run     install what is missing, build, start ferryd in a
-#                      network namespace and talk to it with redis-cli
-#                      (stays up until Ctrl-C when run from a terminal)
+#   ./ferry.sh run     install what is missing, build, start a two-region
+#                      geo deployment (primary ferryd in region A, replica
+#                      ferryd in region B, ferry-linkemu between them at
+#                      35 ms each way), write on A, read on B, run a short
+#                      load with the replication lag shown live (stays up
+#                      until Ctrl-C when run from a terminal).  Environment:
+#                      GEO_DELAY (35ms), GEO_LOSS (e.g. 0.1%), GEO_REGIONS
+#                      (2..4), GEO_SECONDS (10): see tools/geo.sh --help
 #   ./ferry.sh test    install what is missing, build (plain, ASan+UBSan,
 #                      TSan, libFuzzer) and run every test suite
 #
@@ -45,37 +50,13 @@ cmd_run() {
 	setup build-release --buildtype=release -Db_ndebug=true
 	log "store self-check"
 	./build-release/ferry-storebench --check
-
-	RUN_NS=ferry-a
-	local ns=$RUN_NS
-	stop_run() { tools/netns.sh down "$RUN_NS" >/dev/null 2>&1 || true; }
-	trap stop_run EXIT
-	trap 'exit 130' INT TERM
-	stop_run	# a namespace left over from an earlier run
-	log "starting ferryd in network namespace $ns (net_tap ferry0, no hugepages)"
-	tools/netns.sh up "$ns" 198.18.0.1/24 build-release/ferryd
-	tools/netns.sh wait "$ns" 198.18.0.2 6379 60
-	log "a stock redis-cli talking to ferryd over DPDK and ferry's own TCP stack"
-	local cli=(ip netns exec "$ns" redis-cli -h 198.18.0.2 -p 6379)
-	set -x
-	"${cli[@]}" PING
-	"${cli[@]}" SET greeting "hello from ferry"
-	"${cli[@]}" GET greeting
-	"${cli[@]}" INCR visits
-	"${cli[@]}" INFO server | head -n 4
-	ip netns exec "$ns" redis-benchmark -h 198.18.0.2 -q -n 20000 -c 20 -t set,get
-	set +x
-	tools/netns.sh stats "$ns" || true
-	if [ -t 0 ] && [ -z "${CI:-}" ]; then
-		log "ferryd keeps running: in another shell try
-    ip netns exec $ns redis-cli -h 198.18.0.2
-Press Ctrl-C to stop it."
-		while kill -0 "$(cat /tmp/ferry-netns/$ns.pid)" 2>/dev/null; do
-			sleep 1
-		done
-	else
-		log "not interactive: stopping ferryd"
-	fi
+	log "a geo deployment on this machine: region A (primary ferryd) and region B (replica ferryd) in two network namespaces, joined by ferry-linkemu at ${GEO_DELAY:-35ms} each way"
+	# tools/geo.sh: the regions, the emulated links, replication, a write on
+	# A read on B, a short load with the replication lag live; from a
+	# terminal (CI unset) it stays up until Ctrl-C, then removes everything
+	tools/geo.sh --delay "${GEO_DELAY:-35ms}" --regions "${GEO_REGIONS:-2}" \
+		${GEO_LOSS:+--loss "$GEO_LOSS"} --seconds "${GEO_SECONDS:-10}" \
+		demo build-release/ferryd build-release/tools/linkemu/ferry-linkemu
 }
 
 cmd_test() {

@@ -128,6 +128,24 @@ info_field() { # FROM TO SECTION FIELD
 		awk -F: -v f="$4" '$1 == f { print $2 }'
 }
 
+# ---- a run killed before its cleanup left namespaces: remove them ----------------
+for ns in $(ip netns list | awk '{ print $1 }'); do
+	case $ns in
+	"$NAME"-[abcd]|"$NAME"-x[123])
+		echo "geo.sh: removing $ns, left over from an earlier run" >&2
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$p" 2>/dev/null || true
+		done
+		sleep 1
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
+		ip netns del "$ns" 2>/dev/null || true
+		rm -rf "/var/run/dpdk/$ns"
+		;;
+	esac
+done
+
 # ---- the regions -------------------------------------------------------------
 ncpu=$(nproc)
 for i in $(seq 0 $((REGIONS - 1))); do
