@@ -169,6 +169,7 @@ SPEC="delay $DELAY"
 LE_TIMEOUT=${LE_TIMEOUT:-86400}
 for i in $(seq 1 $((REGIONS - 1))); do
 	xns="$NAME-x$i" ta="${NAME}t${i}a" tb="${NAME}t${i}b"
+	rm -f "/tmp/$xns.sock"	# left by a run that was killed
 	le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
 		"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
 		--both "$SPEC"
@@ -241,20 +242,23 @@ check)
 		[ "$(cli "$i" 0 ping)" = PONG ] ||
 			fail "ferryd A does not answer from region ${LETTERS[$i]^^}"
 		# redis-cli --latency: one request per RTT on an open connection.
-		# The shared box can stall anything for a while: up to 3 tries of
-		# 5 s (a wrong delay fails all of them)
+		# Its minimum is the emulated RTT plus the path's own cost: never
+		# below it (the delay is enforced), and within 10 ms above it
+		# unless every sample of a try was stalled -- a shared box can
+		# stall anything for a while, so up to 3 tries of 5 s (a wrong
+		# delay fails all of them)
 		for try in 1 2 3; do
 			lat=$(ip netns exec "$(ns_of 0)" timeout 20 redis-cli \
 				-h "$(addr_of "$i")" --latency -i 1 --raw 2>/dev/null &
 				pid=$!; sleep 5; kill -INT $pid 2>/dev/null; wait $pid || true)
-			avg=$(echo "$lat" | tail -1 | awk '{ print $3 }')
+			min=$(echo "$lat" | tail -1 | awk '{ print $1 }')
 			echo "redis-cli --latency A -> ${LETTERS[$i]^^} (min max avg samples, ms):" \
 				"$(echo "$lat" | tail -1) (try $try)"
-			awk -v a="$avg" -v w="$want" 'BEGIN { exit !(a >= w && a <= w + 10) }' &&
+			awk -v a="$min" -v w="$want" 'BEGIN { exit !(a >= w && a <= w + 10) }' &&
 				break
 		done
-		awk -v a="$avg" -v w="$want" 'BEGIN { exit !(a >= w && a <= w + 10) }' ||
-			fail "average latency $avg ms to ${LETTERS[$i]^^}, emulated RTT $want ms"
+		awk -v a="$min" -v w="$want" 'BEGIN { exit !(a >= w && a <= w + 10) }' ||
+			fail "minimum latency $min ms to ${LETTERS[$i]^^}, emulated RTT $want ms"
 	done
 	if [ "$REPLICA" = 1 ]; then
 		wait_links_up 60

@@ -1,6 +1,6 @@
 # le_link.sh -- shell helpers (sourced) to put ferry-linkemu between two
 # network namespaces over net_tap.  Used by tests/linkemu/run.sh,
-# tools/linkemu/geo.sh and tools/bench/linkemu_precision.sh.
+# tools/geo.sh and tools/bench/linkemu_precision.sh.
 #
 #   le_link_up EMU XNS ANS BNS TAPA TAPB PREFIX CTL LOG MEM [OPTIONS...]
 #       Create namespace XNS (IPv6 off) and start EMU in it, under
