@@ -262,7 +262,11 @@ rx=$(stat a2b received)
 echo "rate 1 Mbit/s: received $got of 1000, dropped_queue $q"
 [ "$q" -gt 0 ] || fail "rate cap: no tail drop"
 [ "$got" -lt 1000 ] || fail "rate cap: everything arrived"
-[ "$fw" -eq "$got" ] || fail "rate cap: forwarded $fw, received $got"
+# every forwarded datagram arrives -- but on a loaded box the receiver (a
+# python socket with a 2 s idle timeout) can miss a few: never more than
+# forwarded, at most a tenth fewer
+[ "$got" -le "$fw" ] && [ $((got * 10)) -ge $((fw * 9)) ] ||
+	fail "rate cap: forwarded $fw, received $got"
 [ "$rx" -eq $((fw + q)) ] || fail "rate cap: received $rx != $fw + $q"
 ctl "reset" >/dev/null
 
