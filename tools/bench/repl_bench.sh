@@ -1,0 +1,512 @@
+#!/usr/bin/env bash
+# repl_bench.sh -- replication benchmarks (issues 4 and 6): what the
+# replication core sustains, replication lag, full sync time and memory
+# against redis-server 7.0.15, and the stream over ferry-linkemu at WAN
+# delays and loss.
+#
+#   tools/bench/repl_bench.sh [OPTIONS] FERRYD FERRY-LINKEMU
+#
+#   --cases LIST   comma-separated, run in this order (default all):
+#     rate      writes/s on the primary (redis-benchmark SET -P 16 -c 50)
+#               with 3, 1 and 0 replicas attached over zero-delay links;
+#               with replicas, also the rate at which they apply them
+#               (requests / time from the load's start until every
+#               replica's offset reaches the primary's)
+#     lag       replication lag p50/p99 (tools/geo_watch.py) on the
+#               zero-delay link under a steady background load, for
+#               batching default (window 0, bytes 64kb), off (window 0,
+#               bytes 1: a publish per record) and window 1000 us
+#     tap       the tap + emulator path alone: a Python TCP sender between
+#               the two kernels across the A<->B link (no ferry, Linux
+#               TCP), 0 ms unshaped, then 'rate 1gbit limit 20000' at 0, 35
+#               and 125 ms one way
+#     wan       issue 6: link A<->B 'rate 1gbit' and delay 0/35/125 ms x
+#               loss 0/1% (set on the live emulator with lectl.py): stream
+#               bytes/s reaching B (its offset's growth) under saturating
+#               SET load with 1 KiB values, the time to catch up after it
+#               (30 s max), then the lag p50/p99 under a light load.  The
+#               emulator's rate queue gets 'limit 20000' packets (about the
+#               bandwidth-delay product at 125 ms): with the default 1000, the
+#               bursts a descheduled emulator reads at once overflow it
+#     fullsync  1M keys (redis-cli --pipe) on A, B re-attached (REPLICAOF):
+#               time until B's link is up with every key, RSS of both
+#               ferryds sampled every 50 ms during it
+#     redis     the same full sync between a stock redis-server master and
+#               replica on the loopback of namespace rb-r,
+#               repl-diskless-sync yes and no (delay 0 like ferry's);
+#               RSS of master, its fork child (and the child's Pss), replica
+#   -r N           repetitions of every measurement (3); medians reported
+#   --wan-reps N   repetitions of the wan settings (default: -r)
+#   --seconds S    length of each lag / wan window (10)
+#   --requests N   redis-benchmark requests per rate run (400000)
+#   --keys N       keys for full sync (1000000)
+#   --out DIR      logs, raw.csv, results.md (default a new /tmp/repl_bench.*)
+#   WAN_SET='35ms-0% 125ms-1%'   (environment) only these wan settings
+#
+# Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
+# python3-redis.  On a shared machine every figure is noisy: results.md
+# starts with the load average; each raw.csv row ends with it.
+#
+# Topology: tools/geo.sh --name rb --regions 4 --delay 0ms up (region A,
+# namespace rb-a, ferryd 198.18.51.2 the primary; B, C, D at 198.18.52-54.2
+# its replicas, each behind its own ferry-linkemu).  Replicas are detached
+# and re-attached with REPLICAOF.  The redis case uses namespace rb-r
+# (loopback only).  Every command that measures is echoed ("+ ...").
+# On exit (also on error or Ctrl-C) geo.sh is SIGTERMed by PID (it removes
+# its namespaces and processes), redis-servers are killed by PID and rb-r
+# is deleted.
+set -euo pipefail
+
+CASES=rate,lag,tap,wan,fullsync,redis REPS=3 SECS=10 REQS=400000 KEYS=1000000 OUT=''
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cases) CASES=$2; shift 2 ;;
+	-r) REPS=$2; shift 2 ;;
+	--wan-reps) WREPS=$2; shift 2 ;;
+	--seconds) SECS=$2; shift 2 ;;
+	--requests) REQS=$2; shift 2 ;;
+	--keys) KEYS=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	-h|--help) usage ;;
+	-*) echo "repl_bench.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 2 ] || usage
+WREPS=${WREPS:-$REPS}
+FERRYD=$(readlink -f "$1") EMU=$(readlink -f "$2")
+[ -x "$FERRYD" ] && [ -x "$EMU" ] || { echo "repl_bench.sh: need FERRYD and FERRY-LINKEMU" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+PY=/usr/bin/python3
+[ -n "$OUT" ] || OUT=$(mktemp -d /tmp/repl_bench.XXXXXX)
+mkdir -p "$OUT"
+RAW=$OUT/raw.csv RES=$OUT/results.md
+: >"$RAW"; : >"$RES"
+
+A=198.18.51.2
+NS=(rb-a rb-b rb-c rb-d)
+ADDR=(198.18.51.2 198.18.52.2 198.18.53.2 198.18.54.2)
+GEO_PID='' RPIDS=()
+
+cleanup() {
+	local rc=$? p
+	trap - EXIT INT TERM
+	for p in "${RPIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	ip netns del rb-r 2>/dev/null || true
+	if [ -n "$GEO_PID" ] && kill -0 "$GEO_PID" 2>/dev/null; then
+		kill -TERM "$GEO_PID"
+		for _ in $(seq 1 60); do kill -0 "$GEO_PID" 2>/dev/null || break; sleep 1; done
+	fi
+	echo "repl_bench.sh: cleaned up; results in $OUT (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say() { printf '\n== %s\n' "$*" | tee -a "$OUT/bench.log"; }
+run() { echo "+ $*" | tee -a "$OUT/bench.log" >&2; "$@"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+rec() { echo "$*" >>"$RAW"; echo "  raw: $*"; }
+cli() { # REGION-FROM REGION-TO ARGS...
+	local f=$1 t=$2; shift 2
+	ip netns exec "${NS[$f]}" timeout 20 redis-cli -h "${ADDR[$t]}" -p 6379 "$@"
+}
+field() { tr -d '\r' | awk -F: -v f="$1" '$1 == f { print $2 }'; }
+offset_of() { # REGION (read in its own region)
+	if [ "$1" = 0 ]; then cli 0 0 info replication | field master_repl_offset
+	else cli "$1" "$1" info replication | field slave_repl_offset; fi
+}
+link_of() { cli "$1" "$1" info replication | field master_link_status; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+pss_kb() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() { # CASE CONFIG FIELD-INDEX -> median over the repetitions
+	awk -F, -v c="$1" -v g="$2" -v i="$3" '$1 == c && $2 == g { print $i }' "$RAW" | median
+}
+all() { awk -F, -v c="$1" -v g="$2" -v i="$3" '$1 == c && $2 == g { printf "%s%s", s, $i; s = " " }' "$RAW"; }
+
+attach() { # REGION: replicate A, wait for the link
+	local t
+	cli "$1" "$1" replicaof "$A" 6379 >/dev/null
+	for t in $(seq 1 600); do
+		[ "$(link_of "$1")" = up ] && return 0
+		sleep 0.1
+	done
+	echo "region $1 did not come up" >&2; return 1
+}
+detach() { cli "$1" "$1" replicaof no one >/dev/null; }
+wait_caught_up() { # REGIONS...: until each replica's offset >= A's (read
+	# once at the start), polled every 2 ms from rb-a; prints the time then
+	local r hosts=()
+	for r in "$@"; do hosts+=("${ADDR[$r]}"); done
+	ip netns exec rb-a timeout "$((${CATCHUP_S:-120} + 10))" $PY - "$A" "${CATCHUP_S:-120}" "${hosts[@]}" <<'EOF'
+import sys, time, redis
+def c(h):
+    return redis.Redis(host=h, port=6379, socket_timeout=5)
+want = int(c(sys.argv[1]).info("replication")["master_repl_offset"])
+end = time.time() + float(sys.argv[2])
+for h in sys.argv[3:]:
+    r = c(h)
+    while int(r.info("replication").get("slave_repl_offset", -1)) < want:
+        if time.time() > end:
+            sys.exit("replica %s did not catch up with offset %d" % (h, want))
+        time.sleep(0.002)
+print("%.3f" % time.time())
+EOF
+}
+lectl() { $PY "$HERE/linkemu/lectl.py" "$@" >/dev/null; }
+has() { case ",$CASES," in *,$1,*) return 0 ;; esac; return 1; }
+
+{
+	echo "# repl_bench $(date -u +%FT%TZ)"
+	echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r), shared with other jobs; load at start $(load)"
+	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS"
+} | tee "$RES"
+
+# ---- the geo deployment (all cases but redis) ---------------------------------
+if has rate || has lag || has tap || has wan || has fullsync; then
+	say "geo: 4 regions, zero-delay links"
+	mkdir -p "$OUT/geo"
+	echo "+ FERRY_RUNDIR=$OUT/geo tools/geo.sh --name rb --regions 4 --delay 0ms up $FERRYD $EMU" | tee -a "$OUT/bench.log"
+	FERRY_RUNDIR=$OUT/geo LE_TIMEOUT=7200 "$HERE/geo.sh" --name rb --regions 4 \
+		--delay 0ms up "$FERRYD" "$EMU" >"$OUT/geo.log" 2>&1 &
+	GEO_PID=$!
+	for t in $(seq 1 240); do
+		grep -q 'geo.sh: up' "$OUT/geo.log" && break
+		kill -0 "$GEO_PID" 2>/dev/null || { cat "$OUT/geo.log"; exit 1; }
+		sleep 1
+	done
+	grep -q 'geo.sh: up' "$OUT/geo.log" || { cat "$OUT/geo.log"; exit 1; }
+	PID_A=$(cat "$OUT/geo/rb-a.pid") PID_B=$(cat "$OUT/geo/rb-b.pid")
+	echo "geo up (ferryd A pid $PID_A, B pid $PID_B); load $(load)"
+fi
+
+bench_set() { # LABEL REPLICAS...: one rate run
+	local label=$1 t0 t1 rps n=$REQS; shift
+	cli 0 0 flushall >/dev/null
+	[ $# -eq 0 ] || wait_caught_up "$@" >/dev/null
+	t0=$(now)
+	rps=$(run ip netns exec rb-a timeout 300 redis-benchmark -h "$A" -p 6379 \
+		-t set -n "$n" -c 50 -P 16 -r 1000000 -d 16 --csv 2>/dev/null |
+		awk -F'"' '$2 == "SET" { print $4 }')
+	t1=$rps
+	if [ $# -gt 0 ]; then
+		t1=$(awk -v n="$n" -v a="$t0" -v b="$(wait_caught_up "$@")" 'BEGIN { printf "%.0f", n / (b - a) }')
+	fi
+	rec "rate,$label,$rps,$t1,$(load | tr ' ' ';')"
+}
+
+if has rate; then
+	say "rate: primary SET rate with 3, 1, 0 replicas (redis-benchmark -P 16 -c 50 -n $REQS, 16-byte values)"
+	for r in $(seq 1 "$REPS"); do bench_set 3rep 1 2 3; done
+	detach 2; detach 3
+	for r in $(seq 1 "$REPS"); do bench_set 1rep 1; done
+	detach 1
+	for r in $(seq 1 "$REPS"); do bench_set 0rep; done
+	attach 1
+	{
+		echo
+		echo "## rate (issue 4): SET -P 16 -c 50 -n $REQS on A; replicas over zero-delay ferry-linkemu links"
+		echo "| replicas | primary SET/s (median) | applied by every replica, writes/s (median) | runs (primary) | runs (replicas) |"
+		echo "|---|---|---|---|---|"
+		for c in 0rep 1rep 3rep; do
+			if [ $c = 0rep ]; then
+				echo "| 0 | $(col rate $c 3) | - | $(all rate $c 3) | - |"
+			else
+				echo "| ${c%rep} | $(col rate $c 3) | $(col rate $c 4) | $(all rate $c 3) | $(all rate $c 4) |"
+			fi
+		done
+	} | tee -a "$RES"
+fi
+
+lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
+	local c=$1 label=$2 s=$3 lp sp; shift 3
+	ip netns exec rb-a timeout "$((s + 3))" redis-benchmark -h "$A" -p 6379 \
+		"$@" -n 1000000000 -q >/dev/null 2>&1 &
+	lp=$!
+	ip netns exec rb-a timeout "$((s + 5))" $PY "$HERE/geo_watch.py" stamp \
+		--primary "$A:6379" --every-ms 5 --seconds "$((s + 2))" >/dev/null &
+	sp=$!
+	sleep 0.5
+	o0=$(offset_of 1); t0=$(now)
+	run ip netns exec rb-b timeout "$((s + 20))" $PY "$HERE/geo_watch.py" watch \
+		--primary "$A:6379" --replica "${ADDR[1]}:6379" --seconds "$s" \
+		--json "$OUT/$c-$label.json" >"$OUT/$c-$label.watch" || true
+	o1=$(offset_of 1); t1=$(now)
+	wait "$lp" "$sp" 2>/dev/null || true
+	tail -1 "$OUT/$c-$label.watch"
+	$PY - "$OUT/$c-$label.json" "$c" "$label" "$o0" "$o1" "$t0" "$t1" "$(load | tr ' ' ';')" >>"$RAW" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+s = j["samples"]
+cmds = sorted(x["cmds_per_sec"] for x in s[1:]) or [0]
+bps = (int(sys.argv[5]) - int(sys.argv[4])) / (float(sys.argv[7]) - float(sys.argv[6]))
+print("%s,%s,%.2f,%.2f,%d,%d,%.0f,%s" % (sys.argv[2], sys.argv[3], j["lag_ms_p50"],
+      j["lag_ms_p99"], j["n"], cmds[len(cmds) // 2], bps, sys.argv[8]))
+EOF
+	tail -1 "$RAW"
+}
+
+if has lag; then
+	say "lag: zero-delay link, background SET load (redis-benchmark -c 4 -P 1), batching default / off / window 1000us"
+	for r in $(seq 1 "$REPS"); do
+		for cfg in default:0:65536 off:0:1 win1ms:1000:65536; do
+			IFS=: read -r label w b <<<"$cfg"
+			run cli 0 0 config set repl-batch-window-us "$w" >/dev/null
+			run cli 0 0 config set repl-batch-bytes "$b" >/dev/null
+			lag_run lag "$label" "$SECS" -t set -c 4 -P 1 -r 100000 -d 16
+		done
+	done
+	cli 0 0 config set repl-batch-window-us 0 >/dev/null
+	cli 0 0 config set repl-batch-bytes 65536 >/dev/null
+	{
+		echo
+		echo "## lag (issue 4): zero-delay link, ${SECS}s windows, stamps every 5 ms, background SET -c 4 -P 1"
+		echo "| batching | lag p50 ms | lag p99 ms | A cmds/s | stream B/s | runs p50 | runs p99 |"
+		echo "|---|---|---|---|---|---|---|"
+		for c in default off win1ms; do
+			echo "| $c | $(col lag $c 3) | $(col lag $c 4) | $(col lag $c 6) | $(col lag $c 7) | $(all lag $c 3) | $(all lag $c 4) |"
+		done
+	} | tee -a "$RES"
+fi
+
+if has tap || has wan; then
+	# the A<->B link: kernel addresses 198.18.61.1 (rb-a) and .2 (rb-b)
+	TAPSINK=$OUT/tcp_pipe.py
+	cat >"$TAPSINK" <<'EOF'
+import socket, sys, time
+mode, secs = sys.argv[1], float(sys.argv[2])
+if mode == "sink":
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("198.18.61.2", 5201)); s.listen(1); s.settimeout(secs + 20)
+    c, _ = s.accept(); c.settimeout(5); n = 0; t0 = None
+    while True:
+        try:
+            d = c.recv(1 << 20)
+        except socket.timeout:
+            break
+        if not d:
+            break
+        if t0 is None:
+            t0 = time.time()
+        n += len(d); t1 = time.time()
+    print("%d %.3f" % (n, t1 - t0))
+else:
+    c = socket.create_connection(("198.18.61.2", 5201), timeout=10)
+    buf = b"x" * 65536; end = time.time() + secs
+    while time.time() < end:
+        c.sendall(buf)
+    c.close()
+EOF
+fi
+
+if has tap; then
+	say "tap: kernel TCP rb-a -> rb-b across the emulator, ${SECS}s"
+	X1=/tmp/rb-x1.sock
+	for r in $(seq 1 "$REPS"); do
+		for sh in raw 0ms 35ms 125ms; do
+			if [ $sh = raw ]; then
+				run lectl "$X1" 'reset both'
+			else
+				run lectl "$X1" 'reset both' "set both delay $sh rate 1gbit limit 20000"
+			fi
+			ip netns exec rb-b timeout "$((SECS + 30))" $PY "$TAPSINK" sink "$SECS" >"$OUT/tap.$r" &
+			sp=$!
+			sleep 0.5
+			lectl "$X1" 'stats reset'
+			run ip netns exec rb-a timeout "$((SECS + 10))" $PY "$TAPSINK" send "$SECS" || true
+			wait "$sp" || true
+			$PY "$HERE/linkemu/lectl.py" "$X1" stats >"$OUT/tap-$sh.stats.$r" || true
+			read -r n dt <"$OUT/tap.$r" || true
+			fr=$(sed -n 's/^a2b received=[0-9]* forwarded=\([0-9]*\).*/\1/p' "$OUT/tap-$sh.stats.$r")
+			rec "tap,$sh,$(awk -v n="${n:-0}" -v t="${dt:-1}" -v f="${fr:-0}" 'BEGIN { printf "%.0f,%.1f,%.0f,%.0f", n / t, n * 8 / t / 1e6, f / t, n / (f ? f : 1) }'),$(load | tr ' ' ';')"
+		done
+	done
+	run lectl "$X1" 'reset both'
+	{
+		echo
+		echo "## tap path alone (Python TCP sender, Linux kernel to kernel across ferry-linkemu A<->B, ${SECS}s)"
+		echo "| link | bytes/s (median) | Mbit/s (median) | a2b frames/s | payload bytes/frame | runs Mbit/s |"
+		echo "|---|---|---|---|---|---|"
+		for sh in raw 0ms 35ms 125ms; do
+			echo "| $([ $sh = raw ] && echo 'no shaping' || echo "$sh, rate 1gbit") | $(col tap $sh 3) | $(col tap $sh 4) | $(col tap $sh 5) | $(col tap $sh 6) | $(all tap $sh 4) |"
+		done
+	} | tee -a "$RES"
+fi
+
+tput_run() { # LABEL SECONDS: saturating SET load, stream bytes/s made on A and reaching B
+	local label=$1 s=$2 lp oa0 ob0 oa1 ob1 t0 t1
+	run ip netns exec rb-a timeout "$((s + 1))" redis-benchmark -h "$A" -p 6379 \
+		-t set -c 8 -P 16 -r 10000 -d 1024 -n 1000000000 -q >/dev/null 2>&1 &
+	lp=$!
+	sleep 1
+	oa0=$(offset_of 0); ob0=$(offset_of 1); t0=$(now)
+	sleep "$((s - 2))"
+	oa1=$(offset_of 0); ob1=$(offset_of 1); t1=$(now)
+	wait "$lp" 2>/dev/null || true
+	rec "wantput,$label,$(awk -v a0="$oa0" -v a1="$oa1" -v b0="$ob0" -v b1="$ob1" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f,%.0f", (a1 - a0) / (t1 - t0), (b1 - b0) / (t1 - t0) }'),$(load | tr ' ' ';')"
+}
+
+if has wan; then
+	say "wan (issue 6): link A<->B rate 1gbit, delay x loss; C, D detached; per setting: fresh sync, ${SECS}s saturating SET -d 1024 (throughput), catch-up, ${SECS}s light SET -c 4 -P 1 with stamps (lag)"
+	detach 2 || true; detach 3 || true
+	X1=/tmp/rb-x1.sock
+	WAN=${WAN_SET:-"0ms-0% 35ms-0% 125ms-0% 0ms-1% 35ms-1% 125ms-1%"}
+	for r in $(seq 1 "$WREPS"); do
+		for dl in $WAN; do
+			d=${dl%-*} l=${dl#*-}
+			detach 1
+			run lectl "$X1" 'reset both' "set both delay $d loss $l rate 1gbit limit 20000"
+			cli 0 0 flushall >/dev/null
+			t0=$(now)
+			attach 1 || { rec "wansync,$dl,nan"; continue; }
+			rec "wansync,$dl,$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')"
+			lectl "$X1" 'stats reset'
+			tput_run "$dl" "$SECS"
+			cli 0 0 info replication >"$OUT/wan-$dl.info.$r" 2>&1 || true
+			echo "ferryd A VmRSS $(rss_kb "$PID_A") kB" >>"$OUT/wan-$dl.info.$r"
+			t0=$(now)
+			if tc=$(CATCHUP_S=30 wait_caught_up 1); then
+				rec "wancatch,$dl,$(awk -v a="$t0" -v b="$tc" 'BEGIN { printf "%.2f", b - a }')"
+				lag_run wan "$dl" "$SECS" -t set -c 4 -P 1 -r 10000 -d 16
+			else
+				rec "wancatch,$dl,nan"
+				rec "wan,$dl,nan,nan,0,0,0,$(load | tr ' ' ';')"
+			fi
+			$PY "$HERE/linkemu/lectl.py" "$X1" stats >"$OUT/wan-$dl.stats.$r" || true
+			FERRY_RUNDIR=$OUT/geo timeout 10 "$HERE/netns.sh" stats rb-a >>"$OUT/wan-$dl.info.$r" 2>&1 || true
+			rec "wandrops,$dl,$(sed -n 's/^a2b .*dropped_loss=\([0-9]*\).*dropped_queue=\([0-9]*\).*late_max_ns=\([0-9]*\).*/\1,\2,\3/p' "$OUT/wan-$dl.stats.$r")"
+		done
+	done
+	run lectl "$X1" 'reset both'
+	{
+		echo
+		echo "## wan (issue 6): A<->B 'rate 1gbit limit 20000' + delay/loss both ways; throughput: ${SECS}s SET -c 8 -P 16 -d 1024 on A; lag: ${SECS}s SET -c 4 -P 1 -d 16 + stamps every 5 ms"
+		echo "| one-way delay / loss | stream made on A, Mbit/s | reaching B, Mbit/s | % of 1 Gbit/s | catch-up s | lag p50 ms | lag p99 ms | A cmds/s (lag run) | runs B Mbit/s | runs p99 | a2b lost/queue-dropped (last run) |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		for dl in $WAN; do
+			ma=$(col wantput "$dl" 3) mb=$(col wantput "$dl" 4)
+			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e7 }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
+		done
+	} | tee -a "$RES"
+fi
+
+# RESP for N keys "key:%010d" -> 16-byte values
+make_keys() {
+	[ -s "$OUT/keys.resp" ] || $PY - "$KEYS" >"$OUT/keys.resp" <<'EOF'
+import sys
+n = int(sys.argv[1]); out = sys.stdout.buffer
+for i in range(n):
+    k = b"key:%010d" % i; v = b"val:%012d" % i
+    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
+EOF
+}
+
+sample_rss() { # OUTFILE PID... : until killed, every 50 ms "t rss..."
+	local f=$1; shift
+	while :; do
+		echo "$(now) $(for p in "$@"; do rss_kb "$p"; done | tr '\n' ' ')" >>"$f"
+		sleep 0.05
+	done
+}
+
+if has fullsync; then
+	say "fullsync: $KEYS keys on A, B re-attached"
+	lectl /tmp/rb-x1.sock 'reset both'
+	detach 1; detach 2 || true; detach 3 || true
+	make_keys
+	cli 0 0 flushall >/dev/null
+	cli 1 1 flushall >/dev/null
+	run ip netns exec rb-a timeout 300 redis-cli -h "$A" -p 6379 --pipe <"$OUT/keys.resp" | tail -1
+	[ "$(cli 0 0 dbsize)" = "$KEYS" ] || { echo "A holds $(cli 0 0 dbsize) keys, want $KEYS" >&2; exit 1; }
+	for r in $(seq 1 "$REPS"); do
+		detach 1
+		cli 1 1 flushall >/dev/null
+		sleep 1
+		ra0=$(rss_kb "$PID_A") rb0=$(rss_kb "$PID_B")
+		: >"$OUT/fullsync.rss.$r"
+		sample_rss "$OUT/fullsync.rss.$r" "$PID_A" "$PID_B" &
+		smp=$!
+		t0=$(now)
+		run cli 1 1 replicaof "$A" 6379 >/dev/null
+		for t in $(seq 1 3000); do
+			[ "$(link_of 1)" = up ] && [ "$(cli 1 1 dbsize)" = "$KEYS" ] && break
+			sleep 0.02
+		done
+		t1=$(now)
+		kill "$smp"; wait "$smp" 2>/dev/null || true
+		[ "$(cli 1 1 dbsize)" = "$KEYS" ] || { echo "B holds $(cli 1 1 dbsize) keys" >&2; exit 1; }
+		sleep 1
+		ra1=$(rss_kb "$PID_A") rb1=$(rss_kb "$PID_B")
+		pa=$(awk '{ print $2 }' "$OUT/fullsync.rss.$r" | sort -n | tail -1)
+		pb=$(awk '{ print $3 }' "$OUT/fullsync.rss.$r" | sort -n | tail -1)
+		rec "fullsync,ferry,$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'),$((ra0 / 1024)),$((pa / 1024)),$((ra1 / 1024)),$((rb0 / 1024)),$((pb / 1024)),$((rb1 / 1024)),0,$(load | tr ' ' ';')"
+	done
+fi
+
+if has redis; then
+	say "redis: redis-server $KEYS keys master -> replica on 127.0.0.1 in namespace rb-r"
+	make_keys
+	ip netns add rb-r
+	ip -n rb-r link set lo up
+	mkdir -p "$OUT/rm" "$OUT/rr"
+	ip netns exec rb-r redis-server --port 6400 --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$OUT/rm" --repl-diskless-sync-delay 0 --logfile "$OUT/rm.log" &
+	RPIDS+=($!) RM=$!
+	ip netns exec rb-r redis-server --port 6401 --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$OUT/rr" --repl-diskless-load disabled --logfile "$OUT/rr.log" &
+	RPIDS+=($!) RR=$!
+	rcli() { ip netns exec rb-r timeout 20 redis-cli -p "$@"; }
+	for t in $(seq 1 50); do [ "$(rcli 6400 ping 2>/dev/null)" = PONG ] && [ "$(rcli 6401 ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+	run ip netns exec rb-r timeout 300 redis-cli -p 6400 --pipe <"$OUT/keys.resp" | tail -1
+	[ "$(rcli 6400 dbsize)" = "$KEYS" ] || { echo "redis master holds $(rcli 6400 dbsize) keys" >&2; exit 1; }
+	for r in $(seq 1 "$REPS"); do
+		for dl in yes no; do
+			rcli 6401 replicaof no one >/dev/null
+			rcli 6401 flushall >/dev/null
+			run rcli 6400 config set repl-diskless-sync "$dl" >/dev/null
+			sleep 1
+			ra0=$(rss_kb "$RM") rb0=$(rss_kb "$RR") pc=0 cpss=0
+			: >"$OUT/redis-$dl.rss.$r"
+			sample_rss "$OUT/redis-$dl.rss.$r" "$RM" "$RR" &
+			smp=$!
+			t0=$(now)
+			run rcli 6401 replicaof 127.0.0.1 6400 >/dev/null
+			for t in $(seq 1 3000); do
+				for c in $(pgrep -P "$RM" 2>/dev/null); do
+					x=$(rss_kb "$c"); [ "${x:-0}" -gt "$pc" ] && pc=$x
+					x=$(pss_kb "$c"); [ "${x:-0}" -gt "$cpss" ] && cpss=$x
+				done
+				[ "$(rcli 6401 info replication | field master_link_status)" = up ] &&
+					[ "$(rcli 6401 dbsize)" = "$KEYS" ] && break
+				sleep 0.02
+			done
+			t1=$(now)
+			kill "$smp"; wait "$smp" 2>/dev/null || true
+			[ "$(rcli 6401 dbsize)" = "$KEYS" ] || { echo "redis replica holds $(rcli 6401 dbsize) keys" >&2; exit 1; }
+			sleep 1
+			ra1=$(rss_kb "$RM") rb1=$(rss_kb "$RR")
+			pa=$(awk '{ print $2 }' "$OUT/redis-$dl.rss.$r" | sort -n | tail -1)
+			pb=$(awk '{ print $3 }' "$OUT/redis-$dl.rss.$r" | sort -n | tail -1)
+			rec "fullsync,redis-diskless-$dl,$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }'),$((ra0 / 1024)),$((pa / 1024)),$((ra1 / 1024)),$((rb0 / 1024)),$((pb / 1024)),$((rb1 / 1024)),$((pc / 1024))/$((cpss / 1024)),$(load | tr ' ' ';')"
+		done
+	done
+fi
+
+if has fullsync || has redis; then
+	{
+		echo
+		echo "## full sync of $KEYS keys (16-byte values): REPLICAOF on the replica until its link is up holding every key; RSS in MiB (VmRSS, sampled every 50 ms)"
+		echo "| server | sync s (median) | primary RSS before / peak / after | replica RSS before / peak / after | redis fork child peak RSS/Pss | runs s |"
+		echo "|---|---|---|---|---|---|"
+		for g in ferry redis-diskless-yes redis-diskless-no; do
+			grep -q "^fullsync,$g," "$RAW" || continue
+			echo "| $g | $(col fullsync $g 3) | $(col fullsync $g 4) / $(col fullsync $g 5) / $(col fullsync $g 6) | $(col fullsync $g 7) / $(col fullsync $g 8) / $(col fullsync $g 9) | $(awk -F, -v g="$g" '$2 == g { print $10 }' "$RAW" | tail -1) | $(all fullsync $g 3) |"
+		done
+	} | tee -a "$RES"
+fi
+echo | tee -a "$RES"
+echo "load at end $(load)" | tee -a "$RES"
