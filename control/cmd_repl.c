@@ -4,11 +4,13 @@
  * (min-replicas -> -NOREPLICAS) and WAIT's blocking (repl.h).
  *
  * Call chains:
- *   st_dispatch -> role hook ctl_repl_check -> [-NOREPLICAS] ->
+ *   st_dispatch -> role hook ctl_repl_check -> [FAILOVER pause: the
+ *     write blocks, repl_failover.c] -> [-NOREPLICAS] ->
  *     ctl_replica_check (repl_replica.c: -READONLY / -MASTERDOWN)
  *   WAIT -> ctl_wait_command -> reply now, or ST_CLIENT_BLOCKED +
  *     ctl_repl_core_request_getack; transport poll -> ctl_wait_poll ->
- *     ":<n>" and unblock
+ *     ":<n>" and unblock (or, for a write paused by FAILOVER,
+ *     ctl_failover_poll_paused: dispatched again)
  *
  * WAIT's offset: before each command the check notes, when the previous
  * command of the client wrote (c->dirty > 0), the newest write-log
@@ -53,6 +55,10 @@ ctl_repl_check(struct st_client *c, const struct st_cmd *cmd)
 
 	if (c->dirty > 0)
 		c->repl_woff_seq = st_wlog_last_seq();
+	if (ctl_failover_state() != CTL_FAILOVER_NONE &&
+	    ctl_failover_block_if_paused(c, (cmd->flags & ST_CMD_WRITE) ||
+					 (is_exec && exec_has_write(c))))
+		return -1;
 	if (ctl_repl_role() == CTL_ROLE_MASTER &&
 	    !(c->flags & ST_CLIENT_REPLICA) &&
 	    CTL_CFG(min_replicas_to_write) > 0 && CTL_CFG(min_replicas_max_lag) > 0 &&
@@ -136,6 +142,8 @@ ctl_wait_poll(struct st_client *c)
 
 	if (!(c->flags & ST_CLIENT_BLOCKED))
 		return true;
+	if (ctl_failover_paused_client(c))
+		return ctl_failover_poll_paused(c);
 	if (c->wait_woff < 0)
 		c->wait_woff = wait_offset(c);
 	acked = c->wait_woff >= 0 ? ctl_replicas_acked(c->wait_woff) : 0;
@@ -154,13 +162,9 @@ ctl_wait_abort(struct st_client *c)
 	if (!(c->flags & ST_CLIENT_BLOCKED))
 		return;
 	c->flags &= ~(uint32_t)ST_CLIENT_BLOCKED;
+	if (ctl_failover_paused_client(c))
+		return;		/* a paused write: freed with the client */
 	atomic_fetch_sub(&ctl_wait_blocked, 1);
-}
-
-static void
-failover_command(struct st_client *c)
-{
-	st_reply_error(c, "FAILOVER is not supported by ferry");
 }
 
 #define RF(name, arity, flags, proc, summary, since, hint, acl) \
@@ -196,7 +200,7 @@ const struct st_cmd ctl_cmds_repl[] = {
 	   "Make the server a replica of another instance, or promote it as master.",
 	   "1.0.0", "host port", "@admin @slow @dangerous"),
 	RF("failover", -1, ST_CMD_ADMIN | ST_CMD_NOSCRIPT | ST_CMD_STALE,
-	   failover_command, "Start a coordinated failover between this server "
+	   ctl_failover_command, "Start a coordinated failover between this server "
 	   "and one of its replicas.", "6.2.0",
 	   "[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]",
 	   "@admin @slow @dangerous"),

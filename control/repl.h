@@ -139,8 +139,10 @@ long long ctl_backlog_size(void);
 void ctl_backlog_free(void);			/* shutdown */
 /* Drop the backlog (repl-backlog-ttl with no replicas): later appends are
  * dropped until ctl_backlog_create; the ring is kept for readers that may
- * still copy from it and freed by ctl_backlog_free.  Under ctl_repl.lock.
- * 0, or -ENOSPC after 64 retirements (the backlog is then kept). */
+ * still copy from it (freed by ctl_backlog_free, or after an RCU grace
+ * period once 64 newer ones were retired: readers must be registered
+ * threads reading between quiescent states).  Under ctl_repl.lock.
+ * Returns 0. */
 int ctl_backlog_retire(void);
 
 /* ---- PSYNC2 (repl_master.c) ---------------------------------------------- */
@@ -151,6 +153,12 @@ bool ctl_repl_can_continue(const char *replid, long long off);
 /* Promotion (REPLICAOF NO ONE): replid2 = replid, second_repl_offset =
  * offset + 1, new replid, disconnect our replicas, force SELECT. */
 void ctl_repl_shift_replid(void);
+/* The write sequence drawn last before the latest promotion (0: none)
+ * and, in *off, the offset the old history ended at.  Records up to it
+ * were applied from the old master: the replication core never streams
+ * them again, and a full sync from a snapshot at a sequence <= it
+ * starts at that offset.  Any thread. */
+uint64_t ctl_repl_promotion_seq(long long *off);
 
 /* ==== added by the primary side (repl_state.c, repl_feed.c, repl_core.c,
  * repl_stream.c, repl_master.c, repl_info.c, cmd_repl.c) ==== */
@@ -322,6 +330,49 @@ void ctl_wait_command(struct st_client *c);
 void ctl_wait_abort(struct st_client *c);
 /* Blocked WAITs (the core feeds GETACK while > 0). */
 extern _Atomic int ctl_wait_blocked;
+
+/* ---- FAILOVER (repl_failover.c) ---------------------------------------------
+ * Redis 7.0's coordinated failover; the state machine is described in
+ * repl_failover.c. */
+enum ctl_failover_state {
+	CTL_FAILOVER_NONE = 0,		/* no-failover */
+	CTL_FAILOVER_WAIT_FOR_SYNC,	/* writes paused, waiting for an ACK */
+	CTL_FAILOVER_IN_PROGRESS,	/* PSYNC ... FAILOVER sent to the target */
+	CTL_FAILOVER_NSTATES
+};
+/* INFO's master_failover_state words. */
+const char *ctl_failover_state_name(enum ctl_failover_state s);
+/* The current state (acquire load; any thread, no lock). */
+enum ctl_failover_state ctl_failover_state(void);
+/* FAILOVER's handler (any polling core; takes ctl_repl.lock and the
+ * replica registry lock).  Replies +OK or Redis 7.0's error texts. */
+void ctl_failover_command(struct st_client *c);
+/* The replication core, every loop iteration: the timeout, a caught-up
+ * replica, the switch to failover-in-progress (ctl_replica_set_master).
+ * Takes ctl_repl.lock. */
+void ctl_failover_cron(void);
+/* The master link (its owner thread): whether its PSYNC carries
+ * FAILOVER; the answer to it (true: +CONTINUE or +FULLRESYNC, the
+ * failover is done; false: refused or the link dropped, failover
+ * aborted and master again). */
+bool ctl_failover_psync_arg(void);
+void ctl_failover_psync_result(bool accepted);
+/* PSYNC <replid> <offset> FAILOVER on the target (PSYNC's handler, before
+ * anything else): 0 = go on (promoted if the replid is ours, or no
+ * FAILOVER argument); -1 = replied the error. */
+int ctl_failover_psync_request(struct st_client *c);
+/* Dispatch check (ctl_repl_check): while a failover runs, a client
+ * sending a write ('writes': the command writes, or EXEC of writes) is
+ * blocked (ST_CLIENT_BLOCKED, its arguments copied into c->repl) and 1
+ * is returned (nothing replied); else 0.  Client's thread. */
+int ctl_failover_block_if_paused(struct st_client *c, bool writes);
+/* Is c blocked by the pause?  Poll it (ctl_wait_poll): false while the
+ * failover runs; then the command is dispatched again (its reply, e.g.
+ * -READONLY once we are a replica) and true returned.  Client's thread. */
+bool ctl_failover_paused_client(struct st_client *c);
+bool ctl_failover_poll_paused(struct st_client *c);
+/* Release a paused command's copy (client_free hook). */
+void ctl_failover_client_free(struct st_client *c);
 
 /* ---- INFO / ROLE (repl_info.c) -------------------------------------------- */
 void ctl_repl_info(struct st_buf *b);

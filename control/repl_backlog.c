@@ -16,8 +16,10 @@
  *
  * Offsets are Redis's: the first stream byte after creation is
  * first = master_repl_offset + 1; the ring holds bytes
- * [max(first, end - size + 1), end].  The ring itself is only freed at
- * shutdown (ctl_backlog_free): readers may race with anything else.
+ * [max(first, end - size + 1), end].  A ring is freed at shutdown
+ * (ctl_backlog_free), or, once retired (ctl_backlog_retire: TTL, a
+ * replica's full sync) and 64 newer rings were retired after it, after an
+ * RCU grace period: readers may race with anything else.
  */
 #include "repl.h"
 
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "reclaim.h"
 
 struct backlog {
 	unsigned char *buf;
@@ -221,23 +224,40 @@ ctl_backlog_size(void)
 }
 
 /* Backlogs dropped by ctl_backlog_retire: lock-free readers may still be
- * copying from them, so they are only freed at shutdown. */
-static struct backlog *retired[64];
+ * copying from them.  The last RETIRED_MAX are kept until shutdown; an
+ * older one is freed after an RCU grace period (every reader is a
+ * registered polling core reading between two quiescent states). */
+#define RETIRED_MAX 64
+static struct backlog *retired[RETIRED_MAX];
 static int nretired;
+
+static void
+backlog_destroy(void *p)
+{
+	struct backlog *b = p;
+
+	pthread_spin_destroy(&b->lock);
+	free(b->buf);
+	free(b);
+}
 
 int
 ctl_backlog_retire(void)
 {
 	struct backlog *b;
 
-	if (nretired == (int)(sizeof(retired) / sizeof(retired[0])))
-		return -ENOSPC;
 	b = atomic_exchange(&backlog, NULL);
 	if (b == NULL)
 		return 0;
 	/* a writer inside append finishes on the old ring */
 	pthread_spin_lock(&b->lock);
 	pthread_spin_unlock(&b->lock);
+	if (nretired == RETIRED_MAX) {
+		st_defer_free(backlog_destroy, retired[0]);
+		memmove(retired, retired + 1,
+			(RETIRED_MAX - 1) * sizeof(retired[0]));
+		nretired--;
+	}
 	retired[nretired++] = b;
 	return 0;
 }
@@ -247,16 +267,8 @@ ctl_backlog_free(void)
 {
 	struct backlog *b = atomic_exchange(&backlog, NULL);
 
-	while (nretired > 0) {
-		struct backlog *r = retired[--nretired];
-
-		pthread_spin_destroy(&r->lock);
-		free(r->buf);
-		free(r);
-	}
-	if (b == NULL)
-		return;
-	pthread_spin_destroy(&b->lock);
-	free(b->buf);
-	free(b);
+	while (nretired > 0)
+		backlog_destroy(retired[--nretired]);
+	if (b != NULL)
+		backlog_destroy(b);
 }

@@ -154,7 +154,10 @@ core_main(void *arg)
 					     memory_order_acq_rel))
 			st.seldb = -1;
 		while (work < CORE_BURST && ctl_feed_take(next, &r)) {
-			bool keep = primary && ctl_backlog_exists();
+			/* records applied from our old master before a
+			 * promotion are in the backlog already */
+			bool keep = primary && ctl_backlog_exists() &&
+				    next > ctl_repl_promotion_seq(NULL);
 
 			if (keep) {
 				if (sbuf.len == 0)
@@ -175,8 +178,11 @@ core_main(void *arg)
 		}
 		now_ms = st_mstime();
 		if (primary && ctl_backlog_exists()) {
+			/* no pings while a failover waits for the offset
+			 * to settle (Redis replicationCron) */
 			if (now_ms - last_ping_ms >=
-			    (int64_t)CTL_CFG(repl_ping_replica_period) * 1000) {
+			    (int64_t)CTL_CFG(repl_ping_replica_period) * 1000 &&
+			    ctl_failover_state() == CTL_FAILOVER_NONE) {
 				last_ping_ms = now_ms;
 				if (ctl_replicas_count() > 0) {
 					ctl_stream_append_ping(&st);
@@ -199,6 +205,7 @@ core_main(void *arg)
 			last_cron_ms = now_ms;
 			ctl_repl_cron();
 		}
+		ctl_failover_cron();
 		st_worker_quiescent();
 		if (work)
 			idle = 0;

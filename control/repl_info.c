@@ -8,6 +8,7 @@
  * lock (replids) and the replica registry (ctl_replicas_snapshot).
  */
 #include "repl.h"
+#include "repl_replica.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,25 @@ info_replica_side(struct st_buf *b, int64_t now)
 		ls == CTL_LINK_CONNECTED && last_io ?
 			(long long)((now - last_io) / 1000) : -1LL,
 		ls == CTL_LINK_TRANSFER, off, off);
+	if (ls == CTL_LINK_TRANSFER) {
+		/* Redis 7.0 sets repl_transfer_size to 0 for $EOF:
+		 * transfers (left_bytes then negative, perc 0) */
+		long long total, read;
+		double perc = 0;
+
+		ctl_replica_sync_progress(&total, &read);
+		if (total < 0)
+			total = 0;
+		if (total != 0)
+			perc = ((double)read / (double)total) * 100;
+		bprintf(b, "master_sync_total_bytes:%lld\r\n"
+			"master_sync_read_bytes:%lld\r\n"
+			"master_sync_left_bytes:%lld\r\n"
+			"master_sync_perc:%.2f\r\n"
+			"master_sync_last_io_seconds_ago:%d\r\n",
+			total, read, total - read, perc,
+			last_io ? (int)((now - last_io) / 1000) : -1);
+	}
 	if (ls != CTL_LINK_CONNECTED)
 		bprintf(b, "master_link_down_since_seconds:%lld\r\n",
 			down ? (long long)((now - down) / 1000) : -1LL);
@@ -99,12 +119,13 @@ ctl_repl_info(struct st_buf *b)
 	memcpy(id2, ctl_repl.replid2, sizeof(id2));
 	off2 = ctl_repl.second_repl_offset;
 	pthread_mutex_unlock(&ctl_repl.lock);
-	bprintf(b, "master_failover_state:no-failover\r\n"
+	bprintf(b, "master_failover_state:%s\r\n"
 		"master_replid:%s\r\nmaster_replid2:%s\r\n"
 		"master_repl_offset:%lld\r\nsecond_repl_offset:%lld\r\n"
 		"repl_backlog_active:%d\r\nrepl_backlog_size:%lld\r\n"
 		"repl_backlog_first_byte_offset:%lld\r\n"
 		"repl_backlog_histlen:%lld\r\n",
+		ctl_failover_state_name(ctl_failover_state()),
 		id, id2, (long long)atomic_load(&ctl_repl.master_repl_offset), off2,
 		ctl_backlog_exists() ? 1 : 0,
 		ctl_backlog_exists() ? ctl_backlog_size() : CTL_CFG(repl_backlog_size),

@@ -205,7 +205,12 @@ job_on_begin(void *arg, uint64_t seq)
 	long long off;
 	int db = -1, rc = 0;
 
-	if (ctl_repl_role() == CTL_ROLE_MASTER && ctl_repl_core_running()) {
+	if (ctl_repl_role() == CTL_ROLE_MASTER && ctl_repl_core_running() &&
+	    seq <= ctl_repl_promotion_seq(&off)) {
+		/* promoted, no write since: the old history's end, exact
+		 * (the core's map does not know the replica-era offsets) */
+		db = -1;
+	} else if (ctl_repl_role() == CTL_ROLE_MASTER && ctl_repl_core_running()) {
 		/* not offline: the snapshot may call us inside its scan */
 		rc = ctl_repl_core_seq_offset(seq, &off, &db, 30000, false);
 	} else {
@@ -598,6 +603,7 @@ ctl_replica_free_client(struct st_client *c)
 {
 	struct ctl_replica *r = ctl_replica_of(c);
 
+	ctl_failover_client_free(c);
 	if (r == NULL)
 		return;
 	if (r->registered) {
@@ -652,6 +658,13 @@ psync_refused_here(struct st_client *c)
 		st_reply_error(c, "Command not allowed inside a transaction");
 		return true;
 	}
+	/* PSYNC <our replid> <off> FAILOVER: promoted first (Redis order) */
+	if (ctl_failover_psync_request(c) < 0)
+		return true;
+	if (ctl_failover_state() != CTL_FAILOVER_NONE) {
+		st_reply_error(c, "-NOMASTERLINK Can't SYNC while failing over");
+		return true;
+	}
 	if (ctl_repl_role() == CTL_ROLE_REPLICA &&
 	    atomic_load(&ctl_repl.link_state) != CTL_LINK_CONNECTED) {
 		st_reply_error(c, "-NOMASTERLINK Can't SYNC while not connected "
@@ -700,6 +713,14 @@ ctl_psync_command(struct st_client *c)
 		ctl_repl_refresh_good();
 		return;
 	}
+	if (strcmp(id, "?") != 0 && getenv("FERRY_REPL_QUIET") == NULL)
+		/* Redis logs why (masterTryPartialResynchronization) */
+		fprintf(stderr, "ferryd: partial resynchronization not accepted "
+			"from %s: asked %s:%lld, have %s (replid2 %s up to %lld), "
+			"backlog %lld..%lld\n", c->addr, id, off, ctl_repl.replid,
+			ctl_repl.replid2, ctl_repl.second_repl_offset,
+			ctl_backlog_first_byte(),
+			ctl_backlog_first_byte() + ctl_backlog_histlen() - 1);
 	pthread_mutex_unlock(&ctl_repl.lock);
 	if (strcmp(id, "?") != 0)
 		atomic_fetch_add(&ctl_repl_stats.sync_partial_err, 1);
@@ -969,6 +990,12 @@ pump_online(struct ctl_replica *r, struct pump_io *io)
 			return (int)n;	/* fell out of the backlog */
 		if (n == 0)
 			break;
+		/* disconnected by a history change (promotion, new replid,
+		 * full sync upstream): the kill flag is set before the new
+		 * history's first byte is appended, so bytes we just copied
+		 * may be the new history's -- never send them */
+		if (atomic_load_explicit(&r->c->kill, memory_order_acquire))
+			return -ECONNRESET;
 		k = io->send(io->ctx, tmp, (size_t)n);
 		r->send_off += (long long)k;
 		io->sent += (long)k;
@@ -995,6 +1022,8 @@ ctl_replica_pump(struct ctl_replica *r, ctl_send_fn send, void *ctx,
 
 	if (r == NULL || !r->registered)
 		return 0;
+	if (atomic_load_explicit(&r->c->kill, memory_order_acquire))
+		return -ECONNRESET;	/* see pump_online */
 	/* run the state's handler while the queue drains; a state change
 	 * runs the next state's handler at once */
 	for (int guard = 0; guard < 64; guard++) {

@@ -111,6 +111,7 @@ struct ctl_link {
 	struct st_buf out;		/* bytes for the transport */
 	size_t out_pos;
 	bool want_close;
+	bool failover_psync;		/* our PSYNC carried FAILOVER */
 
 	/* handshake */
 	bool send_auth, send_ip;
@@ -162,21 +163,14 @@ ctl_replica_new_history_locked(void)
 }
 
 /* Restart the backlog empty after 'off' (a full sync: the old bytes
- * belong to another history).  repl_backlog.c frees its ring only at
- * shutdown (readers take no lock), so this needs its reset function;
- * until that exists the ring is freed and made again, which is safe only
- * because the full sync disconnected every replica first (their pumps
- * stopped reading).  Under ctl_repl.lock. */
-int ctl_backlog_reset(long long off) __attribute__((weak));
-
+ * belong to another history).  Sub-replicas' pumps read the ring without
+ * a lock, so the old ring is retired (ctl_backlog_retire keeps it until
+ * no reader can hold it) and a new one created; never freed here.
+ * Under ctl_repl.lock. */
 static void
 backlog_restart_locked(long long off)
 {
-	if (ctl_backlog_reset != NULL && ctl_backlog_exists()) {
-		ctl_backlog_reset(off);
-		return;
-	}
-	ctl_backlog_free();
+	ctl_backlog_retire();
 	atomic_store(&ctl_repl.master_repl_offset, off);
 	ctl_backlog_create(st_cfg.repl_backlog_size);
 }
@@ -205,7 +199,7 @@ link_set_state(struct ctl_link *l, enum ctl_link_state s, int64_t now_ms)
 	l->state = s;
 	pthread_mutex_lock(&ctl_repl.lock);
 	if (atomic_load(&master_gen) == l->gen &&
-	    ctl_repl.role == CTL_ROLE_REPLICA) {
+	    ctl_repl_role() == CTL_ROLE_REPLICA) {
 		atomic_store(&ctl_repl.link_state, (int)s);
 		if (s == CTL_LINK_CONNECTED)
 			atomic_store(&ctl_repl.link_down_since_ms, 0);
@@ -298,6 +292,10 @@ link_drop(struct ctl_link *l, int64_t now_ms, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(l->last_error, sizeof(l->last_error), fmt, ap);
 	va_end(ap);
+	/* a hand-over whose link fails before the target answered */
+	l->failover_psync = false;
+	if (ctl_failover_state() == CTL_FAILOVER_IN_PROGRESS)
+		ctl_failover_psync_result(false);
 	link_log(l, "link to %s:%d dropped (%s): %s", l->host, l->port,
 		 ctl_link_state_name(l->state), l->last_error);
 	if (l->state == CTL_LINK_NONE)
@@ -343,7 +341,7 @@ static void
 hs_send_psync(struct ctl_link *l)
 {
 	char off[32];
-	const char *argv[3] = {"PSYNC", l->psync_id, off};
+	const char *argv[4] = {"PSYNC", l->psync_id, off, "FAILOVER"};
 
 	pthread_mutex_lock(&ctl_repl.lock);
 	if (have_cached_master) {
@@ -355,7 +353,9 @@ hs_send_psync(struct ctl_link *l)
 	}
 	pthread_mutex_unlock(&ctl_repl.lock);
 	snprintf(off, sizeof(off), "%lld", l->psync_off);
-	out_command(l, 3, argv);
+	/* a master handing over (FAILOVER): the target promotes itself */
+	l->failover_psync = ctl_failover_psync_arg();
+	out_command(l, l->failover_psync ? 4 : 3, argv);
 	l->hs = HS_PSYNC_REPLY;
 }
 
@@ -457,6 +457,21 @@ hs_continue(struct ctl_link *l, const char *rest, int64_t now_ms)
 static void
 hs_psync_reply(struct ctl_link *l, const char *line, int64_t now_ms)
 {
+	if (l->failover_psync) {
+		/* Redis syncWithMaster: the hand-over is done when the
+		 * target accepted the PSYNC; anything else aborts it (and
+		 * makes us a master again) */
+		bool ok = strncmp(line, "+FULLRESYNC", 11) == 0 ||
+			  strncmp(line, "+CONTINUE", 9) == 0;
+
+		l->failover_psync = false;
+		ctl_failover_psync_result(ok);
+		if (!ok) {
+			link_drop(l, now_ms, "FAILOVER target refused PSYNC: "
+				  "%.64s", line);
+			return;
+		}
+	}
 	if (strncmp(line, "+FULLRESYNC", 11) == 0) {
 		const char *id = line + 11, *off;
 
@@ -904,7 +919,7 @@ link_adopt_master(struct ctl_link *l, int64_t now_ms)
 	link_reset(l, l->state, now_ms);	/* frees the master client */
 	pthread_mutex_lock(&ctl_repl.lock);
 	l->gen = atomic_load(&master_gen);
-	replica = ctl_repl.role == CTL_ROLE_REPLICA;
+	replica = ctl_repl_role() == CTL_ROLE_REPLICA;
 	snprintf(l->host, sizeof(l->host), "%s", ctl_repl.master_host);
 	l->port = ctl_repl.master_port;
 	pthread_mutex_unlock(&ctl_repl.lock);
@@ -1081,8 +1096,11 @@ replica_set_master(const char *host, int port, bool cache_self)
 {
 	pthread_mutex_lock(&ctl_repl.lock);
 	if (host == NULL) {
-		if (ctl_repl.role == CTL_ROLE_REPLICA) {
-			ctl_repl.role = CTL_ROLE_MASTER;
+		if (ctl_repl_role() == CTL_ROLE_REPLICA) {
+			/* our replicas go before the role switch lets the
+			 * core append the new history (ctl_replica_pump) */
+			ctl_replicas_disconnect_all();
+			ctl_repl_set_role(CTL_ROLE_MASTER);
 			ctl_repl.master_host[0] = '\0';
 			ctl_repl.master_port = 0;
 			atomic_store(&ctl_repl.link_state, CTL_LINK_NONE);
@@ -1100,18 +1118,21 @@ replica_set_master(const char *host, int port, bool cache_self)
 		pthread_mutex_unlock(&ctl_repl.lock);
 		return -EINVAL;
 	}
-	if (ctl_repl.role == CTL_ROLE_REPLICA &&
+	if (ctl_repl_role() == CTL_ROLE_REPLICA &&
 	    strcasecmp(ctl_repl.master_host, host) == 0 &&
 	    ctl_repl.master_port == port) {
 		pthread_mutex_unlock(&ctl_repl.lock);
 		return -EALREADY;
 	}
-	if (ctl_repl.role == CTL_ROLE_MASTER) {
-		/* §5 demotion: our own history is the cached master */
+	if (ctl_repl_role() == CTL_ROLE_MASTER) {
+		/* §5 demotion: our own history is the cached master; our
+		 * replicas must follow the new topology (Redis
+		 * replicationSetMaster: disconnectSlaves), they re-PSYNC */
 		have_cached_master = cache_self;
 		cached_master_db = 0;
+		ctl_replicas_disconnect_all();
 	}
-	ctl_repl.role = CTL_ROLE_REPLICA;
+	ctl_repl_set_role(CTL_ROLE_REPLICA);
 	snprintf(ctl_repl.master_host, sizeof(ctl_repl.master_host), "%s",
 		 host);
 	ctl_repl.master_port = port;

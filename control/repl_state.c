@@ -20,6 +20,7 @@
 #include <sys/random.h>
 
 #include "command.h"
+#include "wlog.h"
 #include "role.h"
 
 #define ZERO_ID "0000000000000000000000000000000000000000"
@@ -107,10 +108,24 @@ ctl_repl_new_replid_locked(void)
 	ctl_repl.second_repl_offset = -1;
 }
 
+/* INFO stats' sync_full / sync_partial_ok / sync_partial_err. */
+static void
+repl_sync_stats(unsigned long long *full, unsigned long long *partial_ok,
+		unsigned long long *partial_err)
+{
+	*full = atomic_load_explicit(&ctl_repl_stats.sync_full,
+				     memory_order_relaxed);
+	*partial_ok = atomic_load_explicit(&ctl_repl_stats.sync_partial_ok,
+					   memory_order_relaxed);
+	*partial_err = atomic_load_explicit(&ctl_repl_stats.sync_partial_err,
+					    memory_order_relaxed);
+}
+
 static const struct st_role_hooks repl_hooks = {
 	.check = ctl_repl_check,
 	.info = ctl_repl_info,
 	.client_free = ctl_replica_free_client,
+	.sync_stats = repl_sync_stats,
 };
 
 int
@@ -130,10 +145,30 @@ ctl_repl_init(void)
 	return 0;
 }
 
+/* The last promotion: every write record up to promo_seq belongs to the
+ * history that ended at promo_off (applied from the old master, whose
+ * bytes are already in the backlog). */
+static _Atomic uint64_t promo_seq;
+static _Atomic long long promo_off;
+
+uint64_t
+ctl_repl_promotion_seq(long long *off)
+{
+	uint64_t seq = atomic_load_explicit(&promo_seq, memory_order_acquire);
+
+	if (off != NULL)
+		*off = atomic_load_explicit(&promo_off, memory_order_relaxed);
+	return seq;
+}
+
 void
 ctl_repl_shift_replid(void)
 {
 	long long off = atomic_load(&ctl_repl.master_repl_offset);
+
+	atomic_store_explicit(&promo_off, off, memory_order_relaxed);
+	atomic_store_explicit(&promo_seq, st_wlog_last_seq(),
+			      memory_order_release);
 
 	memcpy(ctl_repl.replid2, ctl_repl.replid, CTL_REPLID_LEN + 1);
 	ctl_repl.second_repl_offset = off + 1;

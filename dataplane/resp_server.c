@@ -543,7 +543,14 @@ conn_special(struct dp_core *core, struct resp_conn *rc)
 	if (r != NULL && rc->tc && rc->out_off == 0 && c->out.len == 0) {
 		struct pump_ctx x = { core, rc->tc };
 
-		if (ctl_replica_pump(r, pump_send, &x, RESP_PUMP_MAX) < 0)
+		long n = ctl_replica_pump(r, pump_send, &x, RESP_PUMP_MAX);
+
+		/* repl-timeout without an ACK: the peer is unreachable, a
+		 * graceful close would keep the replica registered until TCP
+		 * gives up; Redis frees a timed-out replica at once */
+		if (n == -ETIMEDOUT)
+			conn_abort(core, rc);
+		else if (n < 0)
 			conn_drain(core, rc);	/* it may resync */
 	}
 }

@@ -1415,17 +1415,21 @@ info_stats(struct st_buf *b, struct st_client *c)
 {
 	struct stat_base s;
 	uint64_t conns = c->id;
+	const struct st_role_hooks *rh = st_role_hooks();
+	unsigned long long sync_full = 0, sync_ok = 0, sync_err = 0;
 
 	stats_since_reset(&s);
 	st_client_foreach(max_id_cb, &conns);
+	if (rh != NULL && rh->sync_stats != NULL)
+		rh->sync_stats(&sync_full, &sync_ok, &sync_err);
 	bufprintf(b,
 		  "total_connections_received:%llu\r\n"
 		  "total_commands_processed:%llu\r\n"
 		  "instantaneous_ops_per_sec:0\r\n"
 		  "rejected_connections:0\r\n"
-		  "sync_full:0\r\n"
-		  "sync_partial_ok:0\r\n"
-		  "sync_partial_err:0\r\n"
+		  "sync_full:%llu\r\n"
+		  "sync_partial_ok:%llu\r\n"
+		  "sync_partial_err:%llu\r\n"
 		  "expired_keys:%llu\r\n"
 		  "expired_stale_perc:0.00\r\n"
 		  "expired_time_cap_reached_count:0\r\n"
@@ -1451,6 +1455,7 @@ info_stats(struct st_buf *b, struct st_client *c)
 		  "rejected_calls:%llu\r\n"
 		  "lockfree_read_retries:%llu\r\n",
 		  (unsigned long long)conns, (unsigned long long)s.commands,
+		  sync_full, sync_ok, sync_err,
 		  (unsigned long long)s.expired, (unsigned long long)s.evicted,
 		  (unsigned long long)s.hits, (unsigned long long)s.misses,
 		  (unsigned long long)s.rejected, (unsigned long long)s.retries);

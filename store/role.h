@@ -37,6 +37,12 @@ struct st_role_hooks {
 	/* c->repl != NULL and c is being freed: release what replication
 	 * attached (called before anything of c is freed). */
 	void (*client_free)(struct st_client *c);
+	/* INFO stats' replication counters: full resyncs served, PSYNCs
+	 * answered +CONTINUE, PSYNC <id> <off> refused (relaxed reads; any
+	 * thread).  NULL: all three are 0. */
+	void (*sync_stats)(unsigned long long *full,
+			   unsigned long long *partial_ok,
+			   unsigned long long *partial_err);
 };
 
 /* Install (NULL: back to the built-in master-without-replicas). */

@@ -16,7 +16,11 @@
  * whose replica fell out of the backlog asks to close (-ERANGE); a
  * replica whose TCP stalls has its stream bytes held past the ring's wrap,
  * and is dropped (-ENOBUFS) past replica-output-buffer-limit;
- * repl-backlog-ttl frees the backlog and changes the replid.
+ * repl-backlog-ttl frees the backlog and changes the replid; INFO stats'
+ * sync_full / sync_partial_ok / sync_partial_err; a master demoted by
+ * REPLICAOF host port disconnects its replicas, which the pump then
+ * never sends another byte; FAILOVER (texts, the
+ * write pause, TIMEOUT, ABORT, the hand-over, PSYNC ... FAILOVER).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -495,6 +499,244 @@ test_backlog_ttl(void **state)
 	st_client_free(w);
 }
 
+/* INFO stats shows the PSYNC counters (role hook sync_stats). */
+static void
+test_info_stats_counters(void **state)
+{
+	struct st_client *w = th_client();
+	char exp[160];
+	const char *inf;
+
+	assert_true(atomic_load(&ctl_repl_stats.sync_full) >= 2);
+	assert_true(atomic_load(&ctl_repl_stats.sync_partial_ok) >= 2);
+	assert_true(atomic_load(&ctl_repl_stats.sync_partial_err) >= 1);
+	snprintf(exp, sizeof(exp), "\r\nsync_full:%llu\r\nsync_partial_ok:%llu\r\n"
+		 "sync_partial_err:%llu\r\n",
+		 (unsigned long long)atomic_load(&ctl_repl_stats.sync_full),
+		 (unsigned long long)atomic_load(&ctl_repl_stats.sync_partial_ok),
+		 (unsigned long long)atomic_load(&ctl_repl_stats.sync_partial_err));
+	inf = th_cmd(w, "INFO", "stats", NULL);
+	assert_non_null(strstr(inf, exp));
+	st_client_free(w);
+}
+
+/* A replica disconnected by a history change gets no byte after the
+ * kill flag, even if the transport pumps it once more. */
+static void
+test_killed_replica_gets_nothing(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *c = continue_client("10.0.0.9:40001");
+
+	th_expect(w, "+OK\r\n", "SET", "before-kill", "1");
+	wait_core();
+	st_buf_reset(&wire);
+	assert_true(pump_until(c, NULL, 5) > 0);
+	assert_non_null(wfind("before-kill", 11));
+	ctl_replicas_disconnect_all();
+	th_expect(w, "+OK\r\n", "SET", "after-kill", "1");
+	wait_core();
+	st_buf_reset(&wire);
+	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+					  1 << 20), -ECONNRESET);
+	assert_int_equal(wire.len, 0);
+	st_client_free(c);
+	st_client_free(w);
+}
+
+/* REPLICAOF host port on a master: its replicas are disconnected (they
+ * re-PSYNC and follow the new topology), then NO ONE brings it back. */
+static void
+test_demotion_disconnects_replicas(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *c = continue_client("10.0.0.9:40000");
+
+	assert_int_equal(ctl_replicas_count(), 1);
+	assert_int_equal(atomic_load(&c->kill), 0);
+	th_expect(w, "+OK\r\n", "REPLICAOF", "198.18.20.1", "6379");
+	assert_int_equal(ctl_repl_role(), CTL_ROLE_REPLICA);
+	assert_int_equal(atomic_load(&c->kill), 1);
+	st_client_free(c);
+	th_expect(w, "+OK\r\n", "REPLICAOF", "NO", "ONE");
+	assert_int_equal(ctl_repl_role(), CTL_ROLE_MASTER);
+	assert_int_equal(ctl_replicas_count(), 0);
+	st_client_free(w);
+}
+
+/* A replica announced at addr:port, online at our offset (+CONTINUE). */
+static struct st_client *
+online_replica(const char *addr, const char *port)
+{
+	struct st_client *c = replica_client(addr);
+	char replid[41], off[32];
+
+	th_expect(c, "+OK\r\n", "REPLCONF", "listening-port", port);
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(replid, ctl_repl.replid, 41);
+	pthread_mutex_unlock(&ctl_repl.lock);
+	wait_core();
+	snprintf(off, sizeof(off), "%lld",
+		 (long long)atomic_load(&ctl_repl.master_repl_offset) + 1);
+	assert_string_equal(th_cmd(c, "PSYNC", replid, off, NULL), "+CONTINUE\r\n");
+	return c;
+}
+
+/* The client's pending output is exactly 's' (then cleared). */
+static void
+expect_out_of(struct st_client *c, const char *s)
+{
+	assert_int_equal(c->out.len, strlen(s));
+	assert_memory_equal(c->out.p, s, strlen(s));
+	st_buf_reset(&c->out);
+}
+
+static const char *
+failover_state_line(struct st_client *w)
+{
+	const char *inf = th_cmd(w, "INFO", "replication", NULL);
+	const char *p = strstr(inf, "master_failover_state:");
+
+	assert_non_null(p);
+	return p;
+}
+
+#define assert_fo_state(w, s) \
+	assert_memory_equal(failover_state_line(w), \
+			    "master_failover_state:" s "\r\n", \
+			    sizeof("master_failover_state:" s "\r\n") - 1)
+
+static void
+wait_fo_state(enum ctl_failover_state s)
+{
+	for (int i = 0; i < 5000 && ctl_failover_state() != s; i++)
+		sleep_ms(1);
+	assert_int_equal(ctl_failover_state(), s);
+}
+
+/* FAILOVER: Redis 7.0's texts (checked against redis-server 7.0.15), the
+ * write pause (writers blocked, readers served), TIMEOUT, ABORT, the
+ * switch to a replica of the caught-up target, PSYNC ... FAILOVER. */
+static void
+test_failover(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *x = th_client();
+	struct st_client *c, *t;
+	char ack[32], replid[41], off[32], exp[80];
+
+	assert_int_equal(ctl_replicas_count(), 0);
+	th_expect(w, "-ERR FAILOVER requires connected replicas.\r\n", "FAILOVER");
+	th_expect(w, "-ERR No failover in progress.\r\n", "FAILOVER", "ABORT");
+	th_expect(w, "-ERR FAILOVER timeout must be greater than 0\r\n",
+		  "FAILOVER", "TIMEOUT", "0");
+	th_expect(w, "-ERR FAILOVER timeout must be greater than 0\r\n",
+		  "FAILOVER", "TIMEOUT", "-1");
+	th_expect(w, "-ERR value is not an integer or out of range\r\n",
+		  "FAILOVER", "TIMEOUT", "abc");
+	th_expect(w, "-ERR syntax error\r\n", "FAILOVER", "bogus");
+	th_expect(w, "-ERR syntax error\r\n", "FAILOVER", "TO", "x");
+	th_expect(w, "-ERR syntax error\r\n", "FAILOVER", "ABORT", "TIMEOUT", "5");
+	th_expect(w, "-ERR value is not an integer or out of range\r\n",
+		  "FAILOVER", "TO", "10.0.0.10", "abc");
+	th_expect(w, "-ERR FAILOVER requires connected replicas.\r\n",
+		  "FAILOVER", "FORCE", "TIMEOUT", "100");
+	c = online_replica("10.0.0.10:40000", "7010");
+	th_expect(w, "-ERR FAILOVER target HOST and PORT is not a replica.\r\n",
+		  "FAILOVER", "TO", "10.0.0.10", "9999");
+	th_expect(w, "-ERR FAILOVER with force option requires both a timeout "
+		  "and target HOST and IP.\r\n", "FAILOVER", "FORCE", "TIMEOUT", "100");
+	th_expect(w, "-ERR FAILOVER with force option requires both a timeout "
+		  "and target HOST and IP.\r\n", "FAILOVER", "FORCE", "TO",
+		  "10.0.0.10", "7010");
+	assert_fo_state(w, "no-failover");
+
+	/* TIMEOUT without an ACK of the newest write: writes wait, then the
+	 * failover aborts and the paused write runs */
+	th_expect(w, "+OK\r\n", "SET", "unacked", "1");
+	wait_core();
+	th_expect(w, "+OK\r\n", "FAILOVER", "TO", "10.0.0.10", "7010",
+		  "TIMEOUT", "300");
+	assert_fo_state(w, "waiting-for-sync");
+	th_expect(w, "-ERR FAILOVER already in progress.\r\n", "FAILOVER");
+	th_expect(x, "", "SET", "paused", "1");
+	assert_true(x->flags & ST_CLIENT_BLOCKED);
+	assert_false(ctl_wait_poll(x));
+	th_expect(w, "$-1\r\n", "GET", "paused");	/* reads are served */
+	/* a new replica may not sync meanwhile */
+	t = replica_client("10.0.0.11:40000");
+	th_expect(t, "-NOMASTERLINK Can't SYNC while failing over\r\n",
+		  "PSYNC", "?", "-1");
+	st_client_free(t);
+	wait_fo_state(CTL_FAILOVER_NONE);
+	assert_true(ctl_wait_poll(x));
+	assert_false(x->flags & ST_CLIENT_BLOCKED);
+	expect_out_of(x, "+OK\r\n");
+	assert_string_equal(th_cmd(x, "GET", "paused", NULL), "$1\r\n1\r\n");
+	assert_int_equal(ctl_repl_role(), CTL_ROLE_MASTER);
+
+	/* ABORT: back to no-failover, a paused EXEC of writes runs (a
+	 * write queued during the pause would wait too, as in Redis) */
+	th_expect(x, "+OK\r\n", "MULTI");
+	th_expect(x, "+QUEUED\r\n", "INCR", "ctr");
+	th_expect(w, "+OK\r\n", "FAILOVER");
+	th_expect(x, "", "EXEC");
+	assert_false(ctl_wait_poll(x));
+	th_expect(w, "+OK\r\n", "FAILOVER", "ABORT");
+	assert_fo_state(w, "no-failover");
+	assert_true(ctl_wait_poll(x));
+	expect_out_of(x, "*1\r\n:1\r\n");
+	assert_string_equal(th_cmd(x, "GET", "ctr", NULL), "$1\r\n1\r\n");
+	wait_core();
+
+	/* the target ACKs our whole offset: we become its replica and
+	 * our PSYNC would carry FAILOVER; the paused writer gets -READONLY
+	 * once the target accepted */
+	th_expect(w, "+OK\r\n", "FAILOVER", "TO", "10.0.0.10", "7010");
+	th_expect(x, "", "SET", "late", "1");
+	snprintf(ack, sizeof(ack), "%lld",
+		 (long long)atomic_load(&ctl_repl.master_repl_offset));
+	th_expect(c, "", "REPLCONF", "ACK", ack);
+	wait_fo_state(CTL_FAILOVER_IN_PROGRESS);
+	assert_fo_state(w, "failover-in-progress");
+	assert_int_equal(ctl_repl_role(), CTL_ROLE_REPLICA);
+	assert_string_equal(ctl_repl.master_host, "10.0.0.10");
+	assert_int_equal(ctl_repl.master_port, 7010);
+	assert_int_equal(atomic_load(&c->kill), 1);
+	assert_true(ctl_failover_psync_arg());
+	assert_false(ctl_wait_poll(x));
+	ctl_failover_psync_result(true);
+	assert_fo_state(w, "no-failover");
+	assert_true(ctl_wait_poll(x));
+	expect_out_of(x, "-READONLY You can't write against a read only replica.\r\n");
+	st_client_free(c);
+
+	/* the other end: PSYNC <our replid> <off> FAILOVER promotes us */
+	t = replica_client("10.0.0.12:40000");
+	th_expect(t, "-ERR PSYNC FAILOVER replid must match my replid.\r\n",
+		  "PSYNC", "cccccccccccccccccccccccccccccccccccccccc", "1", "FAILOVER");
+	assert_int_equal(ctl_repl_role(), CTL_ROLE_REPLICA);
+	st_client_free(t);
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(replid, ctl_repl.replid, 41);
+	pthread_mutex_unlock(&ctl_repl.lock);
+	snprintf(off, sizeof(off), "%lld",
+		 (long long)atomic_load(&ctl_repl.master_repl_offset) + 1);
+	t = replica_client("10.0.0.12:40001");
+	th_expect(t, "+OK\r\n", "REPLCONF", "capa", "psync2");
+	{
+		const char *r = th_cmd(t, "PSYNC", replid, off, "FAILOVER", NULL);
+
+		assert_int_equal(ctl_repl_role(), CTL_ROLE_MASTER);
+		assert_string_equal(ctl_repl.replid2, replid);
+		snprintf(exp, sizeof(exp), "+CONTINUE %s\r\n", ctl_repl.replid);
+		assert_string_equal(r, exp);
+	}
+	st_client_free(t);
+	st_client_free(x);
+	st_client_free(w);
+}
+
 static int
 setup(void **state)
 {
@@ -520,6 +762,10 @@ main(void)
 		cmocka_unit_test(test_psync_continue_and_len_framing),
 		cmocka_unit_test(test_min_replicas_and_wait),
 		cmocka_unit_test(test_slow_replicas),
+		cmocka_unit_test(test_info_stats_counters),
+		cmocka_unit_test(test_killed_replica_gets_nothing),
+		cmocka_unit_test(test_demotion_disconnects_replicas),
+		cmocka_unit_test(test_failover),
 		cmocka_unit_test(test_backlog_ttl),
 	};
 

@@ -18,20 +18,33 @@
  *    unchanged), garbage instead of +FULLRESYNC, negative and huge $len,
  *    an endless line without CRLF, an endless $EOF image, a PSYNC answer
  *    that never comes (repl-timeout), a bad command in the stream;
- *  - REPLICAOF replies and READONLY / MASTERDOWN texts.
+ *  - REPLICAOF replies and READONLY / MASTERDOWN texts;
+ *  - sub-replicas kept on +CONTINUE with the same id, disconnected on a
+ *    new id;
+ *  - promoted with no write since: a sub-replica's FULLRESYNC offset is
+ *    the old history's end (PINGs included);
+ *  - INFO's master_sync_* lines during $len and $EOF: transfers,
+ *    slave_priority from replica-priority;
+ *  - 100 full syncs while a registered thread keeps reading the backlog
+ *    (each restarts it after the FULLRESYNC offset; the old rings are
+ *    retired, never freed under a reader);
+ *  - role flips by REPLICAOF while another thread reads the role (TSan).
  */
 #include "harness.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "command.h"
 #include "config.h"
 #include "rdb.h"
 #include "repl.h"
 #include "repl_replica.h"
+#include "wlog.h"
 
 /* The minimal valid image of §2 (redis-check-rdb OK): foo=bar,
  * session=xyz with PXAT 1893456000000, counter=12345. */
@@ -745,6 +758,234 @@ test_replicaof_command_texts(void **state)
 	reset_all();
 }
 
+/* Our own replicas follow the history: +CONTINUE with the same id keeps
+ * them, a new id (and a demotion) disconnects them so they re-PSYNC. */
+static void
+test_sub_replicas_on_new_history(void **state)
+{
+	struct ctl_link *l = synced_link();
+	struct st_client *sub = th_client();
+	char off[32], exp[80];
+
+	FEEDS(l, S_SELECT0 S_SETK1);
+	snprintf(off, sizeof(off), "%lld", ctl_link_offset(l) + 1);
+	th_cmd(sub, "REPLCONF", "capa", "psync2", NULL);
+	snprintf(exp, sizeof(exp), "+CONTINUE %s\r\n", ID_A);
+	assert_string_equal(th_cmd(sub, "PSYNC", ID_A, off, NULL), exp);
+	assert_int_equal(ctl_replicas_count(), 1);
+	/* same id: kept */
+	relink(l);
+	handshake_to_psync(l, "*3\r\n$5\r\nPSYNC\r\n$40\r\n" ID_A "\r\n$2\r\n52\r\n");
+	FEEDS(l, "+CONTINUE " ID_A "\r\n");
+	assert_int_equal(ctl_link_get_state(l), CTL_LINK_CONNECTED);
+	assert_int_equal(atomic_load(&sub->kill), 0);
+	/* a new id: disconnected */
+	relink(l);
+	handshake_to_psync(l, "*3\r\n$5\r\nPSYNC\r\n$40\r\n" ID_A "\r\n$2\r\n52\r\n");
+	FEEDS(l, "+CONTINUE " ID_B "\r\n");
+	assert_int_equal(ctl_link_get_state(l), CTL_LINK_CONNECTED);
+	assert_int_equal(atomic_load(&sub->kill), 1);
+	st_client_free(sub);
+	assert_int_equal(ctl_replicas_count(), 0);
+	link_done(l);
+}
+
+static struct st_buf cap;
+
+static size_t
+cap_send(void *ctx, const void *p, size_t n)
+{
+	(void)ctx;
+	st_buf_append(&cap, p, n);
+	return n;
+}
+
+/* Promoted with no write since: a sub-replica's full sync starts exactly
+ * where the old history ended (bytes without a write record, like PING,
+ * included), and the replica-era records are not streamed again. */
+static void
+test_fullsync_offset_after_promotion(void **state)
+{
+	struct ctl_link *l;
+	struct st_client *sub = th_client();
+	char want[96];
+	long long off;
+
+	assert_int_equal(ctl_repl_core_start(-1), 0);
+	l = synced_link();
+	FEEDS(l, S_SELECT0 S_SETK1);			/* 23 + 28 */
+	for (int i = 0; i < 2000 && ctl_repl_core_seq() < st_wlog_last_seq(); i++)
+		th_sleep_ms(1);
+	th_sleep_ms(5);
+	FEEDS(l, S_PING S_PING);			/* no write records */
+	assert_int_equal(ctl_link_offset(l), 79);
+	assert_int_equal(ctl_replica_set_master(NULL, 0), 0);
+	assert_int_equal(ctl_repl_promotion_seq(&off), st_wlog_last_seq());
+	assert_int_equal(off, 79);
+	th_sleep_ms(20);
+	assert_int_equal(atomic_load(&ctl_repl.master_repl_offset), 79);
+	th_cmd(sub, "REPLCONF", "capa", "eof", NULL);
+	th_cmd(sub, "PSYNC", "?", "-1", NULL);
+	assert_non_null(ctl_replica_of(sub));
+	st_buf_init(&cap);
+	snprintf(want, sizeof(want), "+FULLRESYNC %s 79\r\n", ctl_repl.replid);
+	for (int i = 0; i < 5000 && (cap.len < strlen(want) ||
+				     memmem(cap.p, cap.len, "$EOF:", 5) == NULL); i++) {
+		assert_true(ctl_replica_pump(ctl_replica_of(sub), cap_send, NULL,
+					     1 << 20) >= 0);
+		th_sleep_ms(1);
+	}
+	assert_non_null(memmem(cap.p, cap.len, want, strlen(want)));
+	st_client_free(sub);
+	st_buf_free(&cap);
+	ctl_repl_core_stop();
+	link_done(l);
+}
+
+/* ---- INFO during a transfer, the backlog across full syncs, role races ---------------- */
+
+static void
+test_info_sync_progress(void **state)
+{
+	struct ctl_link *l = fresh_replica_link();
+	const char *inf;
+
+	handshake_to_psync(l, HS_PSYNC_NEW);
+	FEEDS(l, "+FULLRESYNC " ID_A " 0\r\n$98\r\n");
+	feed(l, rdb98, 49);
+	inf = th_cmd(cli, "INFO", "replication", NULL);
+	assert_non_null(strstr(inf, "master_sync_in_progress:1\r\n"
+			       "slave_read_repl_offset:"));
+	assert_non_null(strstr(inf, "\r\nmaster_sync_total_bytes:98\r\n"
+			       "master_sync_read_bytes:49\r\n"
+			       "master_sync_left_bytes:49\r\n"
+			       "master_sync_perc:50.00\r\n"
+			       "master_sync_last_io_seconds_ago:"));
+	assert_non_null(strstr(inf, "\r\nmaster_link_down_since_seconds:"));
+	feed(l, rdb98 + 49, sizeof(rdb98) - 49);
+	assert_int_equal(ctl_link_get_state(l), CTL_LINK_CONNECTED);
+	inf = th_cmd(cli, "INFO", "replication", NULL);
+	assert_null(strstr(inf, "master_sync_total_bytes"));
+	assert_non_null(strstr(inf, "master_sync_in_progress:0\r\n"));
+
+	/* $EOF: Redis's transfer size is 0: left_bytes negative, perc 0 */
+	relink(l);
+	handshake_to_psync(l, "*3\r\n$5\r\nPSYNC\r\n$40\r\n" ID_A "\r\n$1\r\n1\r\n");
+	FEEDS(l, "+FULLRESYNC " ID_B " 7\r\n$EOF:" MARK "\r\n");
+	feed(l, rdb98, 10);
+	inf = th_cmd(cli, "INFO", "replication", NULL);
+	assert_non_null(strstr(inf, "master_sync_total_bytes:0\r\n"
+			       "master_sync_read_bytes:10\r\n"
+			       "master_sync_left_bytes:-10\r\n"
+			       "master_sync_perc:0.00\r\n"));
+	/* replica-priority reaches slave_priority */
+	set_cfg("replica-priority", "42");
+	inf = th_cmd(cli, "INFO", "replication", NULL);
+	assert_non_null(strstr(inf, "\r\nslave_priority:42\r\n"));
+	set_cfg("replica-priority", "100");
+	link_done(l);
+}
+
+static _Atomic int reader_stop;
+static _Atomic long reader_reads;
+
+/* A sub-replica's pump as the backlog sees it: lock-free reads from a
+ * registered thread, quiescent between them. */
+static void *
+backlog_reader(void *arg)
+{
+	char buf[256];
+	struct st_worker *w;
+
+	(void)arg;
+	w = st_thread_register();
+	while (!atomic_load(&reader_stop)) {
+		long long first = ctl_backlog_first_byte();
+		long n = ctl_backlog_read(first, buf, sizeof(buf));
+
+		assert_true(n >= 0 || n == -ERANGE);
+		atomic_fetch_add(&reader_reads, 1);
+		st_worker_quiescent();
+	}
+	st_thread_unregister(w);
+	return NULL;
+}
+
+/* Each full sync restarts the backlog after the FULLRESYNC offset while
+ * readers keep copying from it (the old ring is retired, never freed
+ * under them); more than the 64 kept retired rings. */
+static void
+test_fullsync_backlog_readers(void **state)
+{
+	struct ctl_link *l = synced_link();
+	pthread_t t;
+
+	atomic_store(&reader_stop, 0);
+	atomic_store(&reader_reads, 0);
+	assert_int_equal(pthread_create(&t, NULL, backlog_reader, NULL), 0);
+	for (int i = 0; i < 100; i++) {
+		char hdr[160];
+		long long off = 1000 + i * 100;
+
+		FEEDS(l, S_SELECT0 S_SETK1);
+		relink(l);
+		FEEDS(l, "+PONG\r\n+OK\r\n+OK\r\n");
+		take_out(l);
+		snprintf(hdr, sizeof(hdr), "+FULLRESYNC %s %lld\r\n$%zu\r\n",
+			 (i & 1) ? ID_A : ID_B, off, sizeof(rdb98));
+		feed(l, hdr, strlen(hdr));
+		feed(l, rdb98, sizeof(rdb98));
+		assert_int_equal(ctl_link_get_state(l), CTL_LINK_CONNECTED);
+		assert_int_equal(ctl_backlog_first_byte(), off + 1);
+		assert_int_equal(ctl_backlog_histlen(), 0);
+		assert_int_equal(ctl_link_offset(l), off);
+		st_worker_quiescent();
+	}
+	FEEDS(l, S_SELECT0 S_SETK1);
+	assert_int_equal(ctl_backlog_histlen(), 51);
+	for (int i = 0; i < 1000 && atomic_load(&reader_reads) < 100; i++)
+		th_sleep_ms(1);
+	atomic_store(&reader_stop, 1);
+	st_worker_offline();
+	pthread_join(t, NULL);
+	st_worker_online();
+	assert_true(atomic_load(&reader_reads) > 0);
+	link_done(l);
+}
+
+/* REPLICAOF flips the role while other threads read it (the replication
+ * core, INFO, the dispatch check): atomic on both sides (TSan). */
+static void *
+role_reader(void *arg)
+{
+	long *masters = arg;
+
+	while (!atomic_load(&reader_stop))
+		*masters += ctl_repl_role() == CTL_ROLE_MASTER;
+	return NULL;
+}
+
+static void
+test_role_changes_are_atomic(void **state)
+{
+	pthread_t t;
+	long masters = 0;
+
+	reset_all();
+	atomic_store(&reader_stop, 0);
+	assert_int_equal(pthread_create(&t, NULL, role_reader, &masters), 0);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(ctl_replica_set_master("198.18.30.1", 6379), 0);
+		assert_int_equal(ctl_repl_role(), CTL_ROLE_REPLICA);
+		assert_int_equal(ctl_replica_set_master(NULL, 0), 0);
+		assert_int_equal(ctl_repl_role(), CTL_ROLE_MASTER);
+	}
+	atomic_store(&reader_stop, 1);
+	pthread_join(t, NULL);
+	assert_true(masters >= 0);
+	reset_all();
+}
+
 int
 main(void)
 {
@@ -762,6 +1003,11 @@ main(void)
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_replicaof_and_checks),
 		cmocka_unit_test(test_replicaof_command_texts),
+		cmocka_unit_test(test_sub_replicas_on_new_history),
+		cmocka_unit_test(test_fullsync_offset_after_promotion),
+		cmocka_unit_test(test_info_sync_progress),
+		cmocka_unit_test(test_fullsync_backlog_readers),
+		cmocka_unit_test(test_role_changes_are_atomic),
 	};
 	int rc;
 

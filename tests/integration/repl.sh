@@ -101,15 +101,18 @@ start_replica() { # [replicaof]
 finfo() { fcli info replication | tr -d '\r'; }
 rinfo() { rcli info replication | tr -d '\r'; }
 field() { grep "^$1:" | head -1 | cut -d: -f2-; }
-full_syncs() { grep -c "Full resync from master" "$RLOG" || true; }
-partial_syncs() { grep -c "Master accepted a Partial Resynchronization" "$RLOG" || true; }
+# the master's own counters (INFO stats): full syncs served, +CONTINUE
+# answers, PSYNC <id> <off> refused
+fstat() { fcli info stats | tr -d '\r' | field "$1"; }
+full_syncs() { fstat sync_full; }
+partial_syncs() { fstat sync_partial_ok; }
 
 t_sync() {
 	start 0-1 --data-cores 2
 	start_replica
 	nsx timeout 300 "$PY" "$CHECK" sync-under-load "$HOST:$PORT" "$KHOST:$RPORT" 8 ||
 		fail "sync under load"
-	[ "$(full_syncs)" = 1 ] || fail "expected one full sync, log says $(full_syncs)"
+	[ "$(full_syncs)" = 1 ] || fail "expected one full sync, INFO says $(full_syncs)"
 	finfo | grep -q "^slave0:ip=$KHOST,port=$RPORT,state=online," ||
 		fail "INFO slave0: $(finfo)"
 	[ "$(fcli role | head -1)" = master ] || fail "ROLE"
@@ -154,6 +157,7 @@ t_gap() {
 	nsx "$PY" "$CHECK" wait-synced "$HOST:$PORT" "$KHOST:$RPORT" || fail "resync"
 	[ "$(full_syncs)" = 2 ] || fail "expected a second full sync, got $(full_syncs) in all"
 	grep -q "Trying a partial resynchronization" "$RLOG" || fail "the replica did not try PSYNC"
+	[ "$(fstat sync_partial_err)" -ge 1 ] || fail "sync_partial_err $(fstat sync_partial_err)"
 	nsx "$PY" "$CHECK" compare "$HOST:$PORT" "$KHOST:$RPORT" || fail "data after full"
 }
 
