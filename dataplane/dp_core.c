@@ -44,7 +44,9 @@ dp_core_tx_flush(struct dp_core *core)
 
 	if (core->ntx == 0)
 		return;
-	sent = dp_port_tx(core->port, core->queue, core->tx, core->ntx);
+	DP_CYC_RUN(&core->cyc, DP_CYC_TX,
+		   sent = dp_port_tx(core->port, core->queue, core->tx,
+				     core->ntx));
 	for (uint16_t i = 0; i < sent; i++) {
 		core->stats.tx_pkts++;
 		core->stats.tx_bytes += core->tx[i]->pkt_len;

@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "dp_cycles.h"
 #include "dp_port.h"
 
 #define DP_TX_BATCH 64
@@ -112,6 +113,8 @@ struct dp_core {
 	 * neighbour (REACHABLE ip -> mac); NULL = nobody to tell. */
 	void (*arp_learnt)(struct dp_core *core, uint32_t ip,
 			   const struct rte_ether_addr *mac);
+	/* per-layer cycle counters (dp_cycles.h); cyc.on = --cycle-stats */
+	struct dp_cycles cyc;
 };
 
 /* Queue a frame for transmission (sent at the end of the iteration or

@@ -7,6 +7,8 @@
  *      dp_handover_drain -> dp_eth_input | dp_arp_learn;
  *      dp_tcp_timers; dp_arp_timers; st_expire_cycle; hooks.app_poll;
  *      hooks.app_flush; dp_tcp_flush; dp_core_tx_flush; st_worker_quiescent
+ *   (each step inside DP_CYC_RUN: per-layer cycles with --cycle-stats,
+ *   dp_cycles.h)
  *   -> idle backoff (rte_pause / nanosleep with QSBR offline)
  */
 #include "dp_loop.h"
@@ -22,6 +24,7 @@
 
 #include "dp_arp.h"
 #include "dp_core.h"
+#include "dp_cycles.h"
 #include "dp_eth.h"
 #include "dp_handover.h"
 #include "dp_tcp.h"
@@ -68,35 +71,46 @@ dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
 {
 	const struct dp_loop_params *p = &sh->params;
 	struct rte_mbuf *pkts[DP_RX_BURST];
+	struct dp_cycles *cyc = &core->cyc;
 	uint16_t n;
 	unsigned work;
 
+	if (unlikely(cyc->on))
+		dp_cyc_iter_begin(cyc);
 	core->now_us = loop_now_us(ls);
-	n = dp_port_rx(core->port, core->queue, pkts, DP_RX_BURST);
-	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		/* dp_eth_input counts rx and injects loss, on the owner */
-		dp_handover_input(core, pkts[i]);
-	}
-	n += dp_handover_drain(core);
-	dp_tcp_timers(core);
-	dp_arp_timers(core);
-	if (core->now_us >= ls->next_expire_us) {
-		st_expire_cycle(core->worker, p->expire_budget);
-		ls->next_expire_us = core->now_us + p->expire_interval_us;
-	}
-	if (sh->hooks.app_poll && core->now_us >= ls->next_app_us) {
-		sh->hooks.app_poll(core, sh->hooks.arg);
-		ls->next_app_us = core->now_us + p->app_interval_us;
-	}
+	DP_CYC_RUN(cyc, DP_CYC_RX,
+		   n = dp_port_rx(core->port, core->queue, pkts, DP_RX_BURST));
+	DP_CYC_RUN(cyc, DP_CYC_ETH,
+		for (uint16_t i = 0; i < n; i++) {
+			if (i + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
+							       void *));
+			/* dp_eth_input counts rx and injects loss, on the
+			 * owner */
+			dp_handover_input(core, pkts[i]);
+		}
+		n += dp_handover_drain(core));
+	DP_CYC_RUN(cyc, DP_CYC_TIMERS,
+		dp_tcp_timers(core);
+		dp_arp_timers(core);
+		if (core->now_us >= ls->next_expire_us) {
+			st_expire_cycle(core->worker, p->expire_budget);
+			ls->next_expire_us = core->now_us + p->expire_interval_us;
+		}
+		if (sh->hooks.app_poll && core->now_us >= ls->next_app_us) {
+			sh->hooks.app_poll(core, sh->hooks.arg);
+			ls->next_app_us = core->now_us + p->app_interval_us;
+		});
 	if (sh->hooks.app_flush)
-		sh->hooks.app_flush(core, sh->hooks.arg);
-	dp_tcp_flush(core);
-	dp_core_tx_flush(core);
-	st_worker_quiescent();
+		DP_CYC_RUN(cyc, DP_CYC_APP,
+			   sh->hooks.app_flush(core, sh->hooks.arg));
+	DP_CYC_RUN(cyc, DP_CYC_TCP_OUT, dp_tcp_flush(core));
+	dp_core_tx_flush(core);		/* DP_CYC_TX inside */
+	DP_CYC_RUN(cyc, DP_CYC_QSBR, st_worker_quiescent());
 	work = n + (unsigned)(core->stats.tx_pkts - ls->last_tx_pkts);
 	ls->last_tx_pkts = core->stats.tx_pkts;
+	if (unlikely(cyc->on))
+		dp_cyc_iter_end(cyc, work, core->stats.commands);
 	return work;
 }
 
@@ -264,6 +278,8 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 				fprintf(f, " drop_%s=%" PRIu64, dp_drop_names[d],
 					rd(&s->drops[d]));
 		fputc('\n', f);
+		dp_cycles_dump(f, cores[i]->id, &cores[i]->cyc,
+			       rd(&s->commands), rd(&s->rx_pkts));
 	}
 	fprintf(f, "stats end\n");
 	fflush(f);

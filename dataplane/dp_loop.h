@@ -103,7 +103,8 @@ unsigned dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
  * 0 or the core_init error. */
 int dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh);
 
-/* One line per core: packets, bytes, commands, TCP and drop counters. */
+/* One line per core: packets, bytes, commands, TCP and drop counters;
+ * with --cycle-stats two more (dp_cycles_dump). */
 void dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n);
 
 #endif

@@ -19,7 +19,7 @@ enum dp_opt {
 	OPT_ADDR, OPT_GATEWAY, OPT_PORT, OPT_CONFIG, OPT_DATA_CORES,
 	OPT_IDLE_PAUSE, OPT_IDLE_SLEEP, OPT_SLEEP_MAX, OPT_BUSY_POLL,
 	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_REPL_CPU,
-	OPT_HELP,
+	OPT_CYCLE_STATS, OPT_HELP,
 	OPT__COUNT
 };
 
@@ -54,6 +54,8 @@ static const struct {
 		"is 0 (default 256mb)"},
 	[OPT_REPL_CPU] = {"repl-cpu", true, "N",
 		"pin the replication core thread to CPU N (default: not pinned)"},
+	[OPT_CYCLE_STATS] = {"cycle-stats", false, NULL,
+		"count TSC cycles per layer of the poll loop (SIGUSR1 dump)"},
 	[OPT_HELP] = {"help", false, NULL, "this text"},
 };
 
@@ -224,6 +226,9 @@ parse_ferry_opt(struct dp_options *o, enum dp_opt id, const char *val,
 		break;
 	case OPT_BUSY_POLL:
 		o->busy_poll = true;
+		break;
+	case OPT_CYCLE_STATS:
+		o->cycle_stats = true;
 		break;
 	case OPT_MBUFS:
 		rc = parse_u64(val, 1u << 24, &v);

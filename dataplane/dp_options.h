@@ -40,6 +40,7 @@ struct dp_options {
 	uint32_t loss_ppm;		/* injected loss (tests) */
 	uint64_t output_limit;		/* c->out cap when the store has none */
 	int repl_cpu;			/* replication core's CPU, -1 = not pinned */
+	bool cycle_stats;		/* per-layer cycle counters (dp_cycles.h) */
 	bool help;
 };
 

@@ -212,6 +212,8 @@ make_cores(struct ferryd *fd, unsigned *lcores)
 		core->port = &fd->port;
 		core->queue = (uint16_t)i;
 		core->loss_ppm = fd->opt.loss_ppm;
+		if (fd->opt.cycle_stats)
+			dp_cycles_enable(&core->cyc);
 		core->rand_state = rte_rdtsc() ^ ((uint64_t)(i + 1) << 32) ^
 				   (uint64_t)getpid();
 		fd->cores[i] = core;

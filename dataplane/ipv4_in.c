@@ -93,7 +93,8 @@ dp_ipv4_input(struct dp_core *core, struct rte_mbuf *m)
 	switch (ip->next_proto_id) {
 	case IPPROTO_TCP:
 		rte_pktmbuf_adj(m, hlen);
-		dp_tcp_input(core, m, src, dst);
+		DP_CYC_RUN(&core->cyc, DP_CYC_TCP_IN,
+			   dp_tcp_input(core, m, src, dst));
 		return;
 	case IPPROTO_ICMP:
 		rte_pktmbuf_adj(m, hlen);

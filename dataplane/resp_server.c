@@ -7,6 +7,9 @@
  *           st_client_register
  *   in:     dp_tcp -> resp_recv -> conn_input -> st_client_feed ->
  *           st_client_process -> conn_flush -> dp_tcp_send
+ *           (timed per layer with --cycle-stats: resp_recv's body as
+ *           DP_CYC_APP, st_client_process as DP_CYC_STORE, dp_tcp_send as
+ *           DP_CYC_TCP_SEND; dp_cycles.h)
  *   out:    dp_tcp -> resp_sendable -> conn_flush -> dp_tcp_recv_resume
  *   close:  conn_finish -> dp_tcp_close ... dp_tcp -> resp_closed ->
  *           st_client_unregister -> (conn_free) st_client_free
@@ -161,8 +164,11 @@ conn_flush(struct dp_core *core, struct resp_conn *rc)
 	struct st_buf *out = &rc->c->out;
 
 	while (rc->out_off < out->len && rc->tc) {
-		size_t n = dp_tcp_send(core, rc->tc, out->p + rc->out_off,
-				       out->len - rc->out_off);
+		size_t n;
+
+		DP_CYC_RUN(&core->cyc, DP_CYC_TCP_SEND,
+			   n = dp_tcp_send(core, rc->tc, out->p + rc->out_off,
+					   out->len - rc->out_off));
 
 		if (n == 0)
 			break;
@@ -253,7 +259,7 @@ conn_input(struct dp_core *core, struct resp_conn *rc, const uint8_t *data,
 			piece = rc->chunk;
 		st_client_feed(c, data + used, piece);
 		used += piece;
-		n = st_client_process(c);
+		DP_CYC_RUN(&core->cyc, DP_CYC_STORE, n = st_client_process(c));
 		if (n > 0)
 			core->stats.commands += (uint64_t)n;
 		if (c->out.len > conn_out_limit(core)) {
@@ -345,7 +351,8 @@ resp_recv(struct dp_core *core, struct dp_tcp_conn *tc, void *ctx,
 		return len;
 	rc->depth++;
 	rc->in_recv = true;
-	used = conn_input(core, rc, data, len);
+	DP_CYC_RUN(&core->cyc, DP_CYC_APP,
+		   used = conn_input(core, rc, data, len));
 	rc->in_recv = false;
 	if (conn_leave(core, rc))
 		return len;
