@@ -170,9 +170,13 @@ LE_TIMEOUT=${LE_TIMEOUT:-86400}
 for i in $(seq 1 $((REGIONS - 1))); do
 	xns="$NAME-x$i" ta="${NAME}t${i}a" tb="${NAME}t${i}b"
 	rm -f "/tmp/$xns.sock"	# left by a run that was killed
+	LE_PID=
 	le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
 		"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
-		--both "$SPEC"
+		--both "$SPEC" || {
+		LINK_PIDS[$i]=$LE_PID	# the cleanup stops it
+		fail "link A<->${LETTERS[$i]^^} did not start"
+	}
 	LINK_PIDS[$i]=$LE_PID
 	ip -n "$(ns_of 0)" addr add "198.18.$((60 + i)).1/24" dev "${ta:0:15}"
 	ip -n "$(ns_of "$i")" addr add "198.18.$((60 + i)).2/24" dev "${tb:0:15}"

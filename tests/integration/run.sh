@@ -252,8 +252,10 @@ t_afpacket() {
 	ip -n "$NS" addr add 198.18.0.1/24 dev "$fk"
 	nsx ethtool -K "$fk" tx off >/dev/null
 	ip -n "$NS" link set "$fk" up
-	nsx "$FERRYD" -l 0 --no-huge -m 512 --no-pci --file-prefix "$NS" \
-		--vdev "net_af_packet0,iface=$fa" -- \
+	# `ip netns exec` execs ferryd in place: $! is ferryd's own PID (a
+	# shell function here would leave $! pointing at a subshell)
+	ip netns exec "$NS" "$FERRYD" -l 0 --no-huge -m 512 --no-pci \
+		--file-prefix "$NS" --vdev "net_af_packet0,iface=$fa" -- \
 		--addr "$HOST/24" --port "$PORT" >"$LOG" 2>&1 &
 	echo $! >"$FERRY_RUNDIR/$NS.pid"
 	"$NETNS" wait "$NS" "$HOST" "$PORT" 30
@@ -273,6 +275,9 @@ t_afpacket() {
 	[ "$(cli get big | md5sum)" = "$( (cat "$FERRY_RUNDIR/big"; echo) | md5sum)" ] ||
 		fail "10 MB value content over af_packet"
 	alive || fail "ferryd died"
+	# the PID file names ferryd itself: the cleanup's SIGTERM stops it
+	[ "$(cat "/proc/$(cat "$FERRY_RUNDIR/$NS.pid")/comm")" = ferryd ] ||
+		fail "the PID file does not name ferryd"
 }
 
 "t_$TEST"
