@@ -187,6 +187,16 @@ ctl_backlog_read(long long off, void *buf, size_t n)
 	return (long)n;
 }
 
+/* The offsets of the first and last bytes b still holds. */
+static void
+backlog_span(const struct backlog *b, long long *lo, long long *end)
+{
+	*end = atomic_load_explicit(&b->end, memory_order_acquire);
+	*lo = *end - b->size + 1;
+	if (*lo < b->start)
+		*lo = b->start;
+}
+
 long long
 ctl_backlog_first_byte(void)
 {
@@ -195,9 +205,8 @@ ctl_backlog_first_byte(void)
 
 	if (b == NULL)
 		return 0;
-	end = atomic_load_explicit(&b->end, memory_order_acquire);
-	lo = end - b->size + 1;
-	return lo < b->start ? b->start : lo;
+	backlog_span(b, &lo, &end);
+	return lo;
 }
 
 long long
@@ -208,10 +217,7 @@ ctl_backlog_histlen(void)
 
 	if (b == NULL)
 		return 0;
-	end = atomic_load_explicit(&b->end, memory_order_acquire);
-	lo = end - b->size + 1;
-	if (lo < b->start)
-		lo = b->start;
+	backlog_span(b, &lo, &end);
 	return end - lo + 1;
 }
 

@@ -37,6 +37,21 @@ bprintf(struct st_buf *b, const char *fmt, ...)
 				       sizeof(tmp) - 1);
 }
 
+/* Our master's host (copied into host, sizeof(ctl_repl.master_host)
+ * bytes) and port, read under ctl_repl.lock. */
+static int
+master_addr(char *host)
+{
+	int port;
+
+	pthread_mutex_lock(&ctl_repl.lock);
+	memcpy(host, ctl_repl.master_host, sizeof(ctl_repl.master_host));
+	host[sizeof(ctl_repl.master_host) - 1] = '\0';
+	port = ctl_repl.master_port;
+	pthread_mutex_unlock(&ctl_repl.lock);
+	return port;
+}
+
 static void
 info_replica_side(struct st_buf *b, int64_t now)
 {
@@ -45,13 +60,8 @@ info_replica_side(struct st_buf *b, int64_t now)
 	int64_t last_io = atomic_load(&ctl_repl.last_io_ms);
 	int64_t down = atomic_load(&ctl_repl.link_down_since_ms);
 	char host[sizeof(ctl_repl.master_host)];
-	int port;
+	int port = master_addr(host);
 
-	pthread_mutex_lock(&ctl_repl.lock);
-	memcpy(host, ctl_repl.master_host, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	port = ctl_repl.master_port;
-	pthread_mutex_unlock(&ctl_repl.lock);
 	bprintf(b, "role:slave\r\nmaster_host:%s\r\nmaster_port:%d\r\n"
 		"master_link_status:%s\r\n"
 		"master_last_io_seconds_ago:%lld\r\n"
@@ -138,13 +148,8 @@ ctl_role_command(struct st_client *c)
 	if (ctl_repl_role() == CTL_ROLE_REPLICA) {
 		int ls = atomic_load(&ctl_repl.link_state);
 		char host[sizeof(ctl_repl.master_host)];
-		int port;
+		int port = master_addr(host);
 
-		pthread_mutex_lock(&ctl_repl.lock);
-		memcpy(host, ctl_repl.master_host, sizeof(host));
-		host[sizeof(host) - 1] = '\0';
-		port = ctl_repl.master_port;
-		pthread_mutex_unlock(&ctl_repl.lock);
 		st_reply_array_len(c, 5);
 		st_reply_bulk_cstr(c, "slave");
 		st_reply_bulk_cstr(c, host);
