@@ -12,8 +12,8 @@
  *
  * Batching: records are staged and published (appended to the backlog)
  * when repl-batch-window-us elapsed since the first staged byte, or
- * repl-batch-bytes accumulated, or -- always -- when the rings ran dry.
- * With the default window 0 everything that arrived while the core was
+ * repl-batch-bytes accumulated; with window 0, at the end of every
+ * iteration.  With the default window 0 everything that arrived while the core was
  * busy goes out at the end of the iteration: an idle primary publishes
  * each write at once (latency), a loaded one publishes bigger batches
  * per iteration on its own (throughput: fewer release stores, bigger TCP
@@ -197,9 +197,11 @@ core_main(void *arg)
 		} else {
 			atomic_store(&core.getack, false);
 		}
+		/* window 0: publish whenever the rings ran dry (or a burst
+		 * ended); window > 0: hold the staged bytes until the window
+		 * elapsed (or repl-batch-bytes accumulated, above) */
 		if (sbuf.len > 0 &&
-		    (work < CORE_BURST || window == 0 ||
-		     st_ustime() - first_staged_us >= window))
+		    (window == 0 || st_ustime() - first_staged_us >= window))
 			publish(&sbuf);
 		if (now_ms - last_cron_ms >= 1000) {
 			last_cron_ms = now_ms;

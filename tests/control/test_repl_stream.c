@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "harness.h"
 #include "repl.h"
+#include "util.h"
 #include "wlog.h"
 
 static struct st_arg
@@ -361,6 +362,67 @@ test_feed_wrap_sizes(void **state)
 	ctl_repl_core_stop();
 }
 
+/* repl-batch-window-us: with a window the core holds what it staged until
+ * the window elapsed (not when its rings run dry); with 0 it publishes at
+ * the end of the iteration.  Behaviour, not speed: the window is 400 ms,
+ * the check of "not yet" comes well before it. */
+static void
+emit_del_x(void)
+{
+	struct st_arg argv[2] = { { "DEL", 3 }, { "x", 1 } };
+	struct st_wlog_cmd cmd = { 0, 2, argv };
+	struct st_wlog_rec rec = { 0, 1, &cmd };
+
+	st_wlog_emit(&rec);
+}
+
+static void
+test_batch_window(void **state)
+{
+	long long before;
+	int64_t t0;
+
+	ctl_backlog_free();
+	atomic_store(&ctl_repl.master_repl_offset, 0);
+	assert_int_equal(ctl_backlog_create(1 << 20), 0);
+	assert_int_equal(st_config_set("repl-batch-window-us", "400000", NULL, 0), 0);
+	assert_int_equal(ctl_repl_core_start(-1), 0);
+	before = atomic_load(&ctl_repl.master_repl_offset);
+	t0 = st_mstime();
+	emit_del_x();
+	/* consumed, staged, but held: nothing published yet */
+	for (int i = 0; i < 5000 && ctl_repl_core_seq() < st_wlog_last_seq();
+	     i++) {
+		struct timespec ts = { 0, 1000000 };
+
+		st_worker_offline();
+		nanosleep(&ts, NULL);
+		st_worker_online();
+	}
+	assert_true(ctl_repl_core_seq() >= st_wlog_last_seq());
+	if (st_mstime() - t0 < 200)
+		assert_int_equal(atomic_load(&ctl_repl.master_repl_offset),
+				 before);
+	/* published once the window elapsed */
+	for (int i = 0; i < 300 && atomic_load(&ctl_repl.master_repl_offset) ==
+					    before; i++) {
+		struct timespec ts = { 0, 10000000 };
+
+		st_worker_offline();
+		nanosleep(&ts, NULL);
+		st_worker_online();
+	}
+	assert_true(atomic_load(&ctl_repl.master_repl_offset) > before);
+	assert_true(st_mstime() - t0 >= 400);
+	/* window 0: at once */
+	assert_int_equal(st_config_set("repl-batch-window-us", "0", NULL, 0), 0);
+	before = atomic_load(&ctl_repl.master_repl_offset);
+	emit_del_x();
+	wait_core_caught_up();
+	assert_true(atomic_load(&ctl_repl.master_repl_offset) > before);
+	ctl_repl_core_stop();
+}
+
 /* Throughput of feed -> core -> stream -> backlog alone: threads emit a
  * prebuilt "SET key:NNNNNNNN <16 bytes>" record straight into the write log
  * (no dispatch, no keyspace).  Prints the rate; asserts every record made
@@ -429,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_ping_getack_sizes),
 		cmocka_unit_test(test_feed_merge_order),
 		cmocka_unit_test(test_feed_wrap_sizes),
+		cmocka_unit_test(test_batch_window),
 		cmocka_unit_test(test_core_throughput),
 	};
 
