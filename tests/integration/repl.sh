@@ -19,7 +19,8 @@
 #          data equal
 #   wait   WAIT / min-replicas with the replica stopped (SIGSTOP):
 #          -NOREPLICAS, WAIT's timeout reply, INFO fields; and resumed
-#   rdb    redis-cli --rdb FILE against ferryd; redis-check-rdb accepts it
+#   rdb    redis-cli --rdb FILE against ferryd; redis-check-rdb accepts it;
+#          redis-cli --replica logs the stream after its SYNC
 set -euo pipefail
 
 FERRYD=$(readlink -f "$1")
@@ -198,7 +199,27 @@ t_rdb() {
 		fail "redis-cli --rdb"
 	redis-check-rdb "$FERRY_RUNDIR/dump.rdb" | grep -q "RDB looks OK" ||
 		fail "redis-check-rdb: $(redis-check-rdb "$FERRY_RUNDIR/dump.rdb")"
-	redis-check-rdb "$FERRY_RUNDIR/dump.rdb" | grep -q "keys read" || true
+	redis-check-rdb "$FERRY_RUNDIR/dump.rdb" | grep -q "202 keys read" ||
+		fail "redis-check-rdb does not count 202 keys"
+	# redis-cli --replica: SYNC, the RDB skipped, then the stream printed
+	nsx timeout 8 redis-cli -h "$HOST" -p "$PORT" --replica \
+		>"$FERRY_RUNDIR/replica.out" 2>&1 &
+	local rp=$!
+	for _ in $(seq 1 50); do
+		grep -q "Logging commands from master" "$FERRY_RUNDIR/replica.out" && break
+		sleep 0.1
+	done
+	fcli set after-sync x >/dev/null
+	fcli incr after-count >/dev/null
+	for _ in $(seq 1 50); do
+		grep -q '"incr","after-count"' "$FERRY_RUNDIR/replica.out" && break
+		sleep 0.1
+	done
+	kill "$rp" 2>/dev/null || true
+	wait "$rp" 2>/dev/null || true
+	grep -q '"set","after-sync","x"' "$FERRY_RUNDIR/replica.out" &&
+		grep -q '"incr","after-count"' "$FERRY_RUNDIR/replica.out" ||
+		fail "redis-cli --replica did not log the stream: $(cat "$FERRY_RUNDIR/replica.out")"
 }
 
 "t_$CASE"
