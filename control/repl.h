@@ -258,6 +258,19 @@ uint64_t ctl_repl_core_seq(void);
  * running.  Any thread. */
 int ctl_repl_core_seq_offset(uint64_t seq, long long *off, int *db,
 			     int timeout_ms, bool offline);
+/* Replica side: the master link's history.  After applying a command of
+ * its master's stream that drew write sequences first..last, the link
+ * records that they end at stream offset 'off' (the command's last byte)
+ * with the master client in db 'db'; after a full sync it records the
+ * load (first = last = st_wlog_last_seq()).  The core does not map
+ * records itself while we are a replica.  Master link's thread. */
+void ctl_repl_core_map_applied(uint64_t first, uint64_t last, long long off,
+			       int db);
+/* The offset and db recorded for 'seq' by ctl_repl_core_map_applied,
+ * waiting up to timeout_ms (the command that drew seq may still be
+ * running); -ETIMEDOUT, or -ESTALE if no such record.  Any thread. */
+int ctl_repl_core_applied_offset(uint64_t seq, long long *off, int *db,
+				 int timeout_ms);
 /* Ask for one "REPLCONF GETACK *" in the stream (a WAIT blocked). */
 void ctl_repl_core_request_getack(void);
 /* Next record gets a SELECT (Redis's slaveseldb = -1). */

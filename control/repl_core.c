@@ -165,9 +165,14 @@ core_main(void *arg)
 				ctl_stream_append_feed(&st, &r);
 			}
 			ctl_feed_release(&r);
-			map_put(next, atomic_load_explicit(&ctl_repl.master_repl_offset,
-							   memory_order_relaxed) +
-				(long long)sbuf.len, st.seldb);
+			/* as a replica the master link maps its records
+			 * (ctl_repl_core_map_applied): only it knows where
+			 * each command's bytes end */
+			if (primary)
+				map_put(next, atomic_load_explicit(
+					&ctl_repl.master_repl_offset,
+					memory_order_relaxed) +
+					(long long)sbuf.len, st.seldb);
 			atomic_store_explicit(&core.seq, next, memory_order_release);
 			atomic_fetch_add_explicit(&ctl_repl_stats.records, 1,
 						  memory_order_relaxed);
@@ -308,6 +313,33 @@ ctl_repl_core_seq_offset(uint64_t seq, long long *off, int *db,
 	if (rc == 0)
 		rc = map_get(seq, off, db);
 	return rc;
+}
+
+void
+ctl_repl_core_map_applied(uint64_t first, uint64_t last, long long off,
+			  int db)
+{
+	if (last >= first && last - first >= MAP_SLOTS)
+		first = last - MAP_SLOTS + 1;
+	for (uint64_t s = first; s <= last && s != 0; s++)
+		map_put(s, off, db);
+}
+
+int
+ctl_repl_core_applied_offset(uint64_t seq, long long *off, int *db,
+			     int timeout_ms)
+{
+	int64_t deadline = st_mstime() + timeout_ms;
+	int rc;
+
+	/* the command that drew seq may still be running on the master
+	 * link's core: its record appears when it returns */
+	while ((rc = map_get(seq, off, db)) != 0 && st_mstime() <= deadline) {
+		struct timespec ts = { 0, 50000 };
+
+		nanosleep(&ts, NULL);
+	}
+	return rc == 0 ? 0 : (st_mstime() > deadline ? -ETIMEDOUT : rc);
 }
 
 void

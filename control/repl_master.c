@@ -213,7 +213,14 @@ job_on_begin(void *arg, uint64_t seq)
 	} else if (ctl_repl_role() == CTL_ROLE_MASTER && ctl_repl_core_running()) {
 		/* not offline: the snapshot may call us inside its scan */
 		rc = ctl_repl_core_seq_offset(seq, &off, &db, 30000, false);
+	} else if (ctl_repl_core_running() &&
+		   ctl_repl_core_applied_offset(seq, &off, &db, 5000) == 0) {
+		/* a replica: the end of the master's command that drew seq
+		 * (or of the image we loaded), as our master link recorded
+		 * it -- exact */
 	} else {
+		/* no record of seq (a write of our own on a writable
+		 * replica, or no core): the current offset, approximate */
 		off = atomic_load(&ctl_repl.master_repl_offset);
 	}
 	ctl_repl_core_reset_seldb();

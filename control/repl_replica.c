@@ -51,6 +51,7 @@
 #include "resp_compose.h"
 #include "resp_parse.h"
 #include "util.h"
+#include "wlog.h"
 
 #define LINK_LINE_MAX 4096		/* a handshake / $ header line */
 #define LINK_RETRY_MIN_MS 100		/* reconnect backoff */
@@ -706,6 +707,9 @@ xfer_load(struct ctl_link *l, size_t img_len, int64_t now_ms)
 	link_attach_stream(l, info.repl_stream_db >= 0 &&
 			   info.repl_stream_db < ST_DBNUM ?
 			   info.repl_stream_db : 0, now_ms);
+	/* the loaded image is the history up to the FULLRESYNC offset */
+	ctl_repl_core_map_applied(st_wlog_last_seq(), st_wlog_last_seq(),
+				  l->full_offset, l->mc != NULL ? l->mc->db : 0);
 }
 
 static void
@@ -819,8 +823,18 @@ in_connected(struct ctl_link *l, int64_t now_ms)
 			    arg_is(base, &l->parser.argv[1], "getack"))
 				send_ack(l);
 		} else if (st == ST_PARSE_OK && l->parser.argc > 0) {
+			uint64_t s0 = st_wlog_last_seq(), s1;
+
 			st_client_feed(c, base, used);
 			st_client_process(c);
+			/* where the records this command drew end in the
+			 * stream: a full sync of our own replicas at one of
+			 * them starts right after its bytes (exact) */
+			s1 = st_wlog_last_seq();
+			if (s1 != s0)
+				ctl_repl_core_map_applied(s0 + 1, s1,
+					atomic_load(&ctl_repl.master_repl_offset) +
+					(long long)used, c->db);
 			st_buf_reset(&c->out);	/* no replies to the master */
 			if (c->flags & ST_CLIENT_CLOSE_AFTER_REPLY) {
 				link_drop(l, now_ms, "master client closed "

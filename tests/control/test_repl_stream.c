@@ -423,6 +423,44 @@ test_batch_window(void **state)
 	ctl_repl_core_stop();
 }
 
+/* As a replica the core leaves the seq -> offset map to the master link,
+ * which records where each applied command's bytes end
+ * (ctl_repl_core_map_applied): a full sync of a sub-replica reads it. */
+static void
+test_replica_applied_map(void **state)
+{
+	long long off;
+	int db;
+	uint64_t n;
+
+	ctl_backlog_free();
+	atomic_store(&ctl_repl.master_repl_offset, 0);
+	assert_int_equal(ctl_backlog_create(1 << 20), 0);
+	assert_int_equal(ctl_repl_core_start(-1), 0);
+	ctl_repl_set_role(CTL_ROLE_REPLICA);
+	emit_del_x();
+	n = st_wlog_last_seq();
+	wait_core_caught_up();
+	/* consumed as a replica: not mapped by the core */
+	assert_int_not_equal(ctl_repl_core_applied_offset(n, &off, &db, 20), 0);
+	/* what the master link records is what a full sync reads */
+	ctl_repl_core_map_applied(n, n, 4242, 3);
+	assert_int_equal(ctl_repl_core_applied_offset(n, &off, &db, 20), 0);
+	assert_int_equal(off, 4242);
+	assert_int_equal(db, 3);
+	/* a command that drew several records: all end at its last byte */
+	ctl_repl_core_map_applied(n + 1, n + 3, 5000, 1);
+	for (uint64_t s = n + 1; s <= n + 3; s++) {
+		assert_int_equal(ctl_repl_core_applied_offset(s, &off, &db, 20), 0);
+		assert_int_equal(off, 5000);
+	}
+	/* not recorded (yet): a bounded wait, then an error */
+	assert_int_equal(ctl_repl_core_applied_offset(n + 10, &off, &db, 30),
+			 -ETIMEDOUT);
+	ctl_repl_set_role(CTL_ROLE_MASTER);
+	ctl_repl_core_stop();
+}
+
 /* Throughput of feed -> core -> stream -> backlog alone: threads emit a
  * prebuilt "SET key:NNNNNNNN <16 bytes>" record straight into the write log
  * (no dispatch, no keyspace).  Prints the rate; asserts every record made
@@ -492,6 +530,7 @@ main(void)
 		cmocka_unit_test(test_feed_merge_order),
 		cmocka_unit_test(test_feed_wrap_sizes),
 		cmocka_unit_test(test_batch_window),
+		cmocka_unit_test(test_replica_applied_map),
 		cmocka_unit_test(test_core_throughput),
 	};
 

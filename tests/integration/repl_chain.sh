@@ -139,4 +139,23 @@ nsx $PY "$TOOL" wait "$A" 6379 "$K" "$KPORT" 30 || fail "the stock offset (2)"
 	fail "B's sync_full is $(info_field "$B" 6379 sync_full), not 1"
 nsx $PY "$TOOL" compare "$A" 6379 "$B" 6379 || fail "A != B (2)"
 nsx $PY "$TOOL" compare "$A" 6379 "$K" "$KPORT" || fail "A != stock (2)"
+
+echo "== the stock server full-syncs from B again while A takes writes"
+# B (itself a replica) serves an image at the offset where the master
+# command behind its snapshot's last record ends: no command of A's stream
+# applied twice or lost on the stock server
+nsx $PY "$TOOL" write "$A" 6379 6 &
+wpid=$!
+sleep 1
+[ "$(nsx redis-cli -h "$K" -p "$KPORT" replicaof no one)" = OK ] ||
+	fail "REPLICAOF NO ONE on the stock server"
+[ "$(nsx redis-cli -h "$K" -p "$KPORT" replicaof "$B" 6379)" = OK ] ||
+	fail "REPLICAOF B on the stock server (2)"
+wait "$wpid" || fail "writer (3)"
+wait_field "$K" "$KPORT" master_link_status up 30
+nsx $PY "$TOOL" wait "$A" 6379 "$K" "$KPORT" 30 || fail "the stock offset (3)"
+[ "$(info_field "$B" 6379 sync_full)" = 2 ] ||
+	fail "B's sync_full is $(info_field "$B" 6379 sync_full), not 2"
+nsx $PY "$TOOL" compare "$A" 6379 "$B" 6379 || fail "A != B (3)"
+nsx $PY "$TOOL" compare "$A" 6379 "$K" "$KPORT" || fail "A != stock (3)"
 echo "PASS"
