@@ -159,6 +159,17 @@ void ctl_repl_shift_replid(void);
  * them again, and a full sync from a snapshot at a sequence <= it
  * starts at that offset.  Any thread. */
 uint64_t ctl_repl_promotion_seq(long long *off);
+/* Mark a promotion (the sequence and offset above) / a demotion (the last
+ * sequence drawn as a master): called under ctl_repl.lock just BEFORE the
+ * role switch, with the master link stopped for a promotion. */
+void ctl_repl_mark_promotion(void);
+void ctl_repl_mark_demotion(void);
+/* Does the write record 'seq' belong to our own history (drawn while we
+ * were a master: after the last promotion, and, if we are a replica now,
+ * up to the demotion)?  Records drawn as a replica are the master's: the
+ * master link puts its bytes in the backlog, the core must not stream
+ * them.  Reads the role (acquire) before the marks.  Any thread. */
+bool ctl_repl_seq_is_ours(uint64_t seq);
 
 /* ==== added by the primary side (repl_state.c, repl_feed.c, repl_core.c,
  * repl_stream.c, repl_master.c, repl_info.c, cmd_repl.c) ==== */

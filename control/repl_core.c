@@ -154,10 +154,14 @@ core_main(void *arg)
 					     memory_order_acq_rel))
 			st.seldb = -1;
 		while (work < CORE_BURST && ctl_feed_take(next, &r)) {
-			/* records applied from our old master before a
-			 * promotion are in the backlog already */
-			bool keep = primary && ctl_backlog_exists() &&
-				    next > ctl_repl_promotion_seq(NULL);
+			/* records applied from a master (as a replica, or
+			 * before a promotion) are in the backlog already:
+			 * decided per record, by when it was drawn, not by
+			 * the role when this burst started */
+			bool keep = ctl_backlog_exists() &&
+				    ctl_repl_seq_is_ours(next);
+
+			primary = ctl_repl_role() == CTL_ROLE_MASTER;
 
 			if (keep) {
 				if (sbuf.len == 0)

@@ -26,9 +26,13 @@
  *
  * Concurrency: REPLICAOF (any core) changes ctl_repl under its lock and
  * bumps 'master_gen'; the link (one thread) sees the new generation in its
- * cron or before each applied command, and resets.  A command already
- * being applied when REPLICAOF NO ONE returns finishes first (a window of
- * one command).
+ * cron or before each applied command, and resets.  Applying one command
+ * (generation check, execution, its bytes into the backlog) holds
+ * 'apply_lock', and a promotion takes it around the role switch: a command
+ * is either wholly of the old history (its write records <= the promotion
+ * sequence, its bytes in the backlog before the new replid) or not applied
+ * at all -- never streamed twice.  Lock order: apply_lock, then
+ * ctl_repl.lock.
  */
 #include "repl_replica.h"
 
@@ -74,6 +78,9 @@ static bool have_cached_master;
 /* The master client's db carried across reconnections (Redis keeps the
  * cached master's db; +CONTINUE sends no SELECT). */
 static _Atomic int cached_master_db;
+/* Held while the link applies one command and while a promotion switches
+ * the role (see the header). */
+static pthread_mutex_t apply_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Full-sync progress for INFO. */
 static _Atomic long long sync_total_bytes, sync_read_bytes;
 
@@ -293,10 +300,11 @@ link_drop(struct ctl_link *l, int64_t now_ms, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(l->last_error, sizeof(l->last_error), fmt, ap);
 	va_end(ap);
-	/* a hand-over whose link fails before the target answered */
+	/* a hand-over whose link fails before the target answered stays in
+	 * progress: the link retries and its next PSYNC carries FAILOVER
+	 * again (Redis syncWithMaster: only a refused PSYNC aborts; an
+	 * operator can FAILOVER ABORT) */
 	l->failover_psync = false;
-	if (ctl_failover_state() == CTL_FAILOVER_IN_PROGRESS)
-		ctl_failover_psync_result(false);
 	link_log(l, "link to %s:%d dropped (%s): %s", l->host, l->port,
 		 ctl_link_state_name(l->state), l->last_error);
 	if (l->state == CTL_LINK_NONE)
@@ -802,8 +810,6 @@ in_connected(struct ctl_link *l, int64_t now_ms)
 		size_t avail = l->in.len - l->in_pos, used = 0;
 		enum st_parse_status st;
 
-		if (atomic_load(&master_gen) != l->gen)
-			return;		/* the cron resets the link */
 		if (atomic_load_explicit(&c->kill, memory_order_relaxed)) {
 			link_drop(l, now_ms, "master client killed");
 			return;
@@ -815,6 +821,11 @@ in_connected(struct ctl_link *l, int64_t now_ms)
 			link_drop(l, now_ms, "protocol error in the stream "
 				  "from MASTER: %s", l->parser.err);
 			return;
+		}
+		pthread_mutex_lock(&apply_lock);
+		if (atomic_load(&master_gen) != l->gen) {
+			pthread_mutex_unlock(&apply_lock);
+			return;		/* the cron resets the link */
 		}
 		if (st == ST_PARSE_OK && l->parser.argc >= 1 &&
 		    arg_is(base, &l->parser.argv[0], "replconf")) {
@@ -837,12 +848,14 @@ in_connected(struct ctl_link *l, int64_t now_ms)
 					(long long)used, c->db);
 			st_buf_reset(&c->out);	/* no replies to the master */
 			if (c->flags & ST_CLIENT_CLOSE_AFTER_REPLY) {
+				pthread_mutex_unlock(&apply_lock);
 				link_drop(l, now_ms, "master client closed "
 					  "(bad command in the stream)");
 				return;
 			}
 		}
 		ctl_backlog_append(base, used);
+		pthread_mutex_unlock(&apply_lock);
 		l->in_pos += used;
 	}
 	st_buf_shrink(&c->out);
@@ -1108,12 +1121,16 @@ ctl_replica_sync_progress(long long *total, long long *read)
 static int
 replica_set_master(const char *host, int port, bool cache_self)
 {
+	/* a promotion waits for the command the link is applying */
+	if (host == NULL)
+		pthread_mutex_lock(&apply_lock);
 	pthread_mutex_lock(&ctl_repl.lock);
 	if (host == NULL) {
 		if (ctl_repl_role() == CTL_ROLE_REPLICA) {
 			/* our replicas go before the role switch lets the
 			 * core append the new history (ctl_replica_pump) */
 			ctl_replicas_disconnect_all();
+			ctl_repl_mark_promotion();
 			ctl_repl_set_role(CTL_ROLE_MASTER);
 			ctl_repl.master_host[0] = '\0';
 			ctl_repl.master_port = 0;
@@ -1125,6 +1142,7 @@ replica_set_master(const char *host, int port, bool cache_self)
 			atomic_fetch_add(&master_gen, 1);
 		}
 		pthread_mutex_unlock(&ctl_repl.lock);
+		pthread_mutex_unlock(&apply_lock);
 		return 0;
 	}
 	if (host[0] == '\0' || strlen(host) >= sizeof(ctl_repl.master_host) ||
@@ -1145,6 +1163,7 @@ replica_set_master(const char *host, int port, bool cache_self)
 		have_cached_master = cache_self;
 		cached_master_db = 0;
 		ctl_replicas_disconnect_all();
+		ctl_repl_mark_demotion();
 	}
 	ctl_repl_set_role(CTL_ROLE_REPLICA);
 	snprintf(ctl_repl.master_host, sizeof(ctl_repl.master_host), "%s",

@@ -151,6 +151,9 @@ ctl_repl_init(void)
 static _Atomic uint64_t promo_seq;
 static _Atomic long long promo_off;
 
+/* The last demotion: records after demo_seq were drawn as a replica. */
+static _Atomic uint64_t demo_seq;
+
 uint64_t
 ctl_repl_promotion_seq(long long *off)
 {
@@ -162,13 +165,39 @@ ctl_repl_promotion_seq(long long *off)
 }
 
 void
+ctl_repl_mark_promotion(void)
+{
+	atomic_store_explicit(&promo_off,
+			      atomic_load(&ctl_repl.master_repl_offset),
+			      memory_order_relaxed);
+	atomic_store_explicit(&promo_seq, st_wlog_last_seq(),
+			      memory_order_release);
+}
+
+void
+ctl_repl_mark_demotion(void)
+{
+	atomic_store_explicit(&demo_seq, st_wlog_last_seq(),
+			      memory_order_release);
+}
+
+bool
+ctl_repl_seq_is_ours(uint64_t seq)
+{
+	/* the role first (acquire): the marks were stored before it */
+	bool master = ctl_repl_role() == CTL_ROLE_MASTER;
+	uint64_t p = atomic_load_explicit(&promo_seq, memory_order_acquire);
+	uint64_t d = atomic_load_explicit(&demo_seq, memory_order_acquire);
+
+	if (master)
+		return seq > p;
+	return seq > p && seq <= d;
+}
+
+void
 ctl_repl_shift_replid(void)
 {
 	long long off = atomic_load(&ctl_repl.master_repl_offset);
-
-	atomic_store_explicit(&promo_off, off, memory_order_relaxed);
-	atomic_store_explicit(&promo_seq, st_wlog_last_seq(),
-			      memory_order_release);
 
 	memcpy(ctl_repl.replid2, ctl_repl.replid, CTL_REPLID_LEN + 1);
 	ctl_repl.second_repl_offset = off + 1;

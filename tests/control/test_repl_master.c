@@ -33,6 +33,8 @@
 #include "harness.h"
 #include "rdb.h"
 #include "repl_master.h"
+#include "repl_replica.h"
+#include "util.h"
 
 static struct st_buf wire;
 static size_t wire_room = (size_t)-1;
@@ -705,7 +707,45 @@ test_failover(void **state)
 	assert_int_equal(atomic_load(&c->kill), 1);
 	assert_true(ctl_failover_psync_arg());
 	assert_false(ctl_wait_poll(x));
-	ctl_failover_psync_result(true);
+	{
+		/* the link to the target fails, before and after its PSYNC
+		 * FAILOVER went out: the failover stays in progress and the
+		 * link retries with FAILOVER again (Redis); +CONTINUE ends it */
+		struct ctl_link *l = ctl_link_new(th_init());
+		int64_t t0 = st_mstime();
+
+		assert_int_equal(ctl_link_cron(l, t0), CTL_LINK_ACT_CONNECT);
+		ctl_link_closed(l, t0);		/* connect failed */
+		assert_int_equal(ctl_failover_state(), CTL_FAILOVER_IN_PROGRESS);
+		for (int round = 0; round < 2; round++) {
+			const char *o;
+			size_t n;
+
+			t0 += 10000;
+			assert_int_equal(ctl_link_cron(l, t0), CTL_LINK_ACT_CONNECT);
+			ctl_link_connected(l, t0);
+			ctl_link_output(l, &n);
+			ctl_link_output_consume(l, n);		/* PING */
+			ctl_link_input(l, "+PONG\r\n", 7, t0);
+			ctl_link_output(l, &n);
+			ctl_link_output_consume(l, n);		/* REPLCONF */
+			ctl_link_input(l, "+OK\r\n+OK\r\n", 10, t0);
+			o = ctl_link_output(l, &n);
+			assert_non_null(memmem(o, n, "PSYNC", 5));
+			assert_non_null(memmem(o, n, "$8\r\nFAILOVER\r\n", 14));
+			ctl_link_output_consume(l, n);
+			if (round == 0) {
+				ctl_link_closed(l, t0);	/* no answer */
+				assert_int_equal(ctl_failover_state(),
+						 CTL_FAILOVER_IN_PROGRESS);
+				assert_false(ctl_wait_poll(x));
+			}
+		}
+		snprintf(exp, sizeof(exp), "+CONTINUE %s\r\n", ctl_repl.replid);
+		ctl_link_input(l, exp, strlen(exp), t0);
+		assert_int_equal(ctl_link_get_state(l), CTL_LINK_CONNECTED);
+		ctl_link_free(l);
+	}
 	assert_fo_state(w, "no-failover");
 	assert_true(ctl_wait_poll(x));
 	expect_out_of(x, "-READONLY You can't write against a read only replica.\r\n");

@@ -28,7 +28,10 @@
  *  - 100 full syncs while a registered thread keeps reading the backlog
  *    (each restarts it after the FULLRESYNC offset; the old rings are
  *    retired, never freed under a reader);
- *  - role flips by REPLICAOF while another thread reads the role (TSan).
+ *  - role flips by REPLICAOF while another thread reads the role (TSan);
+ *  - REPLICAOF NO ONE while the link applies a stream of INCRs on another
+ *    thread: every applied command is in the backlog exactly once (the
+ *    replication core does not stream it again as the new history).
  */
 #include "harness.h"
 
@@ -986,6 +989,82 @@ test_role_changes_are_atomic(void **state)
 	reset_all();
 }
 
+#define S_INCR "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"
+
+struct feeder {
+	struct ctl_link *l;
+	_Atomic long fed;
+};
+
+/* The master link's thread: one INCR per input call until stopped. */
+static void *
+link_feeder(void *arg)
+{
+	struct feeder *f = arg;
+	struct st_worker *w = st_thread_register();
+
+	while (!atomic_load(&reader_stop)) {
+		ctl_link_input(f->l, S_INCR, sizeof(S_INCR) - 1, now);
+		atomic_fetch_add(&f->fed, 1);
+		st_worker_quiescent();
+	}
+	st_thread_unregister(w);
+	return NULL;
+}
+
+/* Promotion racing with the command the link is applying: a command is
+ * either wholly of the old history (applied, its bytes in the backlog,
+ * its write record at or below the promotion sequence) or not applied at
+ * all.  After the core drained, the backlog holds the SELECT and one
+ * INCR per unit of n, and nothing else (no second copy streamed by the
+ * core under the new replid). */
+static void
+test_promotion_while_applying(void **state)
+{
+	assert_int_equal(ctl_repl_core_start(-1), 0);
+	set_cfg("repl-ping-replica-period", "3600");
+	for (int i = 0; i < 60; i++) {
+		struct feeder f = { synced_link(), 0 };
+		pthread_t t;
+		long long n, off;
+		char buf[64];
+
+		FEEDS(f.l, S_SELECT0);
+		atomic_store(&reader_stop, 0);
+		assert_int_equal(pthread_create(&t, NULL, link_feeder, &f), 0);
+		while (atomic_load(&f.fed) < 50 + i * 7)
+			;
+		assert_int_equal(ctl_replica_set_master(NULL, 0), 0);
+		atomic_store(&reader_stop, 1);
+		st_worker_offline();
+		pthread_join(t, NULL);
+		st_worker_online();
+		for (int k = 0; k < 2000 &&
+		     ctl_repl_core_seq() < st_wlog_last_seq(); k++)
+			th_sleep_ms(1);
+		th_sleep_ms(2);
+		{
+			const char *r = get("n");	/* "$len\r\nvalue\r\n" */
+			const char *v = strstr(r, "\r\n");
+
+			assert_int_equal(r[0], '$');
+			n = atoll(v + 2);
+		}
+		assert_true(n > 0);
+		off = atomic_load(&ctl_repl.master_repl_offset);
+		assert_int_equal(off, (long long)(sizeof(S_SELECT0) - 1) +
+				 n * (long long)(sizeof(S_INCR) - 1));
+		assert_int_equal(ctl_backlog_read(off - (long long)(sizeof(S_INCR) - 1) + 1,
+						  buf, sizeof(S_INCR) - 1),
+				 (long)(sizeof(S_INCR) - 1));
+		assert_memory_equal(buf, S_INCR, sizeof(S_INCR) - 1);
+		ctl_link_free(f.l);
+		reset_all();
+	}
+	set_cfg("repl-ping-replica-period", "10");
+	ctl_repl_core_stop();
+}
+
 int
 main(void)
 {
@@ -1008,6 +1087,7 @@ main(void)
 		cmocka_unit_test(test_info_sync_progress),
 		cmocka_unit_test(test_fullsync_backlog_readers),
 		cmocka_unit_test(test_role_changes_are_atomic),
+		cmocka_unit_test(test_promotion_while_applying),
 	};
 	int rc;
 
