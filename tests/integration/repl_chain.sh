@@ -21,90 +21,16 @@ FERRYD=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 TOOL="$HERE/repl_tool.py"
-NS="fc-$$"
 A=198.18.31.2
 B=198.18.32.2
 K=198.18.31.1
 KPORT=6391
-RUN=$(mktemp -d /tmp/ferry-chain.XXXXXX)
-PIDS=()
-
-cleanup() {
-	local rc=$?
-	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "${PIDS[@]}"; do
-		for _ in $(seq 1 100); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	if [ $rc -ne 0 ]; then
-		for f in "$RUN"/*.log; do
-			echo "---- $f ----"
-			grep -v '^EAL\|qdisc\|eth_dev_tap' "$f" | tail -n 30 || true
-		done
-	fi
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$RUN" "/var/run/dpdk/$NS-a" "/var/run/dpdk/$NS-b"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-nsx() { ip netns exec "$NS" "$@"; }
+. "$HERE/repl_lib.sh"
+rl_setup "fc-$$" "fc$$"
 rc() { local h=$1; shift; nsx timeout 20 redis-cli -h "$h" -p 6379 "$@"; }
-info_field() { # HOST PORT FIELD
-	nsx timeout 20 redis-cli -h "$1" -p "$2" info all | tr -d '\r' |
-		awk -F: -v f="$3" '$1 == f && !n++ { print $2 }'
-}
-wait_field() { # HOST PORT FIELD VALUE SECONDS
-	for _ in $(seq 1 $(($5 * 10))); do
-		[ "$(info_field "$1" "$2" "$3")" = "$4" ] && return 0
-		sleep 0.1
-	done
-	fail "$3 of $1:$2 is '$(info_field "$1" "$2" "$3")', not '$4' after $5 s"
-}
-
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-nsx sysctl -qw net.ipv4.ip_forward=1
-
-start_ferryd() { # NAME ADDR KERNEL-SIDE [ferry options]
-	local name=$1 addr=$2 kside=$3 tap="fc$$$1"
-	shift 3
-	tap=${tap:0:15}
-	ip netns exec "$NS" "$FERRYD" -l 0 --no-huge -m 512 --no-pci \
-		--file-prefix "$NS-$name" --vdev "net_tap0,iface=$tap" -- \
-		--addr "$addr/24" --gateway "$kside" --port 6379 "$@" \
-		>"$RUN/ferryd-$name.log" 2>&1 &
-	PIDS+=($!)
-	for _ in $(seq 1 200); do
-		ip -n "$NS" link show "$tap" >/dev/null 2>&1 && break
-		kill -0 "${PIDS[-1]}" || fail "ferryd $name exited"
-		sleep 0.1
-	done
-	ip -n "$NS" addr add "$kside/24" dev "$tap"
-	ip -n "$NS" link set "$tap" up
-	for _ in $(seq 1 200); do
-		[ "$(rc "$addr" ping 2>/dev/null)" = PONG ] && return 0
-		sleep 0.1
-	done
-	fail "ferryd $name does not answer"
-}
 
 start_ferryd a "$A" 198.18.31.1
-ip netns exec "$NS" redis-server --bind "$K" --port "$KPORT" --save "" \
-	--appendonly no --protected-mode no --dir "$RUN" \
-	--logfile "$RUN/redis.log" --daemonize no </dev/null >/dev/null 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do
-	[ "$(nsx redis-cli -h "$K" -p "$KPORT" ping 2>/dev/null)" = PONG ] && break
-	sleep 0.1
-done
+start_redis "$K" "$KPORT"
 
 echo "== populate A, start B with --replicaof A, the stock server to B"
 nsx $PY "$TOOL" populate "$A" 6379

@@ -67,21 +67,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-nsx() { ip netns exec "$NS" "$@"; }
+# fail, nsx, info_field, wait_field (its own set-up and cleanup: netns.sh)
+. "$HERE/repl_lib.sh"
 cli() { nsx timeout 20 redis-cli -h "$HOST" -p "$PORT" "$@"; }
 mcli() { nsx timeout 20 redis-cli -h "$MHOST" -p "$MPORT" "$@"; }
-info_field() { # HOST PORT FIELD
-	nsx timeout 20 redis-cli -h "$1" -p "$2" info all | tr -d '\r' |
-		awk -F: -v f="$3" '$1 == f && !n++ { print $2 }'
-}
-wait_field() { # HOST PORT FIELD VALUE SECONDS
-	for _ in $(seq 1 $(($5 * 10))); do
-		[ "$(info_field "$1" "$2" "$3")" = "$4" ] && return 0
-		sleep 0.1
-	done
-	fail "$3 of $1:$2 is '$(info_field "$1" "$2" "$3")', not '$4' after $5 s"
-}
 
 # a bad --replicaof is a bad command line (exit 2, before the EAL)
 for bad in "nonsense" "198.18.30.1 99999" "198.18.30.1"; do
