@@ -77,6 +77,9 @@ struct dp_stats {
 	 * cores, frames dropped because the owner's ring was full, ARP
 	 * entries posted to / applied from other cores */
 	uint64_t handover_out, handover_in, handover_full;
+	/* segments of a passive flow this core has no connection for,
+	 * handed on to the next core (dp_handover_stray) */
+	uint64_t handover_stray;
 	uint64_t arp_shared_out, arp_shared_in;
 };
 
@@ -109,6 +112,12 @@ struct dp_core {
 	struct dp_handover *ho;		/* shared readiness counters */
 	struct dp_core *const *ho_peers; /* every core, indexed by id */
 	struct rte_ring *ho_ring;	/* this core's incoming messages */
+	uint8_t ho_hops;		/* cores the frame being processed
+					 * has been through (stray hand-over) */
+	/* Called by tcp_in.c for a segment to a listening port that found
+	 * no connection (dp_handover_stray); NULL = single core / no
+	 * hand-over: answer it here. */
+	bool (*stray)(struct dp_core *core, struct rte_mbuf *m);
 	/* Called by arp.c when a frame received on this core taught it a
 	 * neighbour (REACHABLE ip -> mac); NULL = nobody to tell. */
 	void (*arp_learnt)(struct dp_core *core, uint32_t ip,

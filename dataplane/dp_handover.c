@@ -7,6 +7,8 @@
  *          ho_classify -> ho_post (owner's ring) | dp_eth_input
  *   drain: dp_loop_iteration -> dp_handover_drain -> ho_apply[type] ->
  *          dp_eth_input | dp_arp_learn
+ *   stray: tcp_in.c (listening port, no connection) -> dp_handover_stray
+ *          -> ho_post (next core's ring, hops + 1)
  *   arp:   dp_arp_input -> core->arp_learnt = dp_handover_arp_post ->
  *          ho_post (each other core's ring)
  */
@@ -29,9 +31,9 @@
 /* One ring element (16 bytes, a multiple of 4 as rte_ring_elem needs). */
 struct dp_ho_msg {
 	uint16_t type;			/* enum dp_ho_type */
-	uint8_t mac[RTE_ETHER_ADDR_LEN]; /* DP_HO_ARP */
+	uint8_t mac[RTE_ETHER_ADDR_LEN]; /* DP_HO_ARP; [0]: DP_HO_STRAY hops */
 	union {
-		struct rte_mbuf *m;	/* DP_HO_FRAME */
+		struct rte_mbuf *m;	/* DP_HO_FRAME, DP_HO_STRAY */
 		uint32_t ip;		/* DP_HO_ARP, host order */
 	} u;
 };
@@ -62,6 +64,7 @@ dp_handover_core_init(struct dp_core *core, struct dp_handover *ho,
 	core->ho_peers = peers;
 	core->ho_ring = r;
 	core->arp_learnt = dp_handover_arp_post;
+	core->stray = dp_handover_stray;
 	/* release: the ring pointer is visible to whoever sees the count */
 	atomic_fetch_add_explicit(&ho->ready, 1, memory_order_release);
 	return 0;
@@ -73,6 +76,7 @@ dp_handover_core_stop(struct dp_core *core)
 	if (core->ho == NULL)
 		return;
 	core->arp_learnt = NULL;
+	core->stray = NULL;
 	atomic_fetch_add_explicit(&core->ho->stopped, 1, memory_order_acq_rel);
 }
 
@@ -97,6 +101,7 @@ dp_handover_core_fini(struct dp_core *core)
 	core->ho_peers = NULL;
 	core->ho = NULL;
 	core->arp_learnt = NULL;
+	core->stray = NULL;
 }
 
 /* The ring of core 'id' once every core has one, else NULL. */
@@ -186,6 +191,39 @@ dp_handover_steer(struct dp_core *core, struct rte_mbuf *m)
 	return true;
 }
 
+bool
+dp_handover_stray(struct dp_core *core, struct rte_mbuf *m)
+{
+	struct dp_ho_msg msg;
+	struct rte_ring *r;
+	unsigned hdrs = (unsigned)sizeof(struct rte_ether_hdr) + m->l3_len;
+
+	if (core->ho_ring == NULL || core->ncores < 2 ||
+	    core->ho_hops + 1u >= core->ncores || m->l3_len == 0 ||
+	    rte_pktmbuf_headroom(m) < hdrs)
+		return false;
+	r = ho_ring_of(core, (core->id + 1) % core->ncores);
+	if (r == NULL)
+		return false;
+	/* the headers are still in front of the data (eth_in / ipv4_in
+	 * only moved the data pointer past them) */
+	if (rte_pktmbuf_prepend(m, (uint16_t)hdrs) == NULL)
+		return false;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = DP_HO_STRAY;
+	msg.mac[0] = (uint8_t)(core->ho_hops + 1);
+	msg.u.m = m;
+	rte_mbuf_refcnt_update(m, 1);	/* the caller frees its own */
+	if (ho_post(r, &msg) < 0) {
+		rte_mbuf_refcnt_update(m, -1);
+		rte_pktmbuf_adj(m, (uint16_t)hdrs);
+		core->stats.handover_full++;
+		return false;
+	}
+	core->stats.handover_stray++;
+	return true;
+}
+
 void
 dp_handover_input(struct dp_core *core, struct rte_mbuf *m)
 {
@@ -224,6 +262,15 @@ ho_apply_frame(struct dp_core *core, const struct dp_ho_msg *msg)
 }
 
 static void
+ho_apply_stray(struct dp_core *core, const struct dp_ho_msg *msg)
+{
+	core->stats.handover_in++;
+	core->ho_hops = msg->mac[0];
+	dp_eth_input(core, msg->u.m);
+	core->ho_hops = 0;
+}
+
+static void
 ho_apply_arp(struct dp_core *core, const struct dp_ho_msg *msg)
 {
 	struct rte_ether_addr mac;
@@ -250,6 +297,9 @@ dp_handover_drain(struct dp_core *core)
 		case DP_HO_FRAME:
 			ho_apply_frame(core, &msgs[i]);
 			break;
+		case DP_HO_STRAY:
+			ho_apply_stray(core, &msgs[i]);
+			break;
 		case DP_HO_ARP:
 			ho_apply_arp(core, &msgs[i]);
 			break;
@@ -269,7 +319,7 @@ dp_handover_discard(struct dp_core *core)
 	n = rte_ring_sc_dequeue_burst_elem(core->ho_ring, msgs, sizeof(msgs[0]),
 					   DP_HO_BURST, NULL);
 	for (unsigned i = 0; i < n; i++)
-		if (msgs[i].type == DP_HO_FRAME)
+		if (msgs[i].type == DP_HO_FRAME || msgs[i].type == DP_HO_STRAY)
 			rte_pktmbuf_free(msgs[i].u.m);
 	return n;
 }

@@ -27,16 +27,20 @@
  *   - SYNs (and everything else) to a listening port are processed by the
  *     core that received them: a passive-open connection lives on the core
  *     that got its SYN.
- *   - Passive connections are NOT steered.  Decision: with RSS the queue of
- *     a flow only changes when the redirection table is reprogrammed (ferryd
- *     never does); with net_tap the kernel picks the queue from the flow
- *     table that records the queue we last transmitted the flow on (the
- *     connection's own core), falling back to the flow hash, which is the
- *     same hash that picked the SYN's queue.  A shared flow-owner table
- *     (written at accept, read on every lookup miss) would cost a shared
- *     cache line per connection for a case we do not expect; a segment of
- *     a passive flow that does arrive elsewhere meets no tcb there and is
- *     answered with RST, as before.
+ *   - Passive connections are not steered up front: a passive connection
+ *     lives on the core that got its SYN, and its segments normally arrive
+ *     there (RSS: until the redirection table is reprogrammed; net_tap: the
+ *     kernel's flow table records the queue we last transmitted the flow
+ *     on, falling back to the flow hash).  But queues do move (a RETA
+ *     change, the tap's flow table ageing or being rewritten under load:
+ *     integ_conns once saw 64 flows of core 0 reset by core 1), so a
+ *     segment to a listening port that finds no connection, is not a SYN
+ *     and carries no valid SYN cookie is handed on to the next core
+ *     (dp_handover_stray, a DP_HO_STRAY message with a hop count) instead
+ *     of being answered with RST; only the core where it has been through
+ *     every core answers it as "no connection".  Cost: nothing on the
+ *     normal path, one ring hop per core for a real stray.  No shared
+ *     flow-owner table (a shared cache line per connection).
  *   - ARP: a neighbour learnt from a received ARP frame (reply or request
  *     to us, or a refresh of a cached sender) is posted to every other
  *     core, which applies it with dp_arp_learn at its next drain (one poll
@@ -79,6 +83,8 @@ struct dp_handover {
 enum dp_ho_type {
 	DP_HO_FRAME = 1,	/* a received frame, data at Ethernet */
 	DP_HO_ARP = 2,		/* ip -> mac learnt by the sender */
+	DP_HO_STRAY = 3,	/* a frame no connection of the sender's
+				 * took, data at Ethernet, with a hop count */
 };
 
 /* The core owning active-open local port 'port', or -1 when the port is
@@ -111,6 +117,13 @@ void dp_handover_core_fini(struct dp_core *core);
 /* True (and m posted to its owner) if m belongs to another core; false:
  * m is still the caller's.  Never processes m. */
 bool dp_handover_steer(struct dp_core *core, struct rte_mbuf *m);
+/* Called by TCP input for a segment to a listening port that no
+ * connection of this core took (and that is no SYN, no valid cookie ACK):
+ * if another core may own its flow (core->ho_hops + 1 < ncores), post the
+ * frame (m's data back at Ethernet: m->l3_len must be set) to the next
+ * core with one more hop and return true; m gains a reference, so the
+ * caller still frees its own.  False (nothing done): answer it here. */
+bool dp_handover_stray(struct dp_core *core, struct rte_mbuf *m);
 /* dp_handover_steer, else dp_eth_input.  Takes ownership of m. */
 void dp_handover_input(struct dp_core *core, struct rte_mbuf *m);
 /* Process up to DP_HO_BURST messages from the core's ring; returns how

@@ -265,13 +265,16 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 			rd(&s->tcp_retransmits), rd(&s->arp_requests),
 			rd(&s->arp_replies), rd(&s->icmp_echo));
 		if (rd(&s->handover_out) || rd(&s->handover_in) ||
+		    rd(&s->handover_stray) ||
 		    rd(&s->handover_full) || rd(&s->arp_shared_out) ||
 		    rd(&s->arp_shared_in))
 			fprintf(f, " handover_out=%" PRIu64 " handover_in=%"
 				PRIu64 " handover_full=%" PRIu64
+				" handover_stray=%" PRIu64
 				" arp_shared_out=%" PRIu64 " arp_shared_in=%"
 				PRIu64, rd(&s->handover_out),
 				rd(&s->handover_in), rd(&s->handover_full),
+				rd(&s->handover_stray),
 				rd(&s->arp_shared_out), rd(&s->arp_shared_in));
 		for (int d = 0; d < DP_DROP__COUNT; d++)
 			if (rd(&s->drops[d]))

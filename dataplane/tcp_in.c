@@ -7,8 +7,9 @@
  * Call chain: dp_ipv4_input -> dp_tcp_input -> tcp_input (header length,
  *             checksum, options) -> dp_tcp_lookup ->
  *               no tcb:  tcp_listen_input (SYN -> SYN-RECEIVED tcb or a
- *                        SYN cookie; cookie ACK -> ESTABLISHED tcb) |
- *                        tcp_send_reset_for
+ *                        SYN cookie; cookie ACK -> ESTABLISHED tcb;
+ *                        anything else -> core->stray = dp_handover_stray:
+ *                        another core's flow?) | tcp_send_reset_for
  *               tcb:     tcp_state_input[c->state] -> tcp_sync_check ->
  *                        tcp_ack_process -> dp_tcp_reass -> tcp_fin ->
  *                        dp_tcp_deliver -> app->recv / peer_closed
@@ -998,6 +999,14 @@ static const tcp_state_fn tcp_state_input[TCP_STATE__COUNT] = {
 
 /* ---- no connection: listeners, SYN cookies, resets ---- */
 
+/* A segment to a listening port that no connection here took: another
+ * core's flow whose queue moved?  True: handed on (dp_handover_stray). */
+static inline bool
+tcp_hand_on(struct dp_core *core, struct rte_mbuf *m)
+{
+	return core->stray != NULL && core->stray(core, m);
+}
+
 static void
 tcp_cookie_ack(struct dp_core *core, struct dp_tcp_listener *l,
 	       struct tcp_seg *s)
@@ -1010,6 +1019,9 @@ tcp_cookie_ack(struct dp_core *core, struct dp_tcp_listener *l,
 	mss = dp_tcp_cookie_check(core, s->dst, s->dport, s->src, s->sport,
 				  s->seq - 1, s->ack - 1);
 	if (mss == 0 || (s->flags & (TH_SYN | TH_RST))) {
+		/* another core's connection whose queue moved? */
+		if (!(s->flags & TH_SYN) && tcp_hand_on(core, s->m))
+			return;
 		core->stats.drops[DP_DROP_TCP_NO_CONN]++;
 		tcp_send_reset_for(core, s);
 		return;
@@ -1059,7 +1071,8 @@ tcp_listen_input(struct dp_core *core, struct dp_tcp_listener *l,
 	struct dp_tcp_conn *c = NULL;
 
 	if (s->flags & TH_RST) {
-		core->stats.drops[DP_DROP_TCP_NO_CONN]++;
+		if (!tcp_hand_on(core, s->m))
+			core->stats.drops[DP_DROP_TCP_NO_CONN]++;
 		return;
 	}
 	if (s->flags & TH_ACK) {
@@ -1067,7 +1080,8 @@ tcp_listen_input(struct dp_core *core, struct dp_tcp_listener *l,
 		return;
 	}
 	if (!(s->flags & TH_SYN)) {
-		core->stats.drops[DP_DROP_TCP_NO_CONN]++;
+		if (!tcp_hand_on(core, s->m))
+			core->stats.drops[DP_DROP_TCP_NO_CONN]++;
 		return;
 	}
 	if (l->syn_rcvd < st->cfg.syn_backlog)

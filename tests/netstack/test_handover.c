@@ -8,7 +8,10 @@
  *     listening port inside the ephemeral range owned by another core;
  *   - a full hand-over ring drops (counted) and leaks nothing;
  *   - an ARP reply received on core 1 resolves a packet held on core 0
- *     within one drain, and shared entries are not posted back.
+ *     within one drain, and shared entries are not posted back;
+ *   - a passive connection's segments that arrive on the other core (its
+ *     queue moved) are handed on to the owner instead of being reset; a
+ *     segment nobody owns is reset by the last core it reaches, once.
  * Every scenario ends with a leak check over the whole pool.
  *
  * Call chain per poll (ho_poll): dp_port_rx -> dp_handover_input ->
@@ -275,6 +278,91 @@ test_syn_stays_local(void **state)
 	pair_destroy(&p);
 }
 
+/* A passive connection accepted on core 0 whose queue moves to core 1. */
+static void
+test_passive_stray(void **state)
+{
+	struct pair p;
+	struct nst_tcp s, r;
+	struct nst_frame f;
+	struct dp_tcp_conn *c;
+
+	(void)state;
+	pair_create(&p, 0, true, 0);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(dp_tcp_listen(p.peers[i], 6379, &app_ops), 0);
+	nst_tcp_defaults(p.t[0], &s);
+	s.sport = 45010;
+	s.flags = RTE_TCP_SYN_FLAG;
+	s.seq = 1000;
+	s.opt.mss = 1460;
+	inject_tcp(p.t[0], &s);
+	ho_poll(&p, 0);
+	assert_int_equal(nst_pop_tcp(p.t[0], &r, &f), 0);
+	assert_int_equal(r.flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	s.flags = RTE_TCP_ACK_FLAG;
+	s.seq = 1001;
+	s.ack = r.seq + 1;
+	s.opt.mss = 0;
+	inject_tcp(p.t[0], &s);
+	ho_poll(&p, 0);
+	c = dp_tcp_lookup(p.peers[0], NST_IP, 6379, NST_PEER_IP, 45010);
+	assert_non_null(c);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	nst_clear_sent(p.t[0]);
+
+	/* data of that flow on core 1: handed to core 0, no RST anywhere */
+	s.flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	s.payload = (const uint8_t *)"hello";
+	s.len = 5;
+	inject_tcp(p.t[1], &s);
+	assert_int_equal(ho_poll(&p, 1), 1);
+	assert_int_equal(p.peers[1]->stats.handover_stray, 1);
+	assert_int_equal(nst_drops(p.t[1], DP_DROP_TCP_NO_CONN), 0);
+	assert_int_equal(nst_sent_count(p.t[1]), 0);
+	assert_int_equal(ho_poll(&p, 0), 1);
+	assert_int_equal(p.peers[0]->stats.handover_in, 1);
+	assert_int_equal(p.peers[0]->ho_hops, 0);
+	assert_int_equal(c->rcv_nxt, 1006);
+	assert_int_equal(nst_drops(p.t[0], DP_DROP_TCP_NO_CONN), 0);
+	nst_clear_sent(p.t[0]);
+
+	/* a segment of no flow at all, arriving on core 1: core 1 hands it
+	 * on, core 0 (every core seen) resets it, once; nothing comes back */
+	s.sport = 45999;
+	s.seq = 7;
+	s.ack = 12345;
+	s.len = 0;
+	s.payload = NULL;
+	s.flags = RTE_TCP_ACK_FLAG;
+	inject_tcp(p.t[1], &s);
+	ho_poll(&p, 1);
+	assert_int_equal(p.peers[1]->stats.handover_stray, 2);
+	assert_int_equal(nst_sent_count(p.t[1]), 0);
+	ho_poll(&p, 0);
+	assert_int_equal(p.peers[0]->stats.handover_stray, 0);
+	assert_int_equal(nst_drops(p.t[0], DP_DROP_TCP_NO_CONN), 1);
+	assert_int_equal(nst_pop_tcp(p.t[0], &r, &f), 0);
+	assert_true(r.flags & RTE_TCP_RST_FLAG);
+	assert_int_equal(r.dport, 45999);
+	assert_int_equal(ho_poll(&p, 1), 0);
+	assert_int_equal(nst_sent_count(p.t[1]), 0);
+
+	/* the peer's RST of the real flow arriving on core 1 closes it on
+	 * core 0 */
+	s.sport = 45010;
+	s.seq = 1006;
+	s.ack = 0;
+	s.flags = RTE_TCP_RST_FLAG;
+	inject_tcp(p.t[1], &s);
+	ho_poll(&p, 1);
+	ho_poll(&p, 0);
+	assert_null(dp_tcp_lookup(p.peers[0], NST_IP, 6379, NST_PEER_IP,
+				  45010));
+	nst_clear_sent(p.t[0]);
+	pair_destroy(&p);
+}
+
 /* Core 0's ring holds 3 messages: the 4th and 5th frames are dropped. */
 static void
 test_ring_full(void **state)
@@ -372,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_connect_reply_on_other_core),
 		cmocka_unit_test(test_syn_stays_local),
 		cmocka_unit_test(test_ring_full),
+		cmocka_unit_test(test_passive_stray),
 		cmocka_unit_test(test_arp_shared),
 	};
 
