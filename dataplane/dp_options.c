@@ -19,7 +19,7 @@ enum dp_opt {
 	OPT_ADDR, OPT_GATEWAY, OPT_PORT, OPT_CONFIG, OPT_DATA_CORES,
 	OPT_IDLE_PAUSE, OPT_IDLE_SLEEP, OPT_SLEEP_MAX, OPT_BUSY_POLL,
 	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_REPL_CPU,
-	OPT_CYCLE_STATS, OPT_HELP,
+	OPT_CYCLE_STATS, OPT_TAP_RX_TRIGGER, OPT_HELP,
 	OPT__COUNT
 };
 
@@ -56,6 +56,9 @@ static const struct {
 		"pin the replication core thread to CPU N (default: not pinned)"},
 	[OPT_CYCLE_STATS] = {"cycle-stats", false, NULL,
 		"count TSC cycles per layer of the poll loop (SIGUSR1 dump)"},
+	[OPT_TAP_RX_TRIGGER] = {"tap-rx-trigger", false, NULL,
+		"keep net_tap's signal per received packet (default: off, "
+		"the tap is read on every poll)"},
 	[OPT_HELP] = {"help", false, NULL, "this text"},
 };
 
@@ -229,6 +232,9 @@ parse_ferry_opt(struct dp_options *o, enum dp_opt id, const char *val,
 		break;
 	case OPT_CYCLE_STATS:
 		o->cycle_stats = true;
+		break;
+	case OPT_TAP_RX_TRIGGER:
+		o->tap_rx_trigger = true;
 		break;
 	case OPT_MBUFS:
 		rc = parse_u64(val, 1u << 24, &v);

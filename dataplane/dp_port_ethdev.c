@@ -9,6 +9,7 @@
  *          dp_port_tx -> ethdev_tx_burst -> rte_eth_tx_burst
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -161,4 +162,23 @@ dp_port_ethdev_fini(struct dp_port *p)
 {
 	rte_eth_dev_stop(p->port_id);
 	rte_eth_dev_close(p->port_id);
+}
+
+int
+dp_port_tap_trigger_off(void)
+{
+	int n = 0;
+
+	for (int sig = SIGRTMIN + 1; sig < SIGRTMAX; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = SIG_IGN;
+		if (sigaction(sig, &sa, NULL) == 0)
+			n++;
+	}
+	return n;
 }

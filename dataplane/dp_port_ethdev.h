@@ -19,6 +19,21 @@
 extern const uint8_t dp_port_rss_key[40];
 
 /*
+ * Before rte_eal_init (main thread, once): keep net_tap's "RX trigger"
+ * off.  DPDK 22.11's tap PMD takes the first free real-time signal
+ * (SIGRTMIN+1 .. SIGRTMAX-1 with a default handler), has the kernel send
+ * it for every received packet (F_SETSIG, O_ASYNC on each queue's fd) and
+ * skips the read() while none arrived; each signal interrupts whichever
+ * thread the kernel picks (the polling lcore or an EAL control thread),
+ * which costs ferryd more CPU per request than the read() it saves
+ * (BENCHMARKS.md, issue 3).  Setting those signals to SIG_IGN leaves the
+ * PMD none ("No Rx trigger signal available"): it then reads its fds on
+ * every burst.  Other PMDs do not use them.  Returns how many signals were
+ * set aside.
+ */
+int dp_port_tap_trigger_off(void);
+
+/*
  * Configure, start and describe ethdev port_id for nb_queues polling cores:
  * RX/TX queue q uses pools[q] and nb_rxd/nb_txd descriptors (0: 1024, then
  * adjusted to the device's limits).  With nb_queues > 1, RSS over IPv4 /

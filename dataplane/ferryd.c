@@ -291,6 +291,10 @@ main(int argc, char **argv)
 			"(an IPv4 address and a port 0-65535)\n");
 		return 2;
 	}
+	/* net_tap's per-packet signal off, unless asked (before the EAL
+	 * probes the vdevs: the PMD picks its signal when it opens a queue) */
+	if (!fd.opt.tap_rx_trigger)
+		dp_port_tap_trigger_off();
 	ret = rte_eal_init(sp.eal_argc, sp.eal_argv);
 	if (ret < 0) {
 		fprintf(stderr, "ferryd: EAL initialisation failed: %s\n",

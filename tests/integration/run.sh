@@ -194,6 +194,12 @@ t_options() {
 	start 0 --maxmemory 64mb --hz 20
 	[ "$(cli config get maxmemory | tail -1)" = 67108864 ] ||
 		fail "--maxmemory not applied"
+	# net_tap's per-packet signal is off by default: no tap fd asks for
+	# O_ASYNC, the PMD says it has no trigger signal, and it serves
+	[ "$(tun_fds "$(cat "$FERRY_RUNDIR/$NS.pid")")" = "async 0 of 3" ] ||
+		fail "tap fds: $(tun_fds "$(cat "$FERRY_RUNDIR/$NS.pid")"), want async 0 of 3"
+	grep -q "No Rx trigger signal available" "$LOG" ||
+		fail "the tap PMD still has its RX trigger"
 	# SIGTERM: graceful stop
 	local pid
 	pid=$(cat "$FERRY_RUNDIR/$NS.pid")
@@ -207,6 +213,27 @@ t_options() {
 	cli shutdown nosave >/dev/null 2>&1 || true
 	wait_exit "$pid" || fail "ferryd did not stop on SHUTDOWN"
 	grep -q '^ferryd: stopped' "$LOG" || fail "no clean stop (SHUTDOWN)"
+	"$NETNS" down "$NS"
+	# --tap-rx-trigger keeps DPDK's behaviour: every queue fd O_ASYNC
+	start 0 --tap-rx-trigger
+	[ "$(cli ping)" = PONG ] || fail "PING with --tap-rx-trigger"
+	[ "$(tun_fds "$(cat "$FERRY_RUNDIR/$NS.pid")")" = "async 3 of 3" ] ||
+		fail "tap fds with --tap-rx-trigger: $(tun_fds "$(cat "$FERRY_RUNDIR/$NS.pid")")"
+}
+
+# tun_fds PID: "async N of M": of PID's M /dev/net/tun fds, N have O_ASYNC
+# (020000 in /proc/PID/fdinfo's octal flags)
+tun_fds() {
+	local n=0 m=0 fd fl
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = /dev/net/tun ] || continue
+		m=$((m + 1))
+		fl=$(awk '/^flags:/ { print $2 }' "/proc/$1/fdinfo/${fd##*/}")
+		if [ $((8#$fl & 8#20000)) -ne 0 ]; then
+			n=$((n + 1))
+		fi
+	done
+	echo "async $n of $m"
 }
 
 # Two ferryd processes side by side: distinct namespaces, taps, EAL file

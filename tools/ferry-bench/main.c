@@ -312,6 +312,9 @@ main(int argc, char **argv)
 		return FB_EXIT_START;
 	}
 	install_signals(&run);
+	/* no per-packet signal from net_tap (dp_port_ethdev.h): read it on
+	 * every poll, as ferryd does by default */
+	dp_port_tap_trigger_off();
 	if (rte_eal_init(sp.eal_argc, sp.eal_argv) < 0) {
 		fprintf(stderr, "ferry-bench: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
