@@ -24,73 +24,20 @@ FERRYD=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 TOOL="$HERE/repl_hostile.py"
-NS="fh-$$"
 F=198.18.35.2
 K=198.18.35.1
 MPORT=6393
-TAP="fh$$"
-TAP=${TAP:0:15}
-RUN=$(mktemp -d /tmp/ferry-hostile.XXXXXX)
-FPID=""
-MPID=""
-
-cleanup() {
-	local rc=$?
-	[ -n "$MPID" ] && kill "$MPID" 2>/dev/null || true
-	if [ -n "$FPID" ]; then
-		kill -TERM "$FPID" 2>/dev/null || true
-		for _ in $(seq 1 100); do
-			kill -0 "$FPID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$FPID" 2>/dev/null || true
-	fi
-	if [ $rc -ne 0 ]; then
-		echo "---- ferryd log ----"
-		grep -v '^EAL\|qdisc\|eth_dev_tap' "$RUN/ferryd.log" | tail -n 40 || true
-	fi
-	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$RUN" "/var/run/dpdk/$NS"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-nsx() { ip netns exec "$NS" "$@"; }
+. "$HERE/repl_lib.sh"
+rl_setup "fh-$$" "fh$$"
 rc() { nsx timeout 20 redis-cli -h "$F" -p 6379 "$@"; }
-info_field() { # FIELD
-	rc info all | tr -d '\r' | awk -F: -v f="$1" '$1 == f && !n++ { print $2 }'
-}
-wait_field() { # FIELD VALUE SECONDS
-	for _ in $(seq 1 $(($3 * 10))); do
-		[ "$(info_field "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "$1 is '$(info_field "$1")', not '$2' after $3 s"
-}
+field() { info_field "$F" 6379 "$1"; }
 alive() {
 	kill -0 "$FPID" 2>/dev/null || fail "ferryd died"
 	[ "$(rc ping)" = PONG ] || fail "ferryd does not answer"
 }
 
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-ip netns exec "$NS" "$FERRYD" -l 0 --no-huge -m 512 --no-pci \
-	--file-prefix "$NS" --vdev "net_tap0,iface=$TAP" -- \
-	--addr "$F/24" --gateway "$K" --port 6379 >"$RUN/ferryd.log" 2>&1 &
-FPID=$!
-for _ in $(seq 1 200); do
-	ip -n "$NS" link show "$TAP" >/dev/null 2>&1 && break
-	kill -0 "$FPID" || fail "ferryd exited"
-	sleep 0.1
-done
-ip -n "$NS" addr add "$K/24" dev "$TAP"
-ip -n "$NS" link set "$TAP" up
-for _ in $(seq 1 200); do
-	[ "$(rc ping 2>/dev/null)" = PONG ] && break
-	sleep 0.1
-done
+start_ferryd f "$F" "$K"
+FPID=${PIDS[-1]}
 alive
 
 echo "== 1. fake replicas against ferryd as a master"
@@ -100,9 +47,9 @@ alive
 echo "== 2. a fake master"
 scenario() { # NAME
 	nsx timeout 60 $PY "$TOOL" master "$K" "$MPORT" "$1" "$F" 6379 &
-	MPID=$!
-	wait "$MPID" || { MPID=""; fail "fake master scenario $1"; }
-	MPID=""
+	local mpid=$!
+	PIDS+=($mpid)
+	wait "$mpid" || fail "fake master scenario $1"
 	alive
 }
 [ "$(rc replicaof "$K" "$MPORT")" = OK ] || fail "REPLICAOF the fake master"
@@ -114,13 +61,13 @@ for s in truncated badcrc; do
 	scenario "$s"
 	[ "$(rc dbsize)" = 4 ] || fail "DBSIZE $(rc dbsize) after $s"
 	[ "$(rc get foo)" = bar ] || fail "foo after $s"
-	[ "$(info_field master_replid)" = aa46aa46aa46aa46aa46aa46aa46aa46aa46aa46 ] ||
-		fail "replid after $s: $(info_field master_replid)"
+	[ "$(field master_replid)" = aa46aa46aa46aa46aa46aa46aa46aa46aa46aa46 ] ||
+		fail "replid after $s: $(field master_replid)"
 done
 scenario stream
 [ "$(rc get k2)" = v2 ] || fail "k2 after the hostile stream"
 [ "$(rc dbsize)" = 5 ] || fail "DBSIZE $(rc dbsize) after the hostile stream"
-[ "$(info_field master_link_status)" = down ] || fail "link still up after garbage"
+[ "$(field master_link_status)" = down ] || fail "link still up after garbage"
 scenario slowbig
 [ "$(rc dbsize)" = 100000 ] || fail "DBSIZE $(rc dbsize) after the big image"
 [ "$(rc replicaof no one)" = OK ] || fail "REPLICAOF NO ONE"
