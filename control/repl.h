@@ -115,11 +115,16 @@ ctl_repl_set_role(enum ctl_role r)
 int ctl_repl_init(void);
 
 /* ---- the backlog (repl_backlog.c) -------------------------------------------
- * A ring of the last repl-backlog-size stream bytes.  One writer at a time
- * (the replication core on a primary, the master link's core on a replica:
- * appends are serialised by an internal spinlock); any number of lock-free
- * readers (data cores pumping replicas), which copy and then validate that
- * the bytes they copied were not overwritten meanwhile. */
+ * A ring of stream bytes: logically the last repl-backlog-size of them
+ * (PSYNC, INFO), physically more -- it grows rather than overwrite bytes a
+ * connected replica within its output limit still needs, and shrinks back
+ * after.  One writer at a time (the replication core on a primary, the
+ * master link's core on a replica: appends are serialised by an internal
+ * mutex); any number of lock-free readers (data cores pumping replicas;
+ * registered QSBR threads: a replaced ring is freed after a grace period),
+ * which copy and then validate that the bytes they copied were not
+ * overwritten meanwhile.  Lock order: ctl_repl.lock -> the backlog's
+ * writer lock -> the replica registry lock (the pin function). */
 
 /* Create it if there is none (Redis: when the first replica attaches;
  * first byte = master_repl_offset + 1, and with no backlog before, a new
@@ -135,7 +140,23 @@ void ctl_backlog_append(const void *p, size_t n);
 long ctl_backlog_read(long long off, void *buf, size_t n);
 long long ctl_backlog_first_byte(void);	/* repl_backlog_first_byte_offset */
 long long ctl_backlog_histlen(void);
-long long ctl_backlog_size(void);
+long long ctl_backlog_size(void);		/* logical: repl_backlog_size */
+/* Physical bytes of the ring (tests, memory accounting). */
+long long ctl_backlog_capacity(void);
+/* Resize the live backlog's logical size (Redis resizeReplicationBacklog:
+ * the newest min(histlen, size) bytes stay); a CONFIG SET of
+ * repl-backlog-size is applied the same way as soon as the writer or a
+ * reader of the size/histlen/first byte looks.  Any thread; takes the
+ * writer lock.  0 or -EINVAL. */
+int ctl_backlog_resize(long long size);
+/* Where the writer learns which bytes are still needed: fn(floor, end)
+ * returns the smallest offset >= floor that a connected replica within
+ * its output limit (lag measured with the end at 'end') has not sent yet,
+ * or LLONG_MAX.  Called by the writer under its lock (so it may take the
+ * registry lock, nothing above it).  NULL restores the default,
+ * ctl_replicas_min_needed.  Tests install their own. */
+typedef long long (*ctl_backlog_pin_fn)(long long floor, long long end);
+void ctl_backlog_set_pin_fn(ctl_backlog_pin_fn fn);
 void ctl_backlog_free(void);			/* shutdown */
 /* Drop the backlog (repl-backlog-ttl with no replicas): later appends are
  * dropped until ctl_backlog_create; the ring is kept for readers that may
@@ -333,6 +354,13 @@ struct ctl_replica_view {
 };
 int ctl_replicas_snapshot(struct ctl_replica_view *v, int max);
 int ctl_replicas_count(void);
+/* The default backlog pin function (ctl_backlog_set_pin_fn): the smallest
+ * next-byte-to-send >= floor over registered replicas that are streaming,
+ * sending their RDB, or waiting for a snapshot whose offset is chosen,
+ * leaving out replicas being closed and those whose lag (end - next + 1)
+ * is over the client-output-buffer-limit replica hard limit (the pump
+ * drops those).  Takes the registry lock. */
+long long ctl_replicas_min_needed(long long floor, long long end);
 /* Online replicas whose ACK offset >= off. */
 int ctl_replicas_acked(long long off);
 /* Cancel queued and running snapshots and wait (up to 10 s) for the

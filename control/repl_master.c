@@ -9,8 +9,10 @@
  *     thread (one at a time, started on demand): snapshot_save ->
  *     job_on_begin (sequence S -> FULLRESYNC offset through the core's
  *     map) -> job_write (RDB bytes into the job's chunk queue)
- *   transport poll (data core) -> ctl_replica_pump -> outq (control lines,
- *     RDB) -> held stream bytes -> backlog -> send callback (dp_tcp_send)
+ *   transport poll (data core) -> ctl_replica_pump -> output limit check
+ *     -> outq (control lines, RDB) -> backlog -> send callback (dp_tcp_send)
+ *   backlog writer (replication core / master link) -> ctl_backlog_append
+ *     -> ctl_replicas_min_needed (registry walk: which bytes to keep)
  *   REPLCONF ACK -> ack_off / ack_ms (WAIT, INFO, min-replicas)
  *   client freed -> ctl_replica_free_client (registry out, job abandoned)
  *
@@ -29,16 +31,22 @@
  * timeout.  $<len> framing (replicas without capa eof, SYNC) needs the
  * length first: the whole image is buffered in memory, then sent.
  *
- * Falling behind.  Stream bytes a replica cannot take yet (during the RDB
- * transfer, or a slow TCP peer) are copied out of the backlog into the
- * replica's own 'held' queue once they are half a backlog behind, so a
- * small backlog does not cut off a syncing replica; the held queue is
- * bounded by replica-output-buffer-limit (Redis's client-output-buffer-
- * limit replica class, hard limit), past which the replica is dropped.
+ * Falling behind.  Stream bytes a replica cannot take yet (waiting for its
+ * snapshot, during the RDB transfer, a slow or stopped TCP peer) stay in
+ * the backlog: the writer asks ctl_replicas_min_needed before it would
+ * overwrite them and grows the ring instead (repl_backlog.c), so the
+ * pump's reads never fall out of it while the replica is within Redis's
+ * client-output-buffer-limit replica class -- lag (end - send_off + 1)
+ * over the hard limit, or over the soft limit for more than its seconds,
+ * closes the replica (-ENOBUFS), as Redis closes a replica whose output
+ * buffer passed the limit.  A WAIT_BGSAVE replica pins from the moment
+ * job_on_begin chose its FULLRESYNC offset (it sets send_off under the
+ * registry lock), before the pump sends +FULLRESYNC.
  */
 #include "repl_master.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,10 +176,17 @@ struct ctl_sync_job {
 	size_t queued;
 	uint64_t total;
 	struct ctl_rdb_writer w;
+	/* the replica it is for, until it goes (under reg_lock): job_on_begin
+	 * pins its send_off at the chosen offset */
+	struct ctl_replica *owner;
 	struct ctl_sync_job *next;	/* sync queue */
 };
 
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+/* the replica registry (below); job owners are cleared under it too */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ctl_replica *reg_head;
+static _Atomic int reg_count;
 static struct ctl_sync_job *sync_head, *sync_tail;
 static struct ctl_sync_job *sync_running;	/* the snapshot in progress */
 static bool sync_thread_on;
@@ -227,6 +242,15 @@ job_on_begin(void *arg, uint64_t seq)
 	pthread_mutex_lock(&ctl_repl.lock);
 	memcpy(j->replid, ctl_repl.replid, sizeof(j->replid));
 	pthread_mutex_unlock(&ctl_repl.lock);
+	if (rc == 0) {
+		/* from now on the writer keeps the stream after 'off' for
+		 * this replica (before the pump even sent +FULLRESYNC) */
+		pthread_mutex_lock(&reg_lock);
+		if (j->owner != NULL)
+			atomic_store_explicit(&j->owner->send_off, off + 1,
+					      memory_order_release);
+		pthread_mutex_unlock(&reg_lock);
+	}
 	pthread_mutex_lock(&j->mu);
 	if (rc < 0) {
 		j->st = JOB_FAILED;
@@ -363,7 +387,7 @@ sync_thread(void *arg)
 }
 
 static struct ctl_sync_job *
-sync_enqueue(bool eof)
+sync_enqueue(bool eof, struct ctl_replica *owner)
 {
 	struct ctl_sync_job *j = calloc(1, sizeof(*j));
 	pthread_t t;
@@ -375,6 +399,7 @@ sync_enqueue(bool eof)
 	pthread_cond_init(&j->cv, NULL);
 	j->refs = 2;			/* the replica, the queue/thread */
 	j->eof = eof;
+	j->owner = owner;
 	ctl_repl_random_hex(j->mark, CTL_REPLID_LEN);
 	pthread_mutex_lock(&sync_lock);
 	if (sync_tail)
@@ -434,11 +459,7 @@ ctl_repl_sync_stop(void)
 	pthread_mutex_unlock(&sync_lock);
 }
 
-/* ---- the registry --------------------------------------------------------- */
-
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ctl_replica *reg_head;
-static _Atomic int reg_count;
+/* ---- the registry (reg_lock, reg_head, reg_count: declared above) ---------- */
 
 static void
 reg_add(struct ctl_replica *r)
@@ -565,6 +586,50 @@ ctl_repl_cron(void)
 	backlog_ttl_cron();
 }
 
+/* r no longer wants pins set through its job (it goes, or got its
+ * offset). */
+static void
+job_disown(struct ctl_replica *r)
+{
+	if (r->job == NULL)
+		return;
+	pthread_mutex_lock(&reg_lock);
+	r->job->owner = NULL;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+long long
+ctl_replicas_min_needed(long long floor, long long end)
+{
+	long long hard = CTL_CFG(client_output_buffer_limit_replica);
+	long long min = LLONG_MAX;
+
+	if (atomic_load(&reg_count) == 0)
+		return min;	/* the common case, without the lock: a
+				 * replica registering now pins at or after
+				 * what it was given, which the ring's slack
+				 * covers */
+	pthread_mutex_lock(&reg_lock);
+	for (struct ctl_replica *r = reg_head; r; r = r->reg_next) {
+		long long next = atomic_load_explicit(&r->send_off,
+						      memory_order_acquire);
+
+		if (next <= 0 || next < floor || next > end)
+			continue;	/* unknown yet, lost, or caught up */
+		if (atomic_load_explicit(&r->c->kill, memory_order_relaxed))
+			continue;	/* being closed */
+		if (hard > 0 && end - next + 1 > hard) {
+			/* over its limit: the pump drops it */
+			atomic_store(&r->over_limit, true);
+			continue;
+		}
+		if (next < min)
+			min = next;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return min;
+}
+
 void
 ctl_replicas_disconnect_all(void)
 {
@@ -618,6 +683,7 @@ ctl_replica_free_client(struct st_client *c)
 		ctl_repl_refresh_good();
 	}
 	if (r->job) {
+		job_disown(r);
 		pthread_mutex_lock(&r->job->mu);
 		r->job->abandoned = true;
 		pthread_cond_broadcast(&r->job->cv);
@@ -625,7 +691,6 @@ ctl_replica_free_client(struct st_client *c)
 		job_unref(r->job);
 	}
 	outq_free(&r->out);
-	outq_free(&r->held);
 	r->magic = 0;
 	free(r);
 	c->repl = NULL;
@@ -652,7 +717,7 @@ attach_full(struct st_client *c, struct ctl_replica *r)
 	 * a replica was just given */
 	reg_add(r);
 	pthread_mutex_unlock(&ctl_repl.lock);
-	r->job = sync_enqueue(r->capa_eof && !r->old_sync);
+	r->job = sync_enqueue(r->capa_eof && !r->old_sync, r);
 	atomic_fetch_add(&ctl_repl_stats.sync_full, 1);
 }
 
@@ -707,7 +772,7 @@ ctl_psync_command(struct st_client *c)
 		char line[64];
 
 		snprintf(line, sizeof(line), "CONTINUE %s", ctl_repl.replid);
-		r->send_off = off;
+		atomic_store_explicit(&r->send_off, off, memory_order_release);
 		atomic_store(&r->ack_off, off - 1);
 		atomic_store(&r->ack_ms, st_mstime());
 		atomic_store(&r->state, CTL_REPLICA_ONLINE);
@@ -821,34 +886,44 @@ ctl_replconf_command(struct st_client *c)
 
 /* ---- the pump ------------------------------------------------------------- */
 
-/* Copy stream bytes from send_off up to the end into 'held' once they are
- * half a backlog behind (they would be overwritten). */
+/* Redis's client-output-buffer-limit for the replica class, applied to
+ * the stream bytes the replica has not been sent (they wait in the
+ * backlog): over the hard limit, or over the soft limit continuously for
+ * more than its seconds, the replica is closed (-ENOBUFS). */
 static int
-protect_stream(struct ctl_replica *r)
+output_limit_check(struct ctl_replica *r, int64_t now)
 {
 	long long end = atomic_load_explicit(&ctl_repl.master_repl_offset,
 					     memory_order_acquire);
-	long long size = ctl_backlog_size();
-	long long limit = CTL_CFG(client_output_buffer_limit_replica);
-	char tmp[16384];
+	long long next = atomic_load_explicit(&r->send_off,
+					      memory_order_relaxed);
+	long long hard = CTL_CFG(client_output_buffer_limit_replica);
+	long long soft = CTL_CFG(client_output_buffer_soft_replica);
+	long long secs = CTL_CFG(client_output_buffer_soft_seconds_replica);
+	long long lag = next > 0 && next <= end ? end - next + 1 : 0;
+	bool over = false;
 
-	if (size == 0 || end - r->send_off + 1 <= size / 2)
-		goto check;
-	while (r->send_off <= end) {
-		long n = ctl_backlog_read(r->send_off, tmp, sizeof(tmp));
-
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			break;
-		if (outq_append(&r->held, tmp, (size_t)n) < 0)
-			return -ENOMEM;
-		r->send_off += n;
+	if ((hard > 0 && lag > hard) || atomic_load(&r->over_limit)) {
+		/* over_limit: the writer saw the lag pass the hard limit and
+		 * no longer keeps our bytes (perhaps before the new end is
+		 * published: the bytes at send_off may already be gone) */
+		over = true;
+	} else if (soft > 0 && lag > soft) {
+		if (r->soft_since_ms == 0)
+			r->soft_since_ms = now;
+		else if (now - r->soft_since_ms > secs * 1000)
+			over = true;
+	} else {
+		r->soft_since_ms = 0;
 	}
-check:
-	if (limit > 0 && (long long)outq_pending(&r->held) > limit)
-		return -ENOBUFS;
-	return 0;
+	if (!over)
+		return 0;
+	if (getenv("FERRY_REPL_QUIET") == NULL)
+		fprintf(stderr, "ferryd: replica %s:%d (%s) closed for overcoming "
+			"of output buffer limits: %lld stream bytes not sent "
+			"(client-output-buffer-limit replica %lld %lld %lld)\n",
+			r->ip, r->port, r->c->addr, lag, hard, soft, secs);
+	return -ENOBUFS;
 }
 
 static void
@@ -909,7 +984,7 @@ pump_wait_bgsave(struct ctl_replica *r, struct pump_io *io)
 			     j->replid, j->offset);
 		outq_append(&r->out, line, (size_t)n);
 	}
-	r->send_off = j->offset + 1;
+	atomic_store_explicit(&r->send_off, j->offset + 1, memory_order_release);
 	atomic_store(&r->ack_off, j->offset);
 	atomic_store(&r->state, CTL_REPLICA_SEND_BULK);
 	return 0;
@@ -967,6 +1042,7 @@ pump_send_bulk(struct ctl_replica *r, struct pump_io *io)
 		outq_append(&r->out, j->mark, CTL_REPLID_LEN);
 		r->wait_first_ack = true;
 	}
+	job_disown(r);
 	job_unref(j);
 	r->job = NULL;
 	atomic_store(&r->ack_ms, io->now);
@@ -975,8 +1051,8 @@ pump_send_bulk(struct ctl_replica *r, struct pump_io *io)
 	return 0;
 }
 
-/* ONLINE: (EOF framing: nothing until the first ACK) the held bytes,
- * then straight from the backlog; repl-timeout without ACK closes. */
+/* ONLINE: (EOF framing: nothing until the first ACK) straight from the
+ * backlog; repl-timeout without ACK closes. */
 static int
 pump_online(struct ctl_replica *r, struct pump_io *io)
 {
@@ -985,16 +1061,22 @@ pump_online(struct ctl_replica *r, struct pump_io *io)
 	if (CTL_CFG(repl_timeout) > 0 &&
 	    io->now - atomic_load(&r->ack_ms) > (int64_t)CTL_CFG(repl_timeout) * 1000)
 		return -ETIMEDOUT;
-	if (!outq_flush(&r->held, io->send, io->ctx, &io->budget, &io->sent))
-		return 0;
 	while (io->budget > 0) {
 		char tmp[16384];
 		size_t want = io->budget < sizeof(tmp) ? io->budget : sizeof(tmp);
-		long n = ctl_backlog_read(r->send_off, tmp, want);
+		long long next = atomic_load_explicit(&r->send_off,
+						      memory_order_relaxed);
+		long n = ctl_backlog_read(next, tmp, want);
 		size_t k;
 
-		if (n < 0)
-			return (int)n;	/* fell out of the backlog */
+		if (n < 0) {
+			/* fell out of the backlog: the writer let it go
+			 * because it is over its limit (over_limit), else
+			 * it was never protected (out of memory) */
+			int rc = output_limit_check(r, io->now);
+
+			return rc < 0 ? rc : (int)n;
+		}
 		if (n == 0)
 			break;
 		/* disconnected by a history change (promotion, new replid,
@@ -1004,7 +1086,8 @@ pump_online(struct ctl_replica *r, struct pump_io *io)
 		if (atomic_load_explicit(&r->c->kill, memory_order_acquire))
 			return -ECONNRESET;
 		k = io->send(io->ctx, tmp, (size_t)n);
-		r->send_off += (long long)k;
+		atomic_store_explicit(&r->send_off, next + (long long)k,
+				      memory_order_release);
 		io->sent += (long)k;
 		io->budget -= k;
 		if (k < (size_t)n)
@@ -1031,6 +1114,9 @@ ctl_replica_pump(struct ctl_replica *r, ctl_send_fn send, void *ctx,
 		return 0;
 	if (atomic_load_explicit(&r->c->kill, memory_order_acquire))
 		return -ECONNRESET;	/* see pump_online */
+	rc = output_limit_check(r, io.now);
+	if (rc < 0)
+		return rc;
 	/* run the state's handler while the queue drains; a state change
 	 * runs the next state's handler at once */
 	for (int guard = 0; guard < 64; guard++) {
@@ -1044,11 +1130,6 @@ ctl_replica_pump(struct ctl_replica *r, ctl_send_fn send, void *ctx,
 			return rc;
 		if (outq_pending(&r->out) == 0 && atomic_load(&r->state) == st)
 			break;
-	}
-	if (atomic_load(&r->state) != CTL_REPLICA_WAIT_BGSAVE) {
-		rc = protect_stream(r);
-		if (rc < 0)
-			return rc;
 	}
 	return io.sent;
 }

@@ -15,7 +15,14 @@
  *   RDB sent                   -> ONLINE (EOF framing: the stream starts
  *                                 at the replica's first REPLCONF ACK)
  * Threads: everything but the registry fields is owned by the connection's
- * core; ack_off/ack_ms/state are atomics read by INFO, WAIT and the cron.
+ * core; ack_off/ack_ms/state are atomics read by INFO, WAIT and the cron;
+ * send_off is also read by the backlog's writer (its pin) and set once by
+ * the snapshot thread when the FULLRESYNC offset is chosen.
+ *
+ * Falling behind: the replica's unsent stream bytes stay in the backlog
+ * ring (which grows for them) until its lag passes the
+ * client-output-buffer-limit replica class (hard limit, or the soft limit
+ * for longer than its seconds): then the pump closes it (-ENOBUFS).
  */
 #ifndef CTL_REPL_MASTER_H
 #define CTL_REPL_MASTER_H
@@ -50,11 +57,18 @@ struct ctl_replica {
 	int port;			/* REPLCONF listening-port */
 	_Atomic long long ack_off;
 	_Atomic int64_t ack_ms;
-	long long send_off;		/* next stream byte to copy */
+	/* next stream byte to send: 0 until known (WAIT_BGSAVE before the
+	 * snapshot chose its offset); stored with release by the pump (and
+	 * by job_on_begin), loaded with acquire by the backlog's writer
+	 * (ctl_replicas_min_needed): the ring keeps bytes from here on */
+	_Atomic long long send_off;
+	int64_t soft_since_ms;		/* over the soft limit since (0: not) */
+	/* set by the backlog's writer when it stopped keeping our bytes
+	 * (lag over the hard limit): the pump closes us (-ENOBUFS) */
+	_Atomic bool over_limit;
 	int64_t keepalive_ms;
 	struct ctl_sync_job *job;
 	struct ctl_outq out;		/* control lines, keepalives, RDB bytes */
-	struct ctl_outq held;		/* stream bytes copied out of the backlog */
 	struct ctl_replica *reg_next;
 };
 

@@ -23,7 +23,7 @@ static _Atomic int has_password;	/* requirepass[0] != 0, lock-free */
 static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum param_type { P_BOOL, P_INT, P_LL, P_MEM, P_ENUM, P_STRING, P_FIXED,
-		  P_STRBUF };
+		  P_STRBUF, P_COBL };
 
 struct param {
 	const char *name;
@@ -94,6 +94,10 @@ static const struct param params[] = {
 	P("repl-batch-bytes", P_MEM, repl_batch_bytes, 1, LLONG_MAX, NULL, "65536"),
 	/* the replica class of Redis's client-output-buffer-limit (hard limit) */
 	P("replica-output-buffer-limit", P_MEM, client_output_buffer_limit_replica, 0, LLONG_MAX, NULL, "268435456"),
+	/* Redis's "<class> <hard> <soft> <soft-seconds> ..." (P_COBL below) */
+	{ "client-output-buffer-limit", P_COBL, NULL, 0, 0, NULL,
+	  "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+	  false },
 	P("replica-announce-port", P_INT, replica_announce_port, 0, 65535, NULL, "0"),
 	P("slave-announce-port", P_INT, replica_announce_port, 0, 65535, NULL, "0"),
 	P("replica-priority", P_INT, replica_priority, 0, 2147483647, NULL, "100"),
@@ -165,6 +169,109 @@ parse_mem(const char *s, long long *out)
 	return 0;
 }
 
+/* ---- client-output-buffer-limit (P_COBL) -----------------------------------
+ * Redis's "<class> <hard> <soft> <soft-seconds> ..." for the classes normal,
+ * replica (alias slave) and pubsub; a value sets only the classes it names,
+ * and nothing unless all of it is valid (Redis 7.0's
+ * setConfigClientOutputBufferLimitOption, same error texts).  The normal
+ * and replica hard limits are st_cfg's client_output_buffer_limit_normal /
+ * _replica (the latter also ferry's replica-output-buffer-limit); the
+ * replica soft limit and seconds are in st_cfg too; the rest is only kept
+ * for CONFIG GET. */
+enum { COBL_NORMAL, COBL_REPLICA, COBL_PUBSUB, COBL_NCLASS };
+static long long cobl_normal_soft, cobl_normal_secs;
+static long long cobl_pubsub_hard, cobl_pubsub_soft, cobl_pubsub_secs;
+static long long *const cobl_vals[COBL_NCLASS][3] = {
+	[COBL_NORMAL] = { &st_cfg.client_output_buffer_limit_normal,
+			  &cobl_normal_soft, &cobl_normal_secs },
+	[COBL_REPLICA] = { &st_cfg.client_output_buffer_limit_replica,
+			   &st_cfg.client_output_buffer_soft_replica,
+			   &st_cfg.client_output_buffer_soft_seconds_replica },
+	[COBL_PUBSUB] = { &cobl_pubsub_hard, &cobl_pubsub_soft,
+			  &cobl_pubsub_secs },
+};
+
+static int
+cobl_class(const char *name)
+{
+	if (strcasecmp(name, "normal") == 0)
+		return COBL_NORMAL;
+	if (strcasecmp(name, "slave") == 0 || strcasecmp(name, "replica") == 0)
+		return COBL_REPLICA;
+	if (strcasecmp(name, "pubsub") == 0)
+		return COBL_PUBSUB;
+	return -1;			/* "master" too, as Redis */
+}
+
+#define COBL_MAX_ARGS 64
+
+static int
+cobl_set(const char *value, char *err, size_t errlen)
+{
+	char copy[1024], *argv[COBL_MAX_ARGS], *save = NULL, *tok;
+	long long vals[COBL_MAX_ARGS / 4][3];
+	int cls[COBL_MAX_ARGS / 4], argc = 0;
+
+	if (strlen(value) >= sizeof(copy)) {
+		snprintf(err, errlen, "argument is too long");
+		return -EINVAL;
+	}
+	snprintf(copy, sizeof(copy), "%s", value);
+	for (tok = strtok_r(copy, " \t\r\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == COBL_MAX_ARGS) {
+			snprintf(err, errlen, "Wrong number of arguments in "
+				 "buffer limit configuration.");
+			return -EINVAL;
+		}
+		argv[argc++] = tok;
+	}
+	if (argc % 4 != 0) {
+		snprintf(err, errlen, "Wrong number of arguments in buffer "
+			 "limit configuration.");
+		return -EINVAL;
+	}
+	for (int j = 0; j < argc; j += 4) {
+		char *end;
+		int serr;
+
+		cls[j / 4] = cobl_class(argv[j]);
+		if (cls[j / 4] < 0) {
+			snprintf(err, errlen, "Invalid client class specified in "
+				 "buffer limit configuration.");
+			return -EINVAL;
+		}
+		errno = 0;
+		vals[j / 4][2] = strtoll(argv[j + 3], &end, 10);
+		serr = errno;
+		if (parse_mem(argv[j + 1], &vals[j / 4][0]) != 0 ||
+		    parse_mem(argv[j + 2], &vals[j / 4][1]) != 0 || serr != 0 ||
+		    end == argv[j + 3] || *end != '\0' || vals[j / 4][2] < 0) {
+			snprintf(err, errlen, "Error in hard, soft or soft_seconds "
+				 "setting in buffer limit configuration.");
+			return -EINVAL;
+		}
+	}
+	for (int k = 0; k < argc / 4; k++)
+		for (int i = 0; i < 3; i++)
+			__atomic_store_n(cobl_vals[cls[k]][i], vals[k][i],
+					 __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void
+cobl_get(char *out, size_t outlen)
+{
+	long long v[COBL_NCLASS][3];
+
+	for (int k = 0; k < COBL_NCLASS; k++)
+		for (int i = 0; i < 3; i++)
+			v[k][i] = __atomic_load_n(cobl_vals[k][i], __ATOMIC_RELAXED);
+	snprintf(out, outlen, "normal %lld %lld %lld slave %lld %lld %lld "
+		 "pubsub %lld %lld %lld", v[0][0], v[0][1], v[0][2], v[1][0],
+		 v[1][1], v[1][2], v[2][0], v[2][1], v[2][2]);
+}
+
 static int
 param_set(const struct param *p, const char *value, char *err, size_t errlen)
 {
@@ -228,6 +335,8 @@ param_set(const struct param *p, const char *value, char *err, size_t errlen)
 		return 0;
 	case P_FIXED:
 		return 0;	/* accepted and ignored: no persistence in ferry */
+	case P_COBL:
+		return cobl_set(value, err, errlen);
 	case P_STRBUF:
 		if (strlen(value) >= (size_t)p->max) {
 			snprintf(err, errlen, "argument is too long");
@@ -315,6 +424,9 @@ st_config_get(const char *name, char *out, size_t outlen)
 		break;
 	case P_FIXED:
 		snprintf(out, outlen, "%s", p->def);
+		break;
+	case P_COBL:
+		cobl_get(out, outlen);
 		break;
 	case P_STRBUF:
 		pthread_mutex_lock(&pass_lock);

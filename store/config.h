@@ -58,6 +58,10 @@ struct st_config {
 	long long repl_batch_window_us;		/* 0 = publish every core iteration */
 	long long repl_batch_bytes;		/* publish at least this often */
 	long long client_output_buffer_limit_replica;	/* hard limit, 0 = none */
+	/* client-output-buffer-limit's replica class: soft limit (bytes, 0 =
+	 * none) and how long (s) a replica may stay over it */
+	long long client_output_buffer_soft_replica;
+	long long client_output_buffer_soft_seconds_replica;
 	/* replication, replica side (control/repl_replica.c); the string
 	 * parameters (masterauth, masteruser, replica-announce-ip, replicaof)
 	 * are read with st_config_get */

@@ -5,17 +5,30 @@
  *
  * Backlog: offsets start at master_repl_offset + 1, appends wrap, reads
  * return what is there, -ERANGE for offsets that fell out, 0 past the end;
- * first_byte / histlen as INFO shows them; a writer thread racing readers
- * never hands a reader overwritten bytes.  PSYNC: the table of
- * (replid, replid2, second offset, backlog window) cases of §1.1 / §5.
+ * first_byte / histlen as INFO shows them (the logical backlog, bounded by
+ * the size, while the physical ring keeps some slack); a writer thread
+ * racing readers never hands a reader overwritten bytes.  Growth: a pinned
+ * offset (the pin function stands in for a replica) keeps every byte from
+ * it readable across appends of many times the size, the logical window
+ * stays bounded, the ring shrinks back once the pin moves on; resize
+ * (ctl_backlog_resize and CONFIG SET repl-backlog-size) keeps the newest
+ * bytes and shows at once; a pinned reader thread racing a writer that
+ * grows and shrinks the ring gets every byte in order (TSan build too).
+ * PSYNC: the table of (replid, replid2, second offset, backlog window)
+ * cases of §1.1 / §5.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "config.h"
 #include "harness.h"
 #include "repl.h"
+#include "worker.h"
 
 static void
 reset(long long size, long long start_off)
@@ -66,17 +79,368 @@ test_wrap_and_range(void **state)
 	assert_int_equal(atomic_load(&ctl_repl.master_repl_offset), 20);
 	assert_int_equal(ctl_backlog_first_byte(), 5);
 	assert_int_equal(ctl_backlog_histlen(), 16);
-	assert_int_equal(ctl_backlog_read(4, buf, 4), -ERANGE);
 	assert_int_equal(ctl_backlog_read(5, buf, 64), 16);
 	assert_memory_equal(buf, "456789abcdefghij", 16);
 	assert_int_equal(ctl_backlog_read(15, buf, 64), 6);
 	assert_memory_equal(buf, "efghij", 6);
-	/* an append bigger than the ring keeps its tail */
+	/* the physical ring keeps slack beyond the logical size: the bytes
+	 * before the first byte are still there (PSYNC refuses them) */
+	assert_true(ctl_backlog_capacity() >= 16 + 4);
+	assert_int_equal(ctl_backlog_read(1, buf, 4), 4);
+	assert_memory_equal(buf, "0123", 4);
 	ctl_backlog_append("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 26);
 	assert_int_equal(atomic_load(&ctl_repl.master_repl_offset), 46);
 	assert_int_equal(ctl_backlog_first_byte(), 31);
+	assert_int_equal(ctl_backlog_histlen(), 16);
 	assert_int_equal(ctl_backlog_read(31, buf, 64), 16);
 	assert_memory_equal(buf, "KLMNOPQRSTUVWXYZ", 16);
+	/* an append bigger than the whole ring keeps its tail; what it
+	 * overwrote is gone (nothing pinned it) */
+	{
+		long long cap = ctl_backlog_capacity(), end;
+		size_t n = (size_t)cap + 100;
+		char *big = malloc(n);
+
+		for (size_t i = 0; i < n; i++)
+			big[i] = (char)('a' + i % 26);
+		ctl_backlog_append(big, n);
+		end = 46 + (long long)n;
+		assert_int_equal(atomic_load(&ctl_repl.master_repl_offset), end);
+		assert_int_equal(ctl_backlog_capacity(), cap);
+		assert_int_equal(ctl_backlog_read(46, buf, 4), -ERANGE);
+		assert_int_equal(ctl_backlog_read(end - cap, buf, 4), -ERANGE);
+		assert_int_equal(ctl_backlog_first_byte(), end - 15);
+		assert_int_equal(ctl_backlog_read(end - 15, buf, 64), 16);
+		assert_memory_equal(buf, big + n - 16, 16);
+		assert_int_equal(ctl_backlog_read(end - cap + 1, buf, 4), 4);
+		assert_memory_equal(buf, big + n - (size_t)cap, 4);
+		free(big);
+	}
+}
+
+/* ---- growth while pinned ---------------------------------------------------- */
+
+/* The test's stand-in for a replica: the next offset it has to send
+ * (LLONG_MAX: none), honoured like ctl_replicas_min_needed. */
+static _Atomic long long test_pin = LLONG_MAX;
+
+static long long
+test_pin_fn(long long floor, long long end)
+{
+	long long p = atomic_load(&test_pin);
+
+	return p >= floor && p <= end ? p : LLONG_MAX;
+}
+
+static unsigned char
+pat(long long off)
+{
+	return (unsigned char)((off * 131 + off / 7) % 251);
+}
+
+/* Append n pattern bytes at the end. */
+static void
+append_pat(size_t n)
+{
+	static unsigned char chunk[1 << 16];
+	long long off = atomic_load(&ctl_repl.master_repl_offset) + 1;
+
+	while (n > 0) {
+		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+
+		for (size_t j = 0; j < k; j++)
+			chunk[j] = pat(off + (long long)j);
+		ctl_backlog_append(chunk, k);
+		off += (long long)k;
+		n -= k;
+	}
+}
+
+/* Every byte of [from, to] reads back as the pattern. */
+static void
+assert_pat(long long from, long long to)
+{
+	static unsigned char buf[1 << 16];
+
+	while (from <= to) {
+		long n = ctl_backlog_read(from, buf, sizeof(buf));
+
+		if (n <= 0) {
+			print_error("read at %lld: %ld\n", from, n);
+			fail();
+		}
+		for (long j = 0; j < n; j++)
+			if (buf[j] != pat(from + j)) {
+				print_error("byte %lld\n", from + j);
+				fail();
+			}
+		from += n;
+	}
+}
+
+static void
+test_grow_while_pinned(void **state)
+{
+	const long long size = 4096;
+	long long cap0, end, grown;
+	char buf[8];
+
+	reset(size, 0);
+	cap0 = ctl_backlog_capacity();
+	ctl_backlog_set_pin_fn(test_pin_fn);
+	append_pat(100);
+	atomic_store(&test_pin, 1);		/* a replica that sends nothing */
+	/* 40 appends of ~cap0/2 each: 20 times the ring, 200 the size */
+	for (int i = 0; i < 40; i++) {
+		append_pat((size_t)(cap0 / 2 + i * 97));
+		end = atomic_load(&ctl_repl.master_repl_offset);
+		/* the pinned byte never falls out */
+		assert_int_equal(ctl_backlog_read(1, buf, 1), 1);
+		assert_int_equal((unsigned char)buf[0], pat(1));
+		/* PSYNC's window stays repl-backlog-size */
+		assert_int_equal(ctl_backlog_histlen(), size);
+		assert_int_equal(ctl_backlog_first_byte(), end - size + 1);
+		assert_int_equal(ctl_backlog_size(), size);
+	}
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	assert_true(end > 20 * cap0);
+	grown = ctl_backlog_capacity();
+	assert_true(grown >= end);
+	assert_pat(1, end);
+	/* the replica sends half: only from there on is kept */
+	atomic_store(&test_pin, end / 2);
+	append_pat(10);
+	assert_pat(end / 2, end + 10);
+	/* it caught up: the next append shrinks the ring back */
+	atomic_store(&test_pin, LLONG_MAX);
+	append_pat(10);
+	end += 20;
+	assert_int_equal(ctl_backlog_capacity(), cap0);
+	assert_int_equal(ctl_backlog_read(end / 2, buf, 1), -ERANGE);
+	assert_pat(end - cap0 + 1, end);
+	assert_int_equal(ctl_backlog_histlen(), size);
+	/* no pin, no growth */
+	append_pat((size_t)cap0 * 3);
+	assert_int_equal(ctl_backlog_capacity(), cap0);
+	/* a replica that has everything (pin = end + 1) needs all of the
+	 * next append, even one bigger than the ring */
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	atomic_store(&test_pin, end + 1);
+	append_pat((size_t)cap0 * 3);
+	assert_true(ctl_backlog_capacity() >= cap0 * 3);
+	assert_pat(end + 1, end + cap0 * 3);
+	ctl_backlog_set_pin_fn(NULL);
+	atomic_store(&test_pin, LLONG_MAX);
+}
+
+/* A pin that says the replica is gone (its function stops naming the
+ * offset, as ctl_replicas_min_needed does past the hard limit) is not
+ * protected: the bytes are overwritten, the ring stays its size. */
+static _Atomic long long test_limit;
+
+static long long
+test_limited_pin_fn(long long floor, long long end)
+{
+	long long p = test_pin_fn(floor, end);
+
+	return p != LLONG_MAX && end - p + 1 > atomic_load(&test_limit) ?
+	       LLONG_MAX : p;
+}
+
+static void
+test_pin_over_limit(void **state)
+{
+	long long cap0;
+	char buf[8];
+
+	reset(4096, 0);
+	cap0 = ctl_backlog_capacity();
+	ctl_backlog_set_pin_fn(test_limited_pin_fn);
+	atomic_store(&test_limit, cap0 * 3);
+	atomic_store(&test_pin, 1);
+	append_pat((size_t)cap0 * 2);		/* within: kept */
+	assert_int_equal(ctl_backlog_read(1, buf, 1), 1);
+	assert_true(ctl_backlog_capacity() > cap0);
+	append_pat((size_t)cap0 * 8);		/* past the limit: dropped */
+	assert_int_equal(ctl_backlog_read(1, buf, 1), -ERANGE);
+	assert_true(ctl_backlog_capacity() < 4 * cap0);
+	ctl_backlog_set_pin_fn(NULL);
+	atomic_store(&test_pin, LLONG_MAX);
+}
+
+/* ---- resize ------------------------------------------------------------------ */
+
+static void
+test_resize(void **state)
+{
+	char err[128];
+	long long cap;
+
+	reset(1000, 0);
+	append_pat(3000);
+	assert_int_equal(ctl_backlog_first_byte(), 2001);
+	assert_int_equal(ctl_backlog_histlen(), 1000);
+	/* smaller: the newest 400 bytes stay */
+	assert_int_equal(ctl_backlog_resize(400), 0);
+	assert_int_equal(ctl_backlog_size(), 400);
+	assert_int_equal(ctl_backlog_histlen(), 400);
+	assert_int_equal(ctl_backlog_first_byte(), 2601);
+	assert_pat(2601, 3000);
+	/* bigger: the history grows from what there is */
+	assert_int_equal(ctl_backlog_resize(5000), 0);
+	assert_int_equal(ctl_backlog_size(), 5000);
+	assert_int_equal(ctl_backlog_histlen(), 400);
+	append_pat(1000);
+	assert_int_equal(ctl_backlog_histlen(), 1400);
+	assert_int_equal(ctl_backlog_first_byte(), 2601);
+	assert_pat(2601, 4000);
+	assert_int_equal(ctl_backlog_resize(0), -EINVAL);
+
+	/* CONFIG SET repl-backlog-size: seen at once, without an append */
+	assert_int_equal(st_config_set("repl-backlog-size", "300", err,
+				       sizeof(err)), 0);
+	assert_int_equal(ctl_backlog_size(), 300);
+	assert_int_equal(ctl_backlog_histlen(), 300);
+	assert_int_equal(ctl_backlog_first_byte(), 3701);
+	assert_pat(3701, 4000);
+	/* a big ring shrinks with it, keeping the newest bytes */
+	assert_int_equal(st_config_set("repl-backlog-size", "4mb", err,
+				       sizeof(err)), 0);
+	assert_int_equal(ctl_backlog_size(), 4 << 20);
+	assert_true(ctl_backlog_capacity() >= 4 << 20);
+	append_pat(3 << 20);
+	assert_int_equal(ctl_backlog_histlen(), 300 + (3 << 20));
+	assert_int_equal(st_config_set("repl-backlog-size", "1000", err,
+				       sizeof(err)), 0);
+	assert_int_equal(ctl_backlog_histlen(), 1000);
+	cap = ctl_backlog_capacity();
+	assert_true(cap < 1 << 20);
+	assert_pat(atomic_load(&ctl_repl.master_repl_offset) - 999,
+		   atomic_load(&ctl_repl.master_repl_offset));
+	assert_int_equal(st_config_set("repl-backlog-size", "1mb", err,
+				       sizeof(err)), 0);
+	assert_int_equal(ctl_backlog_size(), 1 << 20);
+}
+
+/* ---- readers racing growth ---------------------------------------------------- */
+
+static _Atomic long long race_next;	/* the pinned reader's next offset */
+static _Atomic long long race_target;	/* bytes the writer produces */
+static _Atomic int race_failed;
+
+static long long
+race_pin_fn(long long floor, long long end)
+{
+	long long p = atomic_load(&race_next);
+
+	return p >= floor && p <= end ? p : LLONG_MAX;
+}
+
+/* Reads every byte in order, pinned; stalls now and then so the ring
+ * must grow, then catches up so it shrinks. */
+static void *
+pinned_reader(void *arg)
+{
+	struct st_worker *w = st_thread_register();
+	static unsigned char buf[8192];
+	long long next = 1;
+
+	(void)arg;
+	while (next <= atomic_load(&race_target) && !atomic_load(&race_failed)) {
+		long n = ctl_backlog_read(next, buf, sizeof(buf));
+
+		if (n < 0) {
+			atomic_store(&race_failed, 1);
+			break;
+		}
+		for (long j = 0; j < n; j++)
+			if (buf[j] != pat(next + j)) {
+				atomic_store(&race_failed, 2);
+				break;
+			}
+		next += n;
+		atomic_store(&race_next, next);
+		if ((next / 8192) % 64 == 0) {
+			struct timespec ts = { 0, 2 * 1000000L };
+
+			st_worker_offline();
+			nanosleep(&ts, NULL);	/* fall behind */
+			st_worker_online();
+		}
+		st_worker_quiescent();
+	}
+	st_thread_unregister(w);
+	return NULL;
+}
+
+/* Reads near the oldest bytes without a pin: gets the pattern or
+ * -ERANGE, never wrong bytes. */
+static _Atomic int race_done;
+
+static void *
+loose_reader(void *arg)
+{
+	struct st_worker *w = st_thread_register();
+	unsigned char buf[512];
+
+	(void)arg;
+	while (!atomic_load(&race_done)) {
+		long long end = atomic_load(&ctl_repl.master_repl_offset);
+		long long off = end - ctl_backlog_capacity() + 64;
+		long n;
+
+		if (off < 1)
+			off = 1;
+		n = ctl_backlog_read(off, buf, sizeof(buf));
+		for (long j = 0; j < n; j++)
+			if (buf[j] != pat(off + j))
+				atomic_store(&race_failed, 3);
+		st_worker_quiescent();
+	}
+	st_thread_unregister(w);
+	return NULL;
+}
+
+static void
+test_grow_race(void **state)
+{
+	pthread_t t1, t2;
+	const long long total = 48 << 20;
+	long long cap0, maxcap = 0;
+
+	reset(64 << 10, 0);
+	cap0 = ctl_backlog_capacity();
+	atomic_store(&race_next, 1);
+	atomic_store(&race_target, total);
+	atomic_store(&race_failed, 0);
+	atomic_store(&race_done, 0);
+	ctl_backlog_set_pin_fn(race_pin_fn);
+	pthread_create(&t1, NULL, pinned_reader, NULL);
+	pthread_create(&t2, NULL, loose_reader, NULL);
+	for (long long done = 0; done < total && !atomic_load(&race_failed);) {
+		size_t n = 1 + (size_t)(done * 7919) % 30000;
+
+		if ((long long)n > total - done)
+			n = (size_t)(total - done);
+		append_pat(n);
+		done += (long long)n;
+		if (ctl_backlog_capacity() > maxcap)
+			maxcap = ctl_backlog_capacity();
+		st_worker_quiescent();
+	}
+	st_worker_offline();
+	pthread_join(t1, NULL);
+	atomic_store(&race_done, 1);
+	pthread_join(t2, NULL);
+	st_worker_online();
+	assert_int_equal(atomic_load(&race_failed), 0);
+	assert_int_equal(atomic_load(&race_next), total + 1);
+	assert_true(maxcap > cap0);	/* the reader made it grow */
+	/* caught up: the next append shrinks the ring back */
+	atomic_store(&race_next, LLONG_MAX);
+	append_pat(1);
+	assert_int_equal(ctl_backlog_capacity(), cap0);
+	ctl_backlog_set_pin_fn(NULL);
 }
 
 /* A writer appends a counting pattern until the reader has validated
@@ -215,6 +579,10 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_wrap_and_range),
 		cmocka_unit_test(test_race),
+		cmocka_unit_test(test_grow_while_pinned),
+		cmocka_unit_test(test_pin_over_limit),
+		cmocka_unit_test(test_resize),
+		cmocka_unit_test(test_grow_race),
 		cmocka_unit_test(test_psync_rule),
 		cmocka_unit_test(test_shift_replid),
 	};

@@ -13,9 +13,14 @@
  * bytes; min-replicas -> -NOREPLICAS (and EXECABORT), INFO
  * min_slaves_good_slaves; WAIT: immediate for a fresh client, blocked
  * until an ACK, timeout reply; WAIT on a replica: Redis's text; a pump
- * whose replica fell out of the backlog asks to close (-ERANGE); a
- * replica whose TCP stalls has its stream bytes held past the ring's wrap,
- * and is dropped (-ENOBUFS) past replica-output-buffer-limit;
+ * whose TCP takes nothing while 10 backlogs are written keeps its bytes
+ * (the ring grows; PSYNC's window does not), then gets every byte in
+ * order and the ring shrinks back; it is dropped (-ENOBUFS) past the
+ * client-output-buffer-limit replica hard limit (or the soft one for
+ * longer than its seconds), without growing the ring;
+ * client-output-buffer-limit's syntax, texts, redis.conf lines and CONFIG
+ * GET format; a full sync not pumped at all while 10 backlogs are written
+ * after its snapshot chose the offset still gets every byte from it;
  * repl-backlog-ttl frees the backlog and changes the replid; INFO stats'
  * sync_full / sync_partial_ok / sync_partial_err; a master demoted by
  * REPLICAOF host port disconnects its replicas, which the pump then
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -411,60 +417,280 @@ write_bytes(struct st_client *w, size_t total)
 	wait_core();
 }
 
+/* Pump until the replica has everything (TCP takes all again). */
+static void
+drain(struct st_client *c)
+{
+	for (int i = 0; i < 10000; i++) {
+		long n = ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+					  4 << 20);
+
+		assert_true(n >= 0);
+		if (n == 0)
+			break;
+	}
+}
+
 static void
 test_slow_replicas(void **state)
 {
 	struct st_client *w = th_client();
 	struct st_client *c;
-	long long size = ctl_backlog_size(), start;
-	long n;
+	long long size = ctl_backlog_size(), cap0, start, end;
+	char err[128];
 
 	assert_true(size >= 1 << 20);
-	/* never pumped while more than the backlog was written: it fell out */
+	cap0 = ctl_backlog_capacity();
+	/* never pumped while 10 backlogs were written: the ring grew for it
+	 * (Redis keeps them in its output buffer), nothing was dropped */
 	c = continue_client("10.0.0.8:40000");
-	write_bytes(w, (size_t)size + size / 4);
-	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20),
-			 -ERANGE);
+	start = atomic_load(&ctl_replica_of(c)->send_off);
+	wire_room = 0;
+	write_bytes(w, (size_t)size * 10);
+	assert_true(ctl_backlog_capacity() > 10 * size);
+	/* PSYNC's window is still repl-backlog-size */
+	assert_int_equal(ctl_backlog_histlen(), size);
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+				     1 << 20) == 0);	/* TCP full: kept */
+	wire_room = (size_t)-1;
+	st_buf_reset(&wire);
+	drain(c);
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	/* every byte, in order: the stream is the backlog's bytes, and the
+	 * last command written is at the end */
+	assert_int_equal((long long)wire.len, end - start + 1);
+	{
+		char tail[4096];
+
+		assert_int_equal(ctl_backlog_read(end - 4095, tail, sizeof(tail)),
+				 4096);
+		assert_memory_equal(wire.p + wire.len - 4096, tail, 4096);
+		assert_memory_equal(wire.p, "*3\r\n$3\r\nSET\r\n", 13);
+	}
+	/* caught up: the next append shrinks the ring back */
+	th_expect(w, "+OK\r\n", "SET", "small", "1");
+	wait_core();
+	for (int i = 0; i < 3000 && ctl_backlog_capacity() != cap0; i++)
+		sleep_ms(1);	/* the core publishes it (slow under TSan) */
+	assert_int_equal(ctl_backlog_capacity(), cap0);
 	st_client_free(c);
 
-	/* TCP takes nothing: past half a backlog the bytes are held, and past
-	 * the replica output limit it is dropped */
+	/* one append bigger than the whole ring, while the replica's TCP
+	 * takes nothing, with the 4mb hard limit the integration test uses */
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit",
+		  "replica 4mb 0 0");
+	c = continue_client("10.0.0.8:40010");
+	start = atomic_load(&ctl_replica_of(c)->send_off);
+	wire_room = 0;
+	{
+		size_t n = 2500000;
+		char *v = malloc(n + 1);
+
+		memset(v, 'h', n);
+		v[n] = '\0';
+		th_expect(w, "+OK\r\n", "SET", "huge", v);
+		free(v);
+	}
+	wait_core();
+	for (int i = 0; i < 3000 && atomic_load(&ctl_repl.master_repl_offset) -
+	     start < 2500000; i++)
+		sleep_ms(1);
+	assert_true(ctl_backlog_capacity() > 2500000);
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+				     1 << 20) == 0);
+	wire_room = (size_t)-1;
+	st_buf_reset(&wire);
+	drain(c);
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	assert_int_equal((long long)wire.len, end - start + 1);
+	st_client_free(c);
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit",
+		  "replica 256mb 64mb 60");
+
+	/* over the hard limit (ferry's replica-output-buffer-limit alias):
+	 * dropped, and the ring did not grow for it */
 	th_expect(w, "+OK\r\n", "CONFIG", "SET", "replica-output-buffer-limit", "100000");
 	c = continue_client("10.0.0.8:40001");
 	wire_room = 0;
-	write_bytes(w, (size_t)size * 3 / 4);
+	write_bytes(w, (size_t)size * 3);
+	assert_int_equal(ctl_backlog_capacity(), cap0);
+	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20),
+			 -ENOBUFS);
+	st_client_free(c);
+	wire_room = (size_t)-1;
+
+	/* Redis's syntax: the replica class's hard limit, same effect */
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit",
+		  "replica 200kb 0 0");
+	assert_int_equal(st_cfg.client_output_buffer_limit_replica, 200 << 10);
+	c = continue_client("10.0.0.8:40002");
+	wire_room = 0;
+	write_bytes(w, 150 << 10);	/* within: kept */
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) == 0);
+	write_bytes(w, 100 << 10);	/* past it */
 	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20),
 			 -ENOBUFS);
 	st_client_free(c);
 
-	/* within the limit the held bytes survive the ring's wrap: the
-	 * replica gets every byte once TCP takes them again */
-	th_expect(w, "+OK\r\n", "CONFIG", "SET", "replica-output-buffer-limit", "256mb");
-	c = continue_client("10.0.0.8:40002");
-	start = ctl_replica_of(c)->send_off;
-	write_bytes(w, (size_t)size * 3 / 4);
+	/* the soft limit: over it for longer than its seconds */
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit",
+		  "slave 256mb 100kb 1");
+	c = continue_client("10.0.0.8:40003");
+	write_bytes(w, 150 << 10);
 	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) == 0);
-	write_bytes(w, (size_t)size * 3 / 4);	/* wraps over what was held */
+	sleep_ms(500);
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) == 0);
+	sleep_ms(700);
+	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20),
+			 -ENOBUFS);
+	st_client_free(c);
+	wire_room = (size_t)-1;
+	/* under the soft limit again in time: kept */
+	c = continue_client("10.0.0.8:40004");
+	wire_room = 0;
+	write_bytes(w, 150 << 10);
 	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) == 0);
 	wire_room = (size_t)-1;
 	st_buf_reset(&wire);
-	for (int i = 0; i < 100; i++) {
-		n = ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20);
-		assert_true(n >= 0);
-		if (n == 0)
-			break;
+	drain(c);
+	sleep_ms(1200);
+	assert_true(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL, 1 << 20) >= 0);
+	st_client_free(c);
+	assert_int_equal(st_config_set("client-output-buffer-limit",
+				       "replica 256mb 64mb 60", err, sizeof(err)), 0);
+	st_client_free(w);
+}
+
+/* A full sync whose replica is not pumped at all while 10 backlogs are
+ * written after its snapshot chose the FULLRESYNC offset: the offset is
+ * pinned from that moment (job_on_begin), so once pumped it gets
+ * +FULLRESYNC, the image, and then every stream byte from offset + 1. */
+static void
+test_full_sync_pinned(void **state)
+{
+	struct st_client *w = th_client();
+	struct st_client *c = replica_client("10.0.0.9:40000");
+	long long size = ctl_backlog_size(), start = 0, off, end;
+	char *p;
+
+	th_expect(w, "+OK\r\n", "SET", "before", "1");
+	th_expect(c, "+OK\r\n", "REPLCONF", "capa", "eof", "capa", "psync2");
+	th_expect(c, "", "PSYNC", "?", "-1");
+	for (int i = 0; i < 5000 && start == 0; i++) {
+		start = atomic_load(&ctl_replica_of(c)->send_off);
+		if (start == 0)
+			sleep_ms(1);
 	}
-	assert_int_equal((long long)wire.len,
-			 atomic_load(&ctl_repl.master_repl_offset) - start + 1);
-	/* and they are the stream's bytes: the tail matches the backlog */
+	assert_true(start > 0);			/* pinned before any pump */
+	assert_int_equal(atomic_load(&ctl_replica_of(c)->state),
+			 CTL_REPLICA_WAIT_BGSAVE);
+	write_bytes(w, (size_t)size * 10);
+	assert_true(ctl_backlog_capacity() > 10 * size);
+	st_buf_reset(&wire);
+	assert_true(pump_until(c, have_eof_end, 5000) > 0);
+	p = wfind("+FULLRESYNC ", 12);
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "+FULLRESYNC %*40s %lld", &off), 1);
+	assert_int_equal(off + 1, start);
+	st_buf_reset(&wire);
+	th_expect(c, "", "REPLCONF", "ACK", "0");
+	drain(c);
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	assert_int_equal((long long)wire.len, end - start + 1);
 	{
 		char tail[4096];
 
-		assert_int_equal(ctl_backlog_read(atomic_load(&ctl_repl.master_repl_offset) - 4095,
-						  tail, sizeof(tail)), 4096);
+		assert_int_equal(ctl_backlog_read(end - 4095, tail, sizeof(tail)),
+				 4096);
 		assert_memory_equal(wire.p + wire.len - 4096, tail, 4096);
 	}
+	assert_int_equal(ctl_replica_pump(ctl_replica_of(c), cap_send, NULL,
+					  1 << 20), 0);
 	st_client_free(c);
+	st_client_free(w);
+}
+
+static void
+expect_cobl(struct st_client *w, const char *val)
+{
+	char exp[256];
+
+	snprintf(exp, sizeof(exp), "*2\r\n$26\r\nclient-output-buffer-limit\r\n"
+		 "$%zu\r\n%s\r\n", strlen(val), val);
+	assert_string_equal(th_cmd(w, "CONFIG", "GET", "client-output-buffer-limit",
+				   NULL), exp);
+}
+
+/* client-output-buffer-limit: Redis 7.0.15's parsing, texts and CONFIG GET
+ * format; replica-output-buffer-limit is the replica hard limit. */
+static void
+test_output_limit_config(void **state)
+{
+	struct st_client *w = th_client();
+	static const char def[] =
+		"normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+
+	expect_cobl(w, def);
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit",
+		  "replica 4mb 0 0");
+	expect_cobl(w, "normal 0 0 0 slave 4194304 0 0 pubsub 33554432 8388608 60");
+	th_expect(w, "*2\r\n$27\r\nreplica-output-buffer-limit\r\n$7\r\n4194304\r\n",
+		  "CONFIG", "GET", "replica-output-buffer-limit");
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit",
+		  "slave 1 2 3 normal 1k 2kb 7");
+	expect_cobl(w, "normal 1000 2048 7 slave 1 2 3 pubsub 33554432 8388608 60");
+	assert_int_equal(st_cfg.client_output_buffer_limit_normal, 1000);
+	assert_int_equal(st_cfg.client_output_buffer_soft_replica, 2);
+	assert_int_equal(st_cfg.client_output_buffer_soft_seconds_replica, 3);
+	/* errors: Redis's texts, nothing changed */
+	th_expect(w, "-ERR CONFIG SET failed (possibly related to argument "
+		  "'client-output-buffer-limit') - Invalid client class specified "
+		  "in buffer limit configuration.\r\n", "CONFIG", "SET",
+		  "client-output-buffer-limit", "master 1 2 3");
+	th_expect(w, "-ERR CONFIG SET failed (possibly related to argument "
+		  "'client-output-buffer-limit') - Wrong number of arguments in "
+		  "buffer limit configuration.\r\n", "CONFIG", "SET",
+		  "client-output-buffer-limit", "replica 1 2 3 pubsub");
+	th_expect(w, "-ERR CONFIG SET failed (possibly related to argument "
+		  "'client-output-buffer-limit') - Error in hard, soft or "
+		  "soft_seconds setting in buffer limit configuration.\r\n",
+		  "CONFIG", "SET", "client-output-buffer-limit",
+		  "normal 5 5 5 replica 1mb 2 -3");
+	th_expect(w, "-ERR CONFIG SET failed (possibly related to argument "
+		  "'client-output-buffer-limit') - Error in hard, soft or "
+		  "soft_seconds setting in buffer limit configuration.\r\n",
+		  "CONFIG", "SET", "client-output-buffer-limit", "replica x 2 3");
+	th_expect(w, "-ERR CONFIG SET failed (possibly related to argument "
+		  "'client-output-buffer-limit') - Error in hard, soft or "
+		  "soft_seconds setting in buffer limit configuration.\r\n",
+		  "CONFIG", "SET", "client-output-buffer-limit",
+		  "replica 1 2 99999999999999999999");
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "");
+	expect_cobl(w, "normal 1000 2048 7 slave 1 2 3 pubsub 33554432 8388608 60");
+	/* the alias sets the replica hard limit */
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "replica-output-buffer-limit", "8mb");
+	assert_non_null(strstr(th_cmd(w, "CONFIG", "GET", "client-output-buffer-limit",
+				      NULL), "slave 8388608 2 3 "));
+	/* redis.conf: one class per line, the others kept */
+	{
+		char path[] = "/tmp/h10-cobl-XXXXXX", err[256];
+		int fd = mkstemp(path);
+		static const char conf[] =
+			"client-output-buffer-limit normal 1mb 2mb 3\n"
+			"client-output-buffer-limit replica 5mb 6mb 7\n";
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, conf, sizeof(conf) - 1),
+				 (ssize_t)sizeof(conf) - 1);
+		close(fd);
+		assert_int_equal(st_config_load_file(path, err, sizeof(err)), 0);
+		unlink(path);
+		expect_cobl(w, "normal 1048576 2097152 3 slave 5242880 6291456 7 "
+			    "pubsub 33554432 8388608 60");
+	}
+	th_expect(w, "+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", def);
+	assert_int_equal(st_cfg.client_output_buffer_limit_normal, 0);
+	assert_int_equal(st_cfg.client_output_buffer_limit_replica, 256 << 20);
 	st_client_free(w);
 }
 
@@ -522,6 +748,12 @@ test_info_stats_counters(void **state)
 	st_client_free(w);
 }
 
+static bool
+have_before_kill(void)
+{
+	return wfind("before-kill", 11) != NULL;
+}
+
 /* A replica disconnected by a history change gets no byte after the
  * kill flag, even if the transport pumps it once more. */
 static void
@@ -533,7 +765,8 @@ test_killed_replica_gets_nothing(void **state)
 	th_expect(w, "+OK\r\n", "SET", "before-kill", "1");
 	wait_core();
 	st_buf_reset(&wire);
-	assert_true(pump_until(c, NULL, 5) > 0);
+	/* until the core published it (slow under TSan) */
+	assert_true(pump_until(c, have_before_kill, 3000) > 0);
 	assert_non_null(wfind("before-kill", 11));
 	ctl_replicas_disconnect_all();
 	th_expect(w, "+OK\r\n", "SET", "after-kill", "1");
@@ -802,6 +1035,8 @@ main(void)
 		cmocka_unit_test(test_psync_continue_and_len_framing),
 		cmocka_unit_test(test_min_replicas_and_wait),
 		cmocka_unit_test(test_slow_replicas),
+		cmocka_unit_test(test_output_limit_config),
+		cmocka_unit_test(test_full_sync_pinned),
 		cmocka_unit_test(test_info_stats_counters),
 		cmocka_unit_test(test_killed_replica_gets_nothing),
 		cmocka_unit_test(test_demotion_disconnects_replicas),
