@@ -70,6 +70,11 @@ struct dp_stats {
 	uint64_t tcp_conns_accepted, tcp_conns_connected, tcp_conns_closed;
 	uint64_t tcp_conns_reset, tcp_active_conns;
 	uint64_t tcp_retransmits, tcp_fast_retransmits, tcp_rto_timeouts;
+	/* loss recovery (tcp_in.c / tcp_timer.c): RTOs found spurious and
+	 * undone (Eifel, RFC 3522 / 4015), tail loss probes sent (RFC 8985
+	 * 7), retransmissions found lost and sent again during SACK
+	 * recovery */
+	uint64_t tcp_spurious_rtos, tcp_tlp_probes, tcp_lost_retransmits;
 	uint64_t tcp_syncookies_sent, tcp_syncookies_ok;
 	uint64_t tcp_challenge_acks;
 	uint64_t commands;		/* RESP commands executed on this core */

@@ -264,6 +264,15 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 			rd(&s->tcp_conns_closed), rd(&s->tcp_conns_reset),
 			rd(&s->tcp_retransmits), rd(&s->arp_requests),
 			rd(&s->arp_replies), rd(&s->icmp_echo));
+		/* TCP loss recovery (issue 6): fast retransmits, RTOs and the
+		 * spurious ones undone, tail loss probes, retransmissions
+		 * found lost and resent in SACK recovery */
+		fprintf(f, " fast_retransmits=%" PRIu64 " rto_timeouts=%"
+			PRIu64 " spurious_rtos=%" PRIu64 " tlp_probes=%"
+			PRIu64 " lost_retransmits=%" PRIu64,
+			rd(&s->tcp_fast_retransmits), rd(&s->tcp_rto_timeouts),
+			rd(&s->tcp_spurious_rtos), rd(&s->tcp_tlp_probes),
+			rd(&s->tcp_lost_retransmits));
 		if (rd(&s->handover_out) || rd(&s->handover_in) ||
 		    rd(&s->handover_stray) ||
 		    rd(&s->handover_full) || rd(&s->arp_shared_out) ||

@@ -13,13 +13,14 @@
 #include <string.h>
 
 #include "config.h"
+#include "dp_tcp.h"
 
 /* Ferry's own options: name, takes a value, help. */
 enum dp_opt {
 	OPT_ADDR, OPT_GATEWAY, OPT_PORT, OPT_CONFIG, OPT_DATA_CORES,
 	OPT_IDLE_PAUSE, OPT_IDLE_SLEEP, OPT_SLEEP_MAX, OPT_BUSY_POLL,
 	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_REPL_CPU,
-	OPT_CYCLE_STATS, OPT_TAP_RX_TRIGGER, OPT_HELP,
+	OPT_CYCLE_STATS, OPT_TAP_RX_TRIGGER, OPT_TCP_CC, OPT_HELP,
 	OPT__COUNT
 };
 
@@ -59,6 +60,8 @@ static const struct {
 	[OPT_TAP_RX_TRIGGER] = {"tap-rx-trigger", false, NULL,
 		"keep net_tap's signal per received packet (default: off, "
 		"the tap is read on every poll)"},
+	[OPT_TCP_CC] = {"tcp-cc", true, "ALGO",
+		"TCP congestion control: cubic (default) or newreno"},
 	[OPT_HELP] = {"help", false, NULL, "this text"},
 };
 
@@ -73,6 +76,7 @@ dp_options_defaults(struct dp_options *o)
 	o->mbufs = 16383;
 	o->output_limit = 256ull << 20;
 	o->repl_cpu = -1;
+	o->tcp_cc = DP_TCP_CC_CUBIC;
 }
 
 int
@@ -235,6 +239,13 @@ parse_ferry_opt(struct dp_options *o, enum dp_opt id, const char *val,
 		break;
 	case OPT_TAP_RX_TRIGGER:
 		o->tap_rx_trigger = true;
+		break;
+	case OPT_TCP_CC:
+		rc = dp_tcp_cc_parse(val);
+		if (rc >= 0) {
+			o->tcp_cc = rc;
+			rc = 0;
+		}
 		break;
 	case OPT_MBUFS:
 		rc = parse_u64(val, 1u << 24, &v);

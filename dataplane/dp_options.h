@@ -42,6 +42,7 @@ struct dp_options {
 	int repl_cpu;			/* replication core's CPU, -1 = not pinned */
 	bool cycle_stats;		/* per-layer cycle counters (dp_cycles.h) */
 	bool tap_rx_trigger;		/* leave SIGIO to net_tap's trigger */
+	int tcp_cc;			/* enum dp_tcp_cc (--tcp-cc), cubic */
 	bool help;
 };
 

@@ -69,7 +69,21 @@ struct dp_tcp_config {
 	uint32_t keepalive_intvl_us;
 	uint32_t keepalive_probes;
 	uint32_t max_retries;		/* RTO retries before giving up */
+	uint8_t cc;			/* enum dp_tcp_cc: congestion control */
+	uint8_t tlp;			/* 1: tail loss probes (RFC 8985 7) */
 };
+
+/* Congestion control algorithms (tcp_cc.c); dp_tcp_config.cc. */
+enum dp_tcp_cc {
+	DP_TCP_CC_NEWRENO = 0,		/* RFC 5681 / 6582 */
+	DP_TCP_CC_CUBIC = 1,		/* RFC 9438 (the default) */
+	DP_TCP_CC__COUNT
+};
+
+/* "newreno" / "cubic" -> enum dp_tcp_cc; -EINVAL for another name. */
+int dp_tcp_cc_parse(const char *name);
+/* The algorithm's name (logs, stats); "?" out of range. */
+const char *dp_tcp_cc_name(int cc);
 
 /* Defaults (Linux-like). */
 void dp_tcp_config_defaults(struct dp_tcp_config *cfg);

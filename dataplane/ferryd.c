@@ -346,6 +346,7 @@ main(int argc, char **argv)
 	fd.port.gateway = fd.opt.gateway;
 
 	dp_tcp_config_defaults(&fd.tcp);
+	fd.tcp.cc = (uint8_t)fd.opt.tcp_cc;	/* --tcp-cc */
 	/* one core may get every client (and their TIME_WAITs) */
 	if (fd.tcp.max_conns < st_cfg.maxclients + 4096 &&
 	    st_cfg.maxclients < (1 << 22))

@@ -163,6 +163,8 @@ dp_tcp_config_defaults(struct dp_tcp_config *cfg)
 	cfg->keepalive_intvl_us = 75000000;
 	cfg->keepalive_probes = 9;
 	cfg->max_retries = 15;
+	cfg->cc = DP_TCP_CC_CUBIC;
+	cfg->tlp = 1;
 }
 
 int
@@ -447,6 +449,7 @@ dp_tcp_conn_destroy(struct dp_core *core, struct dp_tcp_conn *c,
 	c->why = why;
 	dp_tcp_set_state(core, c, TCP_CLOSED);
 	c->t_rto = c->t_delack = c->t_persist = c->t_keep = c->t_tw = 0;
+	c->t_tlp = 0;
 	dp_tcp_wheel_unlink(core, c);
 	tcp_unhash(core, c);
 	st->nconns--;		/* live tcbs; the memory goes at reap */
@@ -907,7 +910,7 @@ void
 dp_tcp_flush(struct dp_core *core)
 {
 	struct dp_tcp_stack *st = core->tcp;
-	struct dp_tcp_conn *c;
+	struct dp_tcp_conn *c, *more = NULL;
 
 	if (st == NULL)
 		return;
@@ -917,6 +920,17 @@ dp_tcp_flush(struct dp_core *core)
 		if (c->flags & TF_DEAD)
 			continue;
 		dp_tcp_output(core, c);
+		if ((c->flags & (TF_TX_MORE | TF_DEAD)) == TF_TX_MORE) {
+			c->txnext = more;
+			more = c;
+		}
+	}
+	/* the ones that hit their burst limit go on at the next flush */
+	for (c = more; c != NULL; c = more) {
+		more = c->txnext;
+		c->txnext = NULL;
+		c->flags &= ~TF_TX_MORE;
+		dp_tcp_mark_pending(core, c);
 	}
 	st->depth--;
 	tcp_reap(core);

@@ -1,8 +1,10 @@
 /*
  * tcp_in.c -- TCP input: validation, option parsing, the per-state
  * handlers (RFC 9293 section 3.10.7), RFC 5961 blind-attack defences,
- * PAWS (RFC 7323), NewReno loss recovery (RFC 6582) on the ACK path,
- * reassembly into the receive ring.
+ * PAWS (RFC 7323), loss recovery on the ACK path -- NewReno (RFC 6582)
+ * without SACK; with SACK the RFC 6675 scoreboard, entry on IsLost or a
+ * SACKed tail, lost-retransmission detection, Eifel undo of a spurious
+ * RTO (RFC 3522 / 4015) -- reassembly into the receive ring.
  *
  * Call chain: dp_ipv4_input -> dp_tcp_input -> tcp_input (header length,
  *             checksum, options) -> dp_tcp_lookup ->
@@ -11,7 +13,9 @@
  *                        anything else -> core->stray = dp_handover_stray:
  *                        another core's flow?) | tcp_send_reset_for
  *               tcb:     tcp_state_input[c->state] -> tcp_sync_check ->
- *                        tcp_ack_process -> dp_tcp_reass -> tcp_fin ->
+ *                        tcp_ack_process (-> tcp_sack_loss_detect,
+ *                        tcp_lost_rtx_detect, dp_tcp_cc_*) ->
+ *                        dp_tcp_reass -> tcp_fin ->
  *                        dp_tcp_deliver -> app->recv / peer_closed
  *             Output is not sent here: handlers set TF_ACK_NOW / TF_DELACK
  *             and mark the tcb pending; dp_tcp_flush sends once per poll
@@ -191,7 +195,9 @@ tcp_ooo_add(struct dp_tcp_conn *c, uint32_t start, uint32_t end)
 		i++;
 	}
 	if (c->nooo == TCP_OOO_MAX)
-		c->nooo--;	/* forget the oldest range (peer resends) */
+		return;	/* no room: not recorded, so not SACKed, and the peer
+			 * resends it; forgetting a range we SACKed would
+			 * renege on it and cost the sender an RTO */
 	memmove(&c->ooo[1], &c->ooo[0], c->nooo * sizeof(c->ooo[0]));
 	c->ooo[0].start = start;
 	c->ooo[0].end = end;
@@ -504,10 +510,131 @@ tcp_sack_prune(struct dp_tcp_conn *c)
 	c->nsacked = (uint8_t)k;
 }
 
+/* Forget logged retransmissions the cumulative ACK covers. */
+static void
+tcp_rtxlog_prune(struct dp_tcp_conn *c)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < c->nrtxlog; i++)
+		if (SEQ_GT(c->rtxlog[i].end, c->snd_una))
+			c->rtxlog[k++] = c->rtxlog[i];
+	c->nrtxlog = (uint8_t)k;
+}
+
+static bool
+tcp_sacked_range(const struct dp_tcp_conn *c, uint32_t st, uint32_t en)
+{
+	for (unsigned i = 0; i < c->nsacked; i++)
+		if (SEQ_LEQ(c->sacked[i].start, st) &&
+		    SEQ_GEQ(c->sacked[i].end, en))
+			return true;
+	return false;
+}
+
+static uint32_t
+tcp_sacked_above(const struct dp_tcp_conn *c, uint32_t seq)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = c->nsacked; i-- > 0;) {
+		if (SEQ_LEQ(c->sacked[i].end, seq))
+			break;
+		n += c->sacked[i].end - SEQ_MAX(c->sacked[i].start, seq);
+	}
+	return n;
+}
+
+/*
+ * Lost retransmissions (as Linux's lost-retransmit marking, RACK's idea
+ * in RFC 8985): a retransmission is lost when more than DupThresh - 1
+ * segments sent after it are SACKed while it is neither SACKed nor
+ * cumulatively acknowledged.  Sent once more, its mark moves on.  Marks
+ * grow along the log, so the walk stops at the first that does not
+ * qualify.
+ */
+static void
+tcp_lost_rtx_detect(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	uint32_t need = (TCP_DUPTHRESH - 1) * dp_tcp_eff_mss(c);
+
+	for (unsigned i = 0; i < c->nrtxlog; i++) {
+		uint32_t seq = c->rtxlog[i].seq, end = c->rtxlog[i].end;
+
+		if (tcp_sacked_range(c, seq, end))
+			continue;
+		if (tcp_sacked_above(c, c->rtxlog[i].mark) <= need)
+			break;
+		if (SEQ_LT(seq, c->snd_una))
+			seq = c->snd_una;
+		if (!SEQ_LT(seq, end) ||
+		    dp_tcp_send_segment(core, c, seq, end - seq, TH_ACK) != 0)
+			break;
+		core->stats.tcp_lost_retransmits++;
+		c->rtxlog[i].mark = c->snd_max;
+		/* keep the log sorted by mark: move it to the end */
+		{
+			__typeof__(c->rtxlog[0]) e = c->rtxlog[i];
+
+			memmove(&c->rtxlog[i], &c->rtxlog[i + 1],
+				(c->nrtxlog - i - 1) * sizeof(e));
+			c->rtxlog[c->nrtxlog - 1] = e;
+		}
+		break;		/* one per ACK: the rest wait for the next */
+	}
+}
+
+/*
+ * SACK loss detection outside recovery (RFC 6675 section 5): enter
+ * recovery when the first unacknowledged segment IsLost (more than
+ * (DupThresh - 1) * MSS bytes SACKed above it), after DupThresh duplicate
+ * ACKs, or when everything sent above the first hole has been SACKed (the
+ * tail of a burst or the answer to a tail loss probe: nothing else will
+ * come to count).  cwnd = ssthresh from the congestion control; the first
+ * segment goes out now, the rest by pipe in dp_tcp_output.
+ */
+static void
+tcp_sack_loss_detect(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	uint32_t mss = dp_tcp_eff_mss(c), len;
+	bool tail;
+
+	if (c->nsacked == 0 || (c->flags & TF_IN_RECOVERY) ||
+	    SEQ_LT(c->snd_una, c->recover) || c->snd_una == c->snd_max)
+		return;
+	tail = c->sacked[c->nsacked - 1].end == c->snd_max &&
+	       c->snd_nxt == c->snd_max;
+	if (!SEQ_GT(dp_tcp_lost_edge(c), c->snd_una) && !tail &&
+	    c->dupacks < TCP_DUPTHRESH)
+		return;
+	dp_tcp_cc_loss(core, c, c->snd_max - c->snd_una);
+	c->cwnd = c->ssthresh;
+	c->recover = c->snd_max;
+	c->flags |= TF_IN_RECOVERY;
+	c->flags &= ~(TF_RTT_TIMING | TF_TLP_OUT);
+	c->t_tlp = 0;
+	c->nrtxlog = 0;
+	len = c->sacked[0].start - c->snd_una;
+	if (len > mss)
+		len = mss;
+	if (len > c->sbuf_len)
+		len = c->sbuf_len;
+	core->stats.tcp_fast_retransmits++;
+	if (len > 0)
+		dp_tcp_retransmit_logged(core, c, c->snd_una, len);
+	else
+		dp_tcp_retransmit_first(core, c);
+	c->high_rxt = c->snd_una + len;
+	dp_tcp_rto_arm(core, c);
+	dp_tcp_mark_pending(core, c);
+}
+
 /*
  * The ACK field of an acceptable segment: advance snd_una and the send
- * ring, RTT sample, congestion window (RFC 5681), NewReno duplicate-ACK
- * counting / fast retransmit / partial ACKs (RFC 6582), send window.
+ * ring, RTT sample, Eifel check after an RTO, congestion window
+ * (tcp_cc.c), NewReno duplicate-ACK counting / fast retransmit / partial
+ * ACKs (RFC 6582) without SACK, the RFC 6675 scoreboard with it, send
+ * window, tail loss probe.
  */
 static void
 tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
@@ -515,8 +642,10 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 {
 	uint32_t ack = s->ack, mss = dp_tcp_eff_mss(c);
 	uint32_t wnd = (uint32_t)s->wnd << c->snd_wscale;
+	uint32_t flight0 = c->snd_max - c->snd_una;
+	bool sack = (c->flags & TF_SACK) != 0;
 
-	if ((c->flags & TF_SACK) && s->o.nsack)
+	if (sack && s->o.nsack)
 		tcp_sack_update(c, s);
 	if (SEQ_GT(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
@@ -539,6 +668,20 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 			dp_tcp_rtt_sample(core, c, (uint32_t)(core->now_us -
 							      c->rtt_start));
 		}
+		/* Eifel (RFC 3522): the first ACK after an RTO echoes a
+		 * timestamp older than the retransmission's: the original
+		 * arrived, the timeout was spurious; undo the reduction and
+		 * go on with new data instead of going back N (RFC 4015) */
+		if (c->flags & TF_RTO_UNDO) {
+			c->flags &= ~TF_RTO_UNDO;
+			if ((c->flags & TF_TS) && s->o.ts_ok &&
+			    s->o.ts_ecr != 0 &&
+			    SEQ_LT(s->o.ts_ecr, c->rto_tsval)) {
+				dp_tcp_cc_undo(core, c);
+				c->snd_nxt = c->snd_max;
+				core->stats.tcp_spurious_rtos++;
+			}
+		}
 		c->sbuf_head = (c->sbuf_head + data) % c->sbuf_size;
 		c->sbuf_len -= data;
 		if (acked > data && fin_out && (c->flags & TF_FIN_QUEUED))
@@ -548,16 +691,29 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 			c->snd_nxt = c->snd_una;
 		if (c->nsacked)
 			tcp_sack_prune(c);
+		if (c->nrtxlog)
+			tcp_rtxlog_prune(c);
+		c->flags &= ~TF_TLP_OUT;
 		if (c->flags & TF_IN_RECOVERY) {
 			if (SEQ_GEQ(ack, c->recover)) {
 				/* full ACK: leave recovery */
 				uint32_t flight = c->snd_max - c->snd_una;
 
-				c->cwnd = c->ssthresh < flight + mss ?
+				/* NewReno: RFC 6582 3.2 (5) option 2; SACK:
+				 * RFC 6675 (cwnd = ssthresh) -- with flight
+				 * + MSS a recovery that drained the pipe left
+				 * one segment, which the peer's delayed ACK
+				 * then held for 40 ms per round */
+				c->cwnd = sack || c->ssthresh < flight + mss ?
 					  c->ssthresh : flight + mss;
 				c->flags &= ~TF_IN_RECOVERY;
 				c->dupacks = 0;
 				c->high_rxt = c->snd_una;
+				c->nrtxlog = 0;
+			} else if (sack && c->nsacked > 0) {
+				/* RFC 6675: no deflation; dp_tcp_output
+				 * sends by pipe (holes first) */
+				dp_tcp_rto_arm(core, c);
 			} else {
 				/* partial ACK: resend the next hole (with
 				 * SACK: the next one not yet resent, RFC
@@ -565,24 +721,34 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 				 * segment), deflate by what was acked */
 				if (!(c->flags & TF_SACK) ||
 				    SEQ_GEQ(c->snd_una, c->high_rxt)) {
-					dp_tcp_retransmit_first(core, c);
-					c->high_rxt = c->snd_una +
-						(c->sbuf_len < mss ? c->sbuf_len : mss);
+					uint32_t len = c->sbuf_len < mss ?
+						       c->sbuf_len : mss;
+
+					if (sack && len > 0)
+						dp_tcp_retransmit_logged(core,
+							c, c->snd_una, len);
+					else
+						dp_tcp_retransmit_first(core,
+									c);
+					c->high_rxt = c->snd_una + len;
 					core->stats.tcp_fast_retransmits++;
 				} else if (dp_tcp_retransmit_hole(core, c)) {
 					core->stats.tcp_fast_retransmits++;
 				}
-				c->cwnd = c->cwnd > acked ?
-					  c->cwnd - acked + mss : mss;
+				if (!sack)
+					c->cwnd = c->cwnd > acked ?
+						  c->cwnd - acked + mss : mss;
 				dp_tcp_rto_arm(core, c);
 			}
 		} else {
+			/* cwnd-limited (RFC 7661): the flight filled the
+			 * window (slow start: half of it, as Linux) */
+			bool limited = c->cwnd < c->ssthresh ?
+				       2 * (uint64_t)flight0 >= c->cwnd :
+				       flight0 + 3 * mss >= c->cwnd;
+
 			c->dupacks = 0;
-			if (c->cwnd < c->ssthresh)
-				c->cwnd += acked < mss ? acked : mss;
-			else
-				c->cwnd += mss * mss / c->cwnd ?
-					   mss * mss / c->cwnd : 1;
+			dp_tcp_cc_ack(core, c, acked, limited);
 		}
 		c->retries = 0;
 		c->backoff = 0;
@@ -591,6 +757,7 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 		else if (!(c->flags & TF_IN_RECOVERY) || SEQ_GEQ(ack,
 								 c->recover))
 			dp_tcp_rto_arm(core, c);
+		dp_tcp_tlp_arm(core, c);
 		dp_tcp_mark_pending(core, c);
 		if ((c->flags & TF_WANT_SENDABLE) &&
 		    c->sbuf_len < c->sbuf_size && !(c->flags & TF_FIN_QUEUED)) {
@@ -605,12 +772,13 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 		   c->snd_una != c->snd_max && c->snd_wnd != 0) {
 		/* duplicate ACK (RFC 5681 section 2) */
 		c->dupacks++;
-		if (c->dupacks == 3 && !(c->flags & TF_IN_RECOVERY) &&
+		if (sack && c->nsacked > 0) {
+			/* the scoreboard decides (below) */
+		} else if (c->dupacks == 3 && !(c->flags & TF_IN_RECOVERY) &&
 		    SEQ_GT(ack, c->recover)) {
 			uint32_t flight = c->snd_max - c->snd_una;
 
-			c->ssthresh = flight / 2 > 2 * mss ? flight / 2 :
-				      2 * mss;
+			dp_tcp_cc_loss(core, c, flight);
 			c->recover = c->snd_max;
 			c->flags |= TF_IN_RECOVERY;
 			c->flags &= ~TF_RTT_TIMING;
@@ -628,6 +796,15 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 			if (c->nsacked && dp_tcp_retransmit_hole(core, c))
 				core->stats.tcp_fast_retransmits++;
 			dp_tcp_mark_pending(core, c);
+		}
+	}
+	if (sack && c->nsacked > 0) {
+		if (c->flags & TF_IN_RECOVERY) {
+			if (c->nrtxlog)
+				tcp_lost_rtx_detect(core, c);
+			dp_tcp_mark_pending(core, c);
+		} else {
+			tcp_sack_loss_detect(core, c);
 		}
 	}
 	if (c->t_persist)
@@ -832,7 +1009,7 @@ tcp_in_syn_sent(struct dp_core *core, struct dp_tcp_conn *c,
 		if (c->retries == 0)
 			dp_tcp_rtt_sample(core, c, (uint32_t)(core->now_us -
 							      c->rtt_start));
-		dp_tcp_cc_init(c);
+		dp_tcp_cc_init(core, c);
 		c->recover = c->iss;
 		tcp_ack_later(core, c, true);
 		dp_tcp_established(core, c);
@@ -874,7 +1051,7 @@ tcp_in_syn_received(struct dp_core *core, struct dp_tcp_conn *c,
 		dp_tcp_rtt_sample(core, c, (uint32_t)(core->now_us -
 						      c->rtt_start));
 	c->flags &= ~TF_RTT_TIMING;
-	dp_tcp_cc_init(c);
+	dp_tcp_cc_init(core, c);
 	c->recover = c->iss;
 	dp_tcp_established(core, c);
 	if (c->flags & TF_DEAD)
@@ -1055,7 +1232,7 @@ tcp_cookie_ack(struct dp_core *core, struct dp_tcp_listener *l,
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
 	c->rcv_adv = c->rcv_nxt + (cfg->rcv_buf > 65535 ? 65535 : cfg->rcv_buf);
-	dp_tcp_cc_init(c);
+	dp_tcp_cc_init(core, c);
 	c->recover = c->iss;
 	dp_tcp_established(core, c);
 	if (c->flags & TF_DEAD)

@@ -1,15 +1,21 @@
 /*
  * tcp_out.c -- TCP output: segmentation, options, ACKs, RSTs,
- * retransmission and congestion control (RFC 5681 slow start / congestion
- * avoidance; the NewReno recovery state lives in tcp_in.c's ACK handling).
+ * retransmission; during SACK recovery the RFC 6675 sender (pipe,
+ * NextSeg: lost holes first, then new data, while cwnd - pipe allows).
+ * The window arithmetic lives in tcp_cc.c, the recovery state in
+ * tcp_in.c's ACK handling, the timers (RTO, tail loss probe) in
+ * tcp_timer.c.
  *
  * Call chain: dp_tcp_flush (tcp.c) | tcp_in.c | tcp_timer.c ->
- *             dp_tcp_output -> dp_tcp_send_segment -> tcp_build ->
- *             dp_ipv4_output -> dp_eth_output -> dp_core_tx
+ *             dp_tcp_output -> [tcp_sack_recovery_holes ->
+ *             dp_tcp_retransmit_logged] -> dp_tcp_send_segment ->
+ *             tcp_build -> dp_ipv4_output -> dp_eth_output -> dp_core_tx
  *
  * Contracts:
- *  - No Nagle: every byte the windows allow goes out at the next flush;
- *    the last segment of a burst carries PSH.
+ *  - No Nagle: every byte the windows allow goes out at the next flush
+ *    (at most TCP_TX_BURST data segments per connection per flush, the
+ *    rest at the following ones); the last segment of a burst carries
+ *    PSH.
  *  - An owed ACK (TF_ACK_NOW, or TF_DELACK when data is sent anyway)
  *    rides on the first data segment; a pure ACK is sent only when no
  *    data goes out.  TF_DELACK alone arms the delayed-ACK timer instead.
@@ -38,18 +44,6 @@ dp_tcp_eff_mss(const struct dp_tcp_conn *c)
 	if (c->flags & TF_TS)
 		mss -= TCP_TS_OPT_LEN;
 	return mss > 0 ? mss : 1;
-}
-
-void
-dp_tcp_cc_init(struct dp_tcp_conn *c)
-{
-	uint32_t mss = dp_tcp_eff_mss(c);
-
-	/* RFC 6928 initial window: 10 segments */
-	c->cwnd = 10 * mss;
-	c->ssthresh = UINT32_MAX;
-	c->recover = c->snd_una;
-	c->dupacks = 0;
 }
 
 static void
@@ -430,6 +424,124 @@ dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c)
 	return 0;
 }
 
+uint32_t
+dp_tcp_sacked_bytes(const struct dp_tcp_conn *c)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < c->nsacked; i++)
+		n += c->sacked[i].end - c->sacked[i].start;
+	return n;
+}
+
+uint32_t
+dp_tcp_lost_edge(const struct dp_tcp_conn *c)
+{
+	uint32_t cum = 0, need = (TCP_DUPTHRESH - 1) * dp_tcp_eff_mss(c);
+
+	for (unsigned i = c->nsacked; i-- > 0;) {
+		cum += c->sacked[i].end - c->sacked[i].start;
+		if (cum > need)
+			return c->sacked[i].start;
+	}
+	return c->snd_una;
+}
+
+uint32_t
+dp_tcp_pipe(const struct dp_tcp_conn *c)
+{
+	uint32_t edge = dp_tcp_lost_edge(c);
+	uint32_t from = SEQ_GT(c->high_rxt, c->snd_una) ? c->high_rxt :
+			c->snd_una;
+	uint32_t pipe = c->snd_max - c->snd_una - dp_tcp_sacked_bytes(c);
+	uint32_t lost;
+
+	if (!SEQ_LT(from, edge))
+		return pipe;
+	/* holes in [from, edge): lost and not resent, not in the network */
+	lost = edge - from;
+	for (unsigned i = 0; i < c->nsacked; i++) {
+		uint32_t st = SEQ_MAX(c->sacked[i].start, from);
+		uint32_t en = SEQ_MIN(c->sacked[i].end, edge);
+
+		if (SEQ_LT(st, en))
+			lost -= en - st;
+	}
+	return pipe > lost ? pipe - lost : 0;
+}
+
+int
+dp_tcp_retransmit_logged(struct dp_core *core, struct dp_tcp_conn *c,
+			 uint32_t seq, uint32_t len)
+{
+	int rc = dp_tcp_send_segment(core, c, seq, len, TH_ACK);
+
+	if (rc != 0)
+		return rc;
+	if (c->nrtxlog == TCP_RTXLOG) {
+		/* forget the oldest: the RTO covers it */
+		memmove(&c->rtxlog[0], &c->rtxlog[1],
+			(TCP_RTXLOG - 1) * sizeof(c->rtxlog[0]));
+		c->nrtxlog--;
+	}
+	c->rtxlog[c->nrtxlog].seq = seq;
+	c->rtxlog[c->nrtxlog].end = seq + len;
+	c->rtxlog[c->nrtxlog].mark = c->snd_max;
+	c->nrtxlog++;
+	return 0;
+}
+
+/*
+ * RFC 6675 section 5 (3): while cwnd - pipe >= one segment, resend the
+ * next lost hole above HighRxt (NextSeg rule 1).  Returns the room left
+ * for new data (rule 2, the caller's loop).
+ */
+static uint32_t
+tcp_sack_recovery_holes(struct dp_core *core, struct dp_tcp_conn *c,
+			uint32_t mss, bool *sent, unsigned *burst)
+{
+	uint32_t pipe = dp_tcp_pipe(c), edge = dp_tcp_lost_edge(c);
+	uint32_t data_end = c->snd_una + c->sbuf_len;
+
+	while (pipe + mss <= c->cwnd) {
+		if (*burst >= TCP_TX_BURST) {
+			c->flags |= TF_TX_MORE;
+			return 0;
+		}
+		uint32_t cur = SEQ_GT(c->high_rxt, c->snd_una) ? c->high_rxt :
+			       c->snd_una;
+		uint32_t hole_end = 0, len;
+		bool found = false;
+
+		for (unsigned i = 0; i < c->nsacked; i++) {
+			if (SEQ_LEQ(c->sacked[i].end, cur))
+				continue;
+			if (SEQ_LEQ(c->sacked[i].start, cur)) {
+				cur = c->sacked[i].end;
+				continue;
+			}
+			hole_end = c->sacked[i].start;
+			found = true;
+			break;
+		}
+		if (!found || !SEQ_LT(cur, edge) || !SEQ_LT(cur, data_end))
+			break;
+		len = hole_end - cur;
+		if (SEQ_GT(cur + len, data_end))
+			len = data_end - cur;
+		if (len > mss)
+			len = mss;
+		if (dp_tcp_retransmit_logged(core, c, cur, len) != 0)
+			break;
+		core->stats.tcp_fast_retransmits++;
+		c->high_rxt = cur + len;
+		pipe += len;
+		*sent = true;
+		(*burst)++;
+	}
+	return c->cwnd > pipe ? c->cwnd - pipe : 0;
+}
+
 /*
  * Send what the windows allow.  State decides what may go out:
  * SYN-SENT / SYN-RECEIVED only the SYN (on TF_SEND_SYN); TIME-WAIT only
@@ -438,8 +550,9 @@ dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c)
 void
 dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c)
 {
-	bool sent = false;
-	uint32_t mss;
+	bool sent = false, sack_rec, new_data = false;
+	uint32_t mss, budget = UINT32_MAX;
+	unsigned burst = 0;		/* data segments this call */
 
 	if (c->flags & TF_DEAD)
 		return;
@@ -483,12 +596,23 @@ dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c)
 		if (mss > room)
 			mss = room;
 	}
+	/* SACK recovery: lost holes first, new data in what pipe leaves */
+	sack_rec = (c->flags & (TF_IN_RECOVERY | TF_SACK)) ==
+		   (TF_IN_RECOVERY | TF_SACK);
+	if (sack_rec)
+		budget = tcp_sack_recovery_holes(core, c, mss, &sent, &burst);
 	for (;;) {
 		uint32_t off = c->snd_nxt - c->snd_una;
 		uint32_t avail = off <= c->sbuf_len ? c->sbuf_len - off : 0;
 		uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 		uint32_t usable = wnd > off ? wnd - off : 0;
 		uint32_t len = avail;
+
+		if (sack_rec) {
+			usable = c->snd_wnd > off ? c->snd_wnd - off : 0;
+			if (usable > budget)
+				usable = budget;
+		}
 		bool fin;
 		uint8_t flags = TH_ACK;
 
@@ -503,6 +627,11 @@ dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c)
 		      off + len == c->sbuf_len;
 		if (len == 0 && !fin)
 			break;
+		if (len > 0 && burst >= TCP_TX_BURST) {
+			/* the rest at the next flush (dp_tcp_flush) */
+			c->flags |= TF_TX_MORE;
+			break;
+		}
 		if (fin)
 			flags |= TH_FIN;
 		if (len && len == avail)
@@ -511,6 +640,10 @@ dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c)
 		    -ENOBUFS)
 			break;
 		sent = true;
+		new_data = true;
+		burst++;
+		if (sack_rec)
+			budget -= len < budget ? len : budget;
 		c->snd_nxt += len + (fin ? 1 : 0);
 		if (SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
@@ -520,6 +653,8 @@ dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c)
 		if (fin)
 			break;
 	}
+	if (new_data && !(c->flags & TF_IN_RECOVERY))
+		dp_tcp_tlp_arm(core, c);
 	if (!sent && (c->flags & TF_ACK_NOW))
 		dp_tcp_send_ack(core, c);
 	else if (!sent && (c->flags & TF_DELACK) && c->t_delack == 0)

@@ -67,9 +67,17 @@ extern const char *const dp_tcp_state_names[TCP_STATE__COUNT];
 
 #define TCP_HDR_LEN 20
 #define TCP_MAX_WSCALE 14
-#define TCP_OOO_MAX 8		/* out-of-order ranges kept */
+#define TCP_OOO_MAX 128		/* out-of-order ranges kept (a window of
+				 * thousands of segments at 1% loss) */
 #define TCP_MAX_SACK 4		/* SACK blocks parsed from a segment */
-#define TCP_SACK_SB 8		/* SACKed ranges kept by the sender */
+#define TCP_SACK_SB 128		/* SACKed ranges kept by the sender */
+#define TCP_RTXLOG 64		/* SACK recovery retransmissions tracked */
+#define TCP_DUPTHRESH 3		/* RFC 6675 DupThresh */
+#define TCP_TLP_MIN_US 10000	/* RFC 8985 7.2: PTO floor */
+#define TCP_TX_BURST 64		/* data segments per connection per flush:
+				 * an ACK that opens a whole window (after a
+				 * stall) must not overflow the TX ring */
+#define TCP_TLP_DELACK_US 200000 /* ... + WCDelAckT with one segment out */
 #define TCP_TS_OPT_LEN 12	/* NOP NOP TS */
 #define TCP_SYN_RETRIES 6	/* active open */
 #define TCP_SYNACK_RETRIES 5	/* passive open (SYN-RECEIVED) */
@@ -128,6 +136,22 @@ struct dp_tcp_opts {
 #define TF_PEER_CLOSED_CB (1u << 17)	/* peer_closed delivered */
 #define TF_COOKIE	(1u << 19)	/* created from a SYN cookie */
 #define TF_OOO_FIN	(1u << 20)	/* FIN seen beyond a hole (rcv_fin) */
+#define TF_RTO_UNDO	(1u << 21)	/* an RTO's reduction may be undone
+					 * (Eifel: TSecr below rto_tsval) */
+#define TF_TLP_OUT	(1u << 22)	/* a tail loss probe is unanswered */
+#define TF_TX_MORE	(1u << 23)	/* output stopped at TCP_TX_BURST:
+					 * pending again at the next flush */
+
+/* CUBIC's per-connection state (tcp_cc.c, RFC 9438 4): bytes, seconds. */
+struct dp_tcp_cubic {
+	uint64_t epoch_us;		/* start of the CA epoch, 0 = none */
+	uint32_t w_max;			/* window before the last reduction */
+	uint32_t origin;		/* the cubic's plateau this epoch */
+	double w_est;			/* Reno-friendly estimate (fractions
+					 * of a byte per ACK add up) */
+	double k_s;			/* time to reach origin */
+	double frac;			/* growth below one byte, carried */
+};
 
 struct dp_tcp_listener {
 	uint16_t port;
@@ -141,6 +165,7 @@ struct dp_tcp_conn {
 	struct dp_tcp_conn *hnext;		/* hash chain */
 	struct dp_tcp_conn *prev, *next;	/* all connections */
 	struct dp_tcp_conn *pprev, *pnext;	/* flush list */
+	struct dp_tcp_conn *txnext;		/* flush: TF_TX_MORE ones */
 	struct dp_tcp_conn *twprev, *twnext;	/* TIME_WAIT fifo */
 	uint32_t lip, rip;			/* host order */
 	uint16_t lport, rport;
@@ -167,6 +192,17 @@ struct dp_tcp_conn {
 	uint8_t nsacked;
 	struct { uint32_t start, end; } sacked[TCP_SACK_SB];
 	uint32_t high_rxt;
+	/* retransmissions of this SACK recovery: [seq, end) sent when
+	 * snd_max was mark; lost when more than DupThresh-1 segments sent
+	 * after it are SACKed while it is not (tcp_in.c) */
+	uint8_t nrtxlog;
+	struct { uint32_t seq, end, mark; } rtxlog[TCP_RTXLOG];
+	/* congestion control (tcp_cc.c) and what an undo restores */
+	uint8_t cc;			/* enum dp_tcp_cc */
+	struct dp_tcp_cubic cubic, undo_cubic;
+	uint32_t undo_cwnd, undo_ssthresh;
+	uint32_t rto_tsval;		/* TSval of the RTO's retransmission */
+	uint32_t tlp_high;		/* snd_max when the probe went out */
 	uint8_t *sbuf;
 	uint32_t sbuf_size, sbuf_head, sbuf_len;
 
@@ -192,6 +228,7 @@ struct dp_tcp_conn {
 
 	/* timers: absolute now_us deadlines, 0 = off */
 	uint64_t t_rto, t_delack, t_persist, t_keep, t_tw;
+	uint64_t t_tlp;			/* tail loss probe (PTO) */
 	/* timer wheel: linked at wheel_at (<= the earliest deadline) */
 	struct dp_tcp_conn *wprev, *wnext, *wdue;
 	uint64_t wheel_at;		/* 0 = not in the wheel */
@@ -310,14 +347,44 @@ void dp_tcp_retransmit_first(struct dp_core *core, struct dp_tcp_conn *c);
 uint32_t dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c);
 /* Segment payload limit with our options on data segments. */
 uint32_t dp_tcp_eff_mss(const struct dp_tcp_conn *c);
-/* Initial window (RFC 5681 / 6928 style IW). */
-void dp_tcp_cc_init(struct dp_tcp_conn *c);
+/* SACK scoreboard queries (RFC 6675 section 4): bytes SACKed, and the
+ * edge below which every un-SACKed byte is deemed lost (IsLost: more
+ * than (DupThresh - 1) * MSS bytes SACKed above it); snd_una if none. */
+uint32_t dp_tcp_sacked_bytes(const struct dp_tcp_conn *c);
+uint32_t dp_tcp_lost_edge(const struct dp_tcp_conn *c);
+/* RFC 6675 pipe: bytes deemed in the network during SACK recovery. */
+uint32_t dp_tcp_pipe(const struct dp_tcp_conn *c);
+/* Send one segment [seq, seq+len) again during SACK recovery and log it
+ * (rtxlog) for lost-retransmission detection; 0 or -errno. */
+int dp_tcp_retransmit_logged(struct dp_core *core, struct dp_tcp_conn *c,
+			     uint32_t seq, uint32_t len);
+
+/* ---- tcp_cc.c ---- */
+/* Initial window (RFC 6928 IW10), the algorithm from the stack config,
+ * fresh algorithm state.  Input path (handshake completed). */
+void dp_tcp_cc_init(struct dp_core *core, struct dp_tcp_conn *c);
+/* acked new bytes outside recovery: grow cwnd (slow start / CA). */
+void dp_tcp_cc_ack(struct dp_core *core, struct dp_tcp_conn *c,
+		   uint32_t acked, bool cwnd_limited);
+/* A congestion event with flight bytes out: saves what an undo restores,
+ * sets ssthresh (NewReno flight/2, CUBIC 0.7 with fast convergence).
+ * The caller sets cwnd (recovery: ssthresh; RTO: one segment). */
+void dp_tcp_cc_loss(struct dp_core *core, struct dp_tcp_conn *c,
+		    uint32_t flight);
+/* The last reduction was spurious: restore cwnd, ssthresh, CUBIC state. */
+void dp_tcp_cc_undo(struct dp_core *core, struct dp_tcp_conn *c);
+/* The connection's algorithm name ("newreno", "cubic"). */
+const char *dp_tcp_cc_conn_name(const struct dp_tcp_conn *c);
 
 /* ---- tcp_timer.c ---- */
 void dp_tcp_rto_arm(struct dp_core *core, struct dp_tcp_conn *c);
 void dp_tcp_rtt_sample(struct dp_core *core, struct dp_tcp_conn *c,
 		       uint32_t rtt_us);
 void dp_tcp_keepalive_reset(struct dp_core *core, struct dp_tcp_conn *c);
+/* Arm the tail loss probe (RFC 8985 7.2) if it applies: SACK, tlp on,
+ * data outstanding, not in recovery, no probe unanswered, earlier than
+ * the RTO.  Otherwise stops it. */
+void dp_tcp_tlp_arm(struct dp_core *core, struct dp_tcp_conn *c);
 /* Orphaned FIN-WAIT-2 lifetime (t_tw). */
 void dp_tcp_arm_fin_wait_2(struct dp_core *core, struct dp_tcp_conn *c);
 

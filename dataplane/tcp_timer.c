@@ -1,11 +1,13 @@
 /*
  * tcp_timer.c -- TCP timers: retransmission (RFC 6298, exponential
- * backoff), delayed ACK, persist (zero-window probes), keepalive,
- * TIME-WAIT / FIN-WAIT-2 expiry, SYN-SENT / SYN-RECEIVED give-up.
+ * backoff; the first timeout remembers its TSval for the Eifel undo in
+ * tcp_in.c), tail loss probe (RFC 8985 section 7), delayed ACK, persist
+ * (zero-window probes), keepalive, TIME-WAIT / FIN-WAIT-2 expiry,
+ * SYN-SENT / SYN-RECEIVED give-up.
  *
  * Call chain: dp_loop -> dp_tcp_timers -> tcp_timer_conn -> per-timer
  *             handler -> dp_tcp_output / dp_tcp_retransmit_first /
- *             dp_tcp_conn_destroy
+ *             dp_tcp_send_segment (probe) / dp_tcp_conn_destroy
  *
  * Each tcb holds absolute deadlines on core->now_us (0 = off) and sits in
  * the stack's timer wheel (1 ms slots) no later than the earliest one; an
@@ -136,10 +138,20 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 	mss = dp_tcp_eff_mss(c);
 	if (c->backoff == 0 && c->state != TCP_SYN_SENT &&
 	    c->state != TCP_SYN_RECEIVED) {
-		/* RFC 5681 (4): first timeout of this segment */
+		/* RFC 5681 (4): first timeout of this segment; the
+		 * congestion control keeps what an undo restores */
 		flight = c->snd_max - c->snd_una;
-		c->ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
+		dp_tcp_cc_loss(core, c, flight);
+		/* Eifel (RFC 3522): the retransmission carries this TSval;
+		 * an ACK echoing an older one proves the timeout spurious */
+		if (c->flags & TF_TS) {
+			c->flags |= TF_RTO_UNDO;
+			c->rto_tsval = dp_tcp_ts_now(core, c->ts_offset);
+		}
 	}
+	c->t_tlp = 0;
+	c->flags &= ~TF_TLP_OUT;
+	c->nrtxlog = 0;
 	if (c->backoff < 31)
 		c->backoff++;
 	c->cwnd = mss;			/* loss window */
@@ -159,6 +171,77 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 		if (c->snd_nxt == c->snd_una)	/* e.g. zero window */
 			dp_tcp_retransmit_first(core, c);
 	}
+	dp_tcp_rto_arm(core, c);
+}
+
+void
+dp_tcp_tlp_arm(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	uint64_t pto, at;
+
+	if (!core->tcp->cfg.tlp || !(c->flags & TF_SACK) ||
+	    (c->flags & (TF_IN_RECOVERY | TF_TLP_OUT)) ||
+	    c->snd_una == c->snd_max || c->srtt_us == 0 ||
+	    (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)) {
+		c->t_tlp = 0;
+		return;
+	}
+	/* RFC 8985 7.2: PTO = 2 SRTT, + WCDelAckT with one segment out;
+	 * only if earlier than the RTO */
+	pto = 2 * (uint64_t)c->srtt_us;
+	if (c->snd_max - c->snd_una <= dp_tcp_eff_mss(c))
+		pto += TCP_TLP_DELACK_US;
+	if (pto < TCP_TLP_MIN_US)
+		pto = TCP_TLP_MIN_US;
+	at = core->now_us + pto;
+	if (c->t_rto != 0 && at >= c->t_rto) {
+		c->t_tlp = 0;
+		return;
+	}
+	dp_tcp_timer_set(core, c, &c->t_tlp, at);
+}
+
+/*
+ * RFC 8985 7.3: the probe -- one new segment if the receive window
+ * allows one (whatever cwnd says), else the last segment sent again -- so that a loss at the tail is answered by an ACK (with SACK)
+ * that starts fast recovery instead of waiting for the RTO.  One probe
+ * until an ACK advances snd_una; the RTO is re-armed behind it.
+ */
+static void
+tcp_timer_tlp(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	uint32_t mss = dp_tcp_eff_mss(c);
+	uint32_t off = c->snd_nxt - c->snd_una, len;
+
+	if (c->snd_una == c->snd_max ||
+	    (c->flags & (TF_IN_RECOVERY | TF_TLP_OUT)) ||
+	    (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT) ||
+	    SEQ_GT(c->snd_max, c->snd_una + c->sbuf_len))
+		return;		/* (a FIN out: the RTO handles it) */
+	if (off < c->sbuf_len && c->snd_wnd > off) {
+		len = c->sbuf_len - off;
+		if (len > c->snd_wnd - off)
+			len = c->snd_wnd - off;
+		if (len > mss)
+			len = mss;
+		if (dp_tcp_send_segment(core, c, c->snd_nxt, len,
+					len == c->sbuf_len - off ?
+					TH_ACK | TH_PSH : TH_ACK) != 0)
+			return;
+		c->snd_nxt += len;
+		if (SEQ_GT(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+	} else {
+		len = c->snd_max - c->snd_una;
+		if (len > mss)
+			len = mss;
+		if (dp_tcp_send_segment(core, c, c->snd_max - len, len,
+					TH_ACK | TH_PSH) != 0)
+			return;
+	}
+	core->stats.tcp_tlp_probes++;
+	c->flags |= TF_TLP_OUT;
+	c->tlp_high = c->snd_max;
 	dp_tcp_rto_arm(core, c);
 }
 
@@ -225,6 +308,12 @@ tcp_timer_conn(struct dp_core *core, struct dp_tcp_conn *c)
 		if (c->flags & TF_DEAD)
 			return;
 	}
+	if (c->t_tlp && c->t_tlp <= now) {
+		c->t_tlp = 0;
+		tcp_timer_tlp(core, c);
+		if (c->flags & TF_DEAD)
+			return;
+	}
 	if (c->t_persist && c->t_persist <= now) {
 		c->t_persist = 0;
 		tcp_timer_persist(core, c);
@@ -259,11 +348,11 @@ dp_tcp_arm_fin_wait_2(struct dp_core *core, struct dp_tcp_conn *c)
 static uint64_t
 tcp_next_deadline(const struct dp_tcp_conn *c)
 {
-	const uint64_t ts[5] = { c->t_rto, c->t_delack, c->t_persist,
-				 c->t_keep, c->t_tw };
+	const uint64_t ts[6] = { c->t_rto, c->t_delack, c->t_persist,
+				 c->t_keep, c->t_tw, c->t_tlp };
 	uint64_t m = 0;
 
-	for (unsigned i = 0; i < 5; i++)
+	for (unsigned i = 0; i < 6; i++)
 		if (ts[i] && (m == 0 || ts[i] < m))
 			m = ts[i];
 	return m;

@@ -380,6 +380,13 @@ sc_parse_opts(struct sc *s, char *str, struct sc_seg *g)
 			o->v[0] = (uint32_t)v;
 			if (strcmp(tok[4], "last") == 0) {
 				o->ecr_last = true;
+			} else if (strncmp(tok[4], "last-", 5) == 0) {
+				/* an older value of our TS clock (1 ms
+				 * ticks): the original of a retransmission */
+				if (!sc_num(s, tok[4] + 5, &v, NULL))
+					return false;
+				o->ecr_last = true;
+				o->v[1] = (uint32_t)v;
 			} else {
 				if (!sc_num(s, tok[4], &v, &o->wild[1]))
 					return false;
@@ -567,6 +574,7 @@ sc_config(struct sc *s, char **tok, int n)
 		{ "keepalive_intvl_us", &s->cfg.keepalive_intvl_us, 4 },
 		{ "keepalive_probes", &s->cfg.keepalive_probes, 4 },
 		{ "max_retries", &s->cfg.max_retries, 4 },
+		{ "tlp", &s->cfg.tlp, 1 },
 		{ "peer_isn", &s->peer_isn, 4 },
 	};
 	uint64_t v;
@@ -578,6 +586,17 @@ sc_config(struct sc *s, char **tok, int n)
 	if (s->started) {
 		sc_fail(s, "config after the first event");
 		return false;
+	}
+	if (strcmp(tok[1], "cc") == 0) {
+		/* congestion control by name (dp_tcp_cc_parse) */
+		int cc = dp_tcp_cc_parse(tok[2]);
+
+		if (cc < 0) {
+			sc_fail(s, "unknown congestion control '%s'", tok[2]);
+			return false;
+		}
+		s->cfg.cc = (uint8_t)cc;
+		return true;
 	}
 	if (!sc_num(s, tok[2], &v, NULL))
 		return false;
@@ -719,8 +738,8 @@ sc_inject(struct sc *s, struct sc_seg *g)
 			raw[rl++] = 8;
 			raw[rl++] = 10;
 			put32b(raw + rl, o->v[0]);
-			put32b(raw + rl + 4, o->ecr_last ? p->last_tsval :
-				o->v[1]);
+			put32b(raw + rl + 4, o->ecr_last ?
+			       p->last_tsval - o->v[1] : o->v[1]);
 			rl += 8;
 			break;
 		case 0xff:
@@ -1160,6 +1179,9 @@ sc_expect_stat(struct sc *s, char **tok, int n)
 		{ "syncookies_sent", st->tcp_syncookies_sent },
 		{ "syncookies_ok", st->tcp_syncookies_ok },
 		{ "challenge_acks", st->tcp_challenge_acks },
+		{ "spurious_rtos", st->tcp_spurious_rtos },
+		{ "tlp_probes", st->tcp_tlp_probes },
+		{ "lost_retransmits", st->tcp_lost_retransmits },
 	};
 	uint64_t want;
 

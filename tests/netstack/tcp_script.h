@@ -10,8 +10,8 @@
  *                               rto_max_us, rto_initial_us, delack_us,
  *                               time_wait_us, keepalive_idle_us,
  *                               keepalive_intvl_us, keepalive_probes,
- *                               max_retries) or the runner's peer_isn,
- *                               tolerance_us
+ *                               max_retries, tlp 0|1, cc newreno|cubic)
+ *                               or the runner's peer_isn, tolerance_us
  *   [TIME] < FLAGS S:E(L) [ack A] [win W] [<opts>] [port P] [bad_csum]
  *            [doff N] [trunc N] [dport P]
  *                               inject a segment from the peer
@@ -34,7 +34,9 @@
  * Options (in order, checked exactly on expected segments when given):
  *   mss N, wscale N, sackOK, TS val V ecr E, nop, eol,
  *   sack S:E [S:E...] (relative to the receiver's side of the numbering),
- *   on injected segments also "ecr last" (our latest TS value) and
+ *   on injected segments also "ecr last" (our latest TS value), "ecr
+ *   last-N" (N ticks of our 1 ms TS clock before it: the TS an earlier
+ *   transmission carried) and
  *   "raw B B ..." (bytes as given, for malformed lists).
  * doff / trunc corrupt the header length / cut the segment (IP length
  * fixed up); dport sends to another local port (default: the listener's).

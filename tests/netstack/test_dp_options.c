@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "dp_options.h"
+#include "dp_tcp.h"
 #include "worker.h"
 
 static int
@@ -102,6 +103,12 @@ test_ferry_options(void **state)
 	assert_int_equal(o.output_limit, 64ull << 20);
 	assert_int_equal(parse(&o, err, 1, "--help"), 0);
 	assert_true(o.help);
+	/* TCP congestion control: CUBIC unless told */
+	assert_int_equal(o.tcp_cc, DP_TCP_CC_CUBIC);
+	assert_int_equal(parse(&o, err, 2, "--tcp-cc", "newreno"), 0);
+	assert_int_equal(o.tcp_cc, DP_TCP_CC_NEWRENO);
+	assert_int_equal(parse(&o, err, 1, "--tcp-cc=cubic"), 0);
+	assert_int_equal(o.tcp_cc, DP_TCP_CC_CUBIC);
 }
 
 static void
@@ -154,6 +161,8 @@ test_errors(void **state)
 	assert_non_null(strstr(err, "unknown option"));
 	assert_int_equal(parse(&o, err, 2, "--maxmemory", "lots"), -EINVAL);
 	assert_non_null(strstr(err, "maxmemory"));
+	assert_int_equal(parse(&o, err, 2, "--tcp-cc", "reno"), -EINVAL);
+	assert_non_null(strstr(err, "tcp-cc"));
 	assert_int_equal(parse(&o, err, 1, "stray"), -EINVAL);
 	assert_int_equal(parse(&o, err, 1, "--"), -EINVAL);
 }

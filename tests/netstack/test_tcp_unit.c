@@ -243,13 +243,29 @@ static void
 test_reass_ooo_limit(void **state)
 {
 	struct rq *r = *state;
+	static uint8_t big[4 * (TCP_OOO_MAX + 4)];
+	uint32_t done = 0, end = 2 + 4 * (TCP_OOO_MAX + 1) + 1;
 
-	/* more disjoint ranges than kept: the oldest is forgotten */
+	r->c.rbuf = big;
+	r->c.rbuf_size = sizeof(big);
+	/* more disjoint ranges than kept: a range already SACKed is never
+	 * forgotten (that would renege on it and leave the sender waiting
+	 * for its RTO); the new ones beyond the limit are not recorded, so
+	 * not SACKed, and the peer resends them */
 	for (uint32_t i = 0; i < TCP_OOO_MAX + 2; i++)
 		assert_int_equal(put(r, 2 + 4 * i, 1), 0);
 	assert_int_equal(r->c.nooo, TCP_OOO_MAX);
 	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 2 +
-			 4 * (TCP_OOO_MAX + 1));
+			 4 * (TCP_OOO_MAX - 1));
+	assert_int_equal(r->c.ooo[TCP_OOO_MAX - 1].start, 0xfffffff0u + 2);
+	/* the peer resends everything: the stream is whole */
+	for (uint32_t off = 0, adv = 0; off < end; off += 64) {
+		adv += put(r, off, end - off < 64 ? end - off : 64);
+		if (off + 64 >= end)
+			assert_int_equal(adv, end);
+	}
+	assert_int_equal(r->c.nooo, 0);
+	take(r, &done, end);
 }
 
 static void
