@@ -347,6 +347,10 @@ main(int argc, char **argv)
 
 	dp_tcp_config_defaults(&fd.tcp);
 	fd.tcp.cc = (uint8_t)fd.opt.tcp_cc;	/* --tcp-cc */
+	/* window scale 9: windows up to 32 MiB, what a replication link
+	 * (repl-tcp-buffer) needs for 1 Gbit/s at 250 ms RTT; wscale 7 caps
+	 * them at 8 MiB (tcp_wan_sim: 268 vs 956 Mbit/s at 125 ms one way) */
+	fd.tcp.wscale = 9;
 	/* one core may get every client (and their TIME_WAITs) */
 	if (fd.tcp.max_conns < st_cfg.maxclients + 4096 &&
 	    st_cfg.maxclients < (1 << 22))

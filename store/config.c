@@ -104,9 +104,9 @@ static const struct param params[] = {
 	P("slave-priority", P_INT, replica_priority, 0, 2147483647, NULL, "100"),
 	/* ferry's: TCP receive/send buffer of a replication link (both ends):
 	 * its window must cover the bandwidth-delay product of the link
-	 * between regions (1 Gbit/s x 70 ms RTT = 8.75 MB); the receive
-	 * window is capped by window scale 7 at 8 MiB */
-	P("repl-tcp-buffer", P_MEM, repl_tcp_buffer, 65536, 1073741824, NULL, "8388608"),
+	 * between regions (1 Gbit/s x 250 ms RTT = 31 MB; ferryd offers
+	 * window scale 9, windows up to 32 MiB) */
+	P("repl-tcp-buffer", P_MEM, repl_tcp_buffer, 65536, 1073741824, NULL, "33554432"),
 	/* ferry's: the bound on a full sync's RDB image, buffered in memory */
 	P("repl-rdb-max-bytes", P_MEM, repl_rdb_max_bytes, 1, LLONG_MAX, NULL, "4294967296"),
 	PS("masterauth", masterauth),
