@@ -2,22 +2,27 @@
  * client.c -- client lifecycle, the read-parse-execute loop, the registry.
  *
  * Call chain: transport -> st_client_feed -> st_client_process ->
- * st_resp_parse -> st_dispatch -> handler -> st_reply_* -> c->out.
+ * [st_resp_peek -> st_keyspace_prefetch, once per batch of pipelined
+ * requests] -> st_resp_parse -> st_dispatch -> handler -> st_reply_* ->
+ * c->out.
  */
 #include "client.h"
 #include "role.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "command.h"
 #include "config.h"
+#include "keyspace.h"
 #include "resp_compose.h"
 #include "util.h"
 #include "worker.h"
 
 static _Atomic uint64_t next_client_id;
+static _Atomic int prefetch_mode = ST_PREFETCH_AUTO;
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct st_client *reg_head;
 static size_t reg_count;
@@ -105,10 +110,64 @@ set_argv(struct st_client *c, const char *base)
 	c->argc = argc;
 }
 
+/*
+ * Batch prefetch (keyspace.c's design note 7): peek at the requests queued
+ * at base[0..avail) -- up to ST_PREFETCH_MAX of them -- hash the second
+ * argument of each (the key of most commands) and have the keyspace start
+ * loading their stripes, nodes and values, so that the cache misses of the
+ * batch's lookups overlap instead of following one another.  Only
+ * prefetches: the requests are then parsed and executed one by one as
+ * always, so nothing about their results, order or errors can change
+ * (a wrong guess -- a command whose second argument is no key, a SELECT in
+ * the batch -- only wastes a prefetch).  A single request is not worth it:
+ * nothing to overlap with.  Returns how many requests to execute before
+ * peeking again (at least 1).
+ */
+static int
+prefetch_ahead(const char *base, size_t avail)
+{
+	uint64_t hash[ST_PREFETCH_MAX];
+	int found = 0, nkeys = 0;
+	size_t pos = 0;
+
+	while (found < ST_PREFETCH_MAX && pos < avail) {
+		const char *key;
+		size_t klen, n = st_resp_peek(base + pos, avail - pos, &key, &klen);
+
+		if (n == 0)
+			break;
+		if (key != NULL)
+			hash[nkeys++] = st_key_hash(key, klen);
+		pos += n;
+		found++;
+	}
+	if (found >= 2 && nkeys > 0)
+		st_keyspace_prefetch(hash, nkeys);
+	return found > 0 ? found : 1;
+}
+
+void
+st_client_set_prefetch(enum st_prefetch_mode mode)
+{
+	atomic_store_explicit(&prefetch_mode, (int)mode, memory_order_relaxed);
+}
+
+/* Whether st_client_process peeks ahead for c (see ST_PREFETCH_AUTO). */
+static inline bool
+prefetch_wanted(struct st_client *c)
+{
+	int mode = atomic_load_explicit(&prefetch_mode, memory_order_relaxed);
+
+	if (mode == ST_PREFETCH_AUTO)
+		return st_db_size(c->db) >= ST_PREFETCH_MIN_KEYS;
+	return mode == ST_PREFETCH_ALWAYS;
+}
+
 int
 st_client_process(struct st_client *c)
 {
-	int executed = 0;
+	/* peeked: requests left before the next peek (INT_MAX: never) */
+	int executed = 0, peeked = prefetch_wanted(c) ? 0 : INT_MAX;
 	bool has_password = st_config_has_password();
 
 	/* One clock sample per batch of pipelined requests: they arrived
@@ -127,6 +186,8 @@ st_client_process(struct st_client *c)
 			break;		/* WAIT: the transport resumes us */
 		if (avail == 0)
 			break;
+		if (peeked == 0)
+			peeked = prefetch_ahead(base, avail);
 		c->parser.authenticated = (c->flags & ST_CLIENT_AUTHENTICATED) ||
 					  !has_password;
 		st = st_resp_parse(&c->parser, base, avail, &used);
@@ -138,6 +199,7 @@ st_client_process(struct st_client *c)
 			break;
 		}
 		c->qpos += used;
+		peeked--;
 		if (st == ST_PARSE_EMPTY || c->parser.argc == 0)
 			continue;
 		set_argv(c, base);

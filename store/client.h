@@ -161,6 +161,24 @@ void st_client_feed(struct st_client *c, const void *p, size_t n);
  * Stops after a protocol error (ST_CLIENT_CLOSE_AFTER_REPLY set). */
 int st_client_process(struct st_client *c);
 
+/*
+ * Batch prefetch of pipelined requests (client.c, keyspace.c's design note
+ * 7).  AUTO (the default) peeks ahead only while the client's database holds
+ * at least ST_PREFETCH_MIN_KEYS keys: below that the keyspace's lines are
+ * mostly in the cache and the peek, hash and hint loads cost more than the
+ * misses they hide (BENCHMARKS.md: +6-15% per GET at 10k-30k keys, -2-14%
+ * at 100k-1M).  OFF never peeks, ALWAYS always does; the replies are the
+ * same in every mode.  For benchmarks (in-process A/B) and tests; any
+ * thread; takes effect at the next st_client_process.
+ */
+enum st_prefetch_mode {
+	ST_PREFETCH_AUTO = 0,
+	ST_PREFETCH_OFF,
+	ST_PREFETCH_ALWAYS,
+};
+#define ST_PREFETCH_MIN_KEYS 131072
+void st_client_set_prefetch(enum st_prefetch_mode mode);
+
 /* Publish the fields other threads read (struct st_client_pub). */
 void st_client_publish(struct st_client *c);
 

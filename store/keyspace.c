@@ -53,10 +53,29 @@
  *    resume, we insert a marker node just before that position, walk on from
  *    it, and delete it.  Keys present for the whole scan are returned at
  *    least once, whatever resizes happen in between.
+ *
+ * 7. Prefetch hints.  A lookup's cost is mostly cache misses: cds_lfht's
+ *    bucket, the key's node (two lines: header and key bytes), its value,
+ *    its stripe word.  A batch of pipelined requests can overlap those
+ *    misses (st_keyspace_prefetch) if it knows where the nodes are before
+ *    it looks them up, and cds_lfht's bucket table is internal to liburcu.
+ *    So a direct-mapped array of ST_HINT_SLOTS words, indexed by the key's
+ *    hash (not its database: SWAPDB moves nodes), remembers the node last inserted or written there
+ *    (its pointer, with 16 hash bits as a tag in the pointer's unused top
+ *    bits).  The hints are never a correctness input -- every command still
+ *    finds its key with cds_lfht_lookup -- but they are dereferenced for
+ *    the value prefetch, so they obey RCU: a slot is written only under
+ *    the key's stripe lock (insert, write), and unlink_entry clears the
+ *    slot that points to its entry before call_rcu, so a hint read by an
+ *    online reader points to memory not freed before its next quiescent
+ *    state.  Readers never write hints (no cache line ping-pong).  The
+ *    client only peeks ahead in databases of ST_PREFETCH_MIN_KEYS keys or
+ *    more (client.h): in smaller ones it costs more than it hides.
  */
 #include "keyspace.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 
@@ -79,6 +98,14 @@ struct stripe {
 static struct stripe stripes[ST_STRIPES] __attribute__((aligned(64)));
 static struct st_db dbs[ST_DBNUM];
 static _Atomic int replica_mode;
+
+/* Prefetch hints (design note 7): 8 MB of zeroed address space (bss),
+ * pages touched as keys are inserted.  Not accounted in used_memory, like
+ * cds_lfht's own bucket tables: an index, not data a key owns. */
+#define ST_HINT_BITS 20
+#define ST_HINT_SLOTS (1u << ST_HINT_BITS)
+#define ST_HINT_PTR_MASK ((UINT64_C(1) << 48) - 1)
+static _Atomic uint64_t hints[ST_HINT_SLOTS] __attribute__((aligned(64)));
 
 /* ---- stripes ------------------------------------------------------------ */
 
@@ -242,6 +269,47 @@ st_keyspace_destroy(void)
 	}
 }
 
+/* ---- explicit growth ---------------------------------------------------- */
+
+/* The size each table was last grown to here (the table, as SWAPDB moves
+ * tables between databases); 0 = never. */
+static struct {
+	struct cds_lfht *ht;
+	unsigned long size;
+} grown[ST_DBNUM];
+static pthread_mutex_t grow_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+st_keyspace_grow(void)
+{
+	int resized = 0;
+
+	pthread_mutex_lock(&grow_lock);
+	for (int i = 0; i < ST_DBNUM; i++) {
+		struct cds_lfht *ht = rcu_dereference(dbs[i].ht);
+		long long keys = st_db_size(i);
+		unsigned long size = 1024, target = 1024;
+
+		if (ht == NULL)
+			continue;
+		if (grown[i].ht == ht)
+			size = grown[i].size;
+		if (keys <= (long long)size)
+			continue;
+		while (target < (unsigned long)keys && target < (1UL << 30))
+			target <<= 1;
+		if (target <= size)
+			continue;
+		/* synchronous: offline while it works (liburcu) */
+		cds_lfht_resize(ht, target);
+		grown[i].ht = ht;
+		grown[i].size = target;
+		resized++;
+	}
+	pthread_mutex_unlock(&grow_lock);
+	return resized;
+}
+
 struct st_db *
 st_db_get(int id)
 {
@@ -285,6 +353,99 @@ static struct cds_lfht *
 db_ht(int db)
 {
 	return rcu_dereference(dbs[db].ht);
+}
+
+/* ---- prefetch hints (design note 7) ------------------------------------- */
+
+/* The slot depends on the hash only, not on the database: SWAPDB moves
+ * nodes between databases, and unlink_entry must find the slot that may
+ * name its node.  A hint naming the same key of another database only
+ * wastes a prefetch. */
+static inline _Atomic uint64_t *
+hint_slot(uint64_t hash)
+{
+	return &hints[hash & (ST_HINT_SLOTS - 1)];
+}
+
+static inline uint64_t
+hint_word(const struct st_entry *e)
+{
+	return (uint64_t)(uintptr_t)e | ((e->hash >> 32) << 48);
+}
+
+/* Remember e as its slot's node.  Stripe of e held (or all stripes), and
+ * e not unlinked (a new entry: before it is published). */
+static inline void
+hint_set(struct st_entry *e)
+{
+	_Atomic uint64_t *slot = hint_slot(e->hash);
+	uint64_t w = hint_word(e);
+
+	if ((uintptr_t)e > ST_HINT_PTR_MASK)
+		return;		/* no room for the tag (57-bit addresses) */
+	if (atomic_load_explicit(slot, memory_order_relaxed) != w)
+		atomic_store_explicit(slot, w, memory_order_release);
+}
+
+/* e is about to be passed to call_rcu: no hint may point to it after. */
+static inline void
+hint_clear(struct st_entry *e)
+{
+	_Atomic uint64_t *slot = hint_slot(e->hash);
+	uint64_t w = hint_word(e);
+
+	if (atomic_load_explicit(slot, memory_order_relaxed) == w)
+		atomic_compare_exchange_strong_explicit(slot, &w, 0,
+							memory_order_relaxed,
+							memory_order_relaxed);
+}
+
+/* The node the hint names for hash, or NULL (none, or another hash's). */
+static inline struct st_entry *
+hint_get(uint64_t hash)
+{
+	uint64_t w = atomic_load_explicit(hint_slot(hash),
+					  memory_order_acquire);
+
+	if (w == 0 || (w >> 48) != ((hash >> 32) & 0xffff))
+		return NULL;
+	return (struct st_entry *)(uintptr_t)(w & ST_HINT_PTR_MASK);
+}
+
+struct st_entry *
+st_keyspace_hinted(uint64_t hash)
+{
+	return hint_get(hash);
+}
+
+void
+st_keyspace_prefetch(const uint64_t *hash, int n)
+{
+	struct st_entry *e[ST_PREFETCH_MAX];
+
+	if (n > ST_PREFETCH_MAX)
+		n = ST_PREFETCH_MAX;
+	/* 1: the hint slots and stripe words (addresses from the hash) */
+	for (int i = 0; i < n; i++) {
+		__builtin_prefetch(hint_slot(hash[i]), 0, 3);
+		__builtin_prefetch(&stripes[st_stripe_of(hash[i])], 0, 3);
+	}
+	/* 2: the nodes: the header (cds_lfht compares the reverse hash)
+	 * and the key bytes, on the next line for most keys */
+	for (int i = 0; i < n; i++) {
+		e[i] = hint_get(hash[i]);
+		if (e[i] != NULL) {
+			__builtin_prefetch(e[i], 0, 3);
+			__builtin_prefetch((const char *)e[i] + 64, 0, 3);
+		}
+	}
+	/* 3: the values (a hinted node is not freed before our next
+	 * quiescent state: design note 7) */
+	for (int i = 0; i < n; i++) {
+		if (e[i] != NULL)
+			__builtin_prefetch(atomic_load_explicit(&e[i]->val,
+						memory_order_acquire), 0, 3);
+	}
 }
 
 /* The entry of a node reached by walking a table.  The acquire load pairs
@@ -350,6 +511,7 @@ unlink_entry(struct st_worker *w, int db, struct st_entry *e)
 {
 	if (cds_lfht_del(db_ht(db), &e->node) != 0)
 		return;		/* someone else removed it */
+	hint_clear(e);
 	st_snapshot_preserve(db, e);
 	atomic_fetch_sub(&dbs[db].keys, 1);
 	if (atomic_load_explicit(&e->expire_ms, memory_order_relaxed) >= 0)
@@ -597,9 +759,11 @@ st_db_set(struct st_client *c, const char *key, size_t len,
 		if (!keepttl)
 			st_remove_expire(c, e);
 		entry_set_value(c, e, v);
+		hint_set(e);
 		return e;
 	}
 	e = entry_new(c, key, len, h, v);
+	hint_set(e);	/* before it is published: design note 7 */
 	cds_lfht_add(db_ht(c->db), (unsigned long)h, &e->node);
 	atomic_fetch_add(&dbs[c->db].keys, 1);
 	return e;

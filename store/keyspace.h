@@ -80,6 +80,19 @@ void st_keyspace_clear(struct st_worker *w);
 void st_keyspace_destroy(void);
 struct st_db *st_db_get(int id);	/* 0..ST_DBNUM-1 */
 
+/*
+ * Grow each database's hash table to one bucket per key (the next power of
+ * two above its key count) where it has not been grown that far here yet.
+ * liburcu grows a table lazily, only once it holds 8 or more nodes per
+ * bucket, and not always (BENCHMARKS.md, "Where ferryd's cycles go"): a
+ * GET then walks long chains.  Each resize runs synchronously in the
+ * caller (cds_lfht_resize: offline while it works; milliseconds per 100k
+ * keys), so: a registered thread that may block, never a data core, for
+ * instance the control thread's periodic work; serialised by a mutex
+ * inside.  Returns how many tables it resized.
+ */
+int st_keyspace_grow(void);
+
 /* ---- stripes (used by the dispatcher; exposed for tests) --------------- */
 unsigned st_stripe_of(uint64_t hash);
 void st_stripe_lock(unsigned s);
@@ -193,6 +206,26 @@ bool st_keyspace_is_replica(void);
 struct st_worker;
 bool st_keyspace_remove_key(struct st_worker *w, int db, const char *key,
 			    size_t len, bool only_if_expired);
+
+/* ---- prefetch (design note 7 in keyspace.c) ----------------------------- */
+
+#define ST_PREFETCH_MAX 16
+
+/*
+ * Start loading what the lookups of the keys with these hashes (from
+ * st_key_hash; at most ST_PREFETCH_MAX are used) will touch: their stripe
+ * words and, where the hint array names a node for the hash, the node and
+ * its value.  Only software prefetches: no effect on any result, whatever
+ * the hashes are (any database, keys absent or deleted meanwhile).
+ * Registered, online thread (RCU read side: the hinted nodes are read);
+ * no lock needed, none taken.
+ */
+void st_keyspace_prefetch(const uint64_t *hash, int n);
+
+/* For tests: the entry the hint array names for hash (tag checked), or
+ * NULL.  RCU read side; the result is valid until the next quiescent
+ * state, like any entry. */
+struct st_entry *st_keyspace_hinted(uint64_t hash);
 
 /* Memory owned by an entry (key, node, value). */
 size_t st_entry_mem(const struct st_entry *e);

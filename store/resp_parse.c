@@ -37,6 +37,7 @@
 #include "resp_parse.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -435,6 +436,53 @@ parse_inline(struct st_resp_parser *p, const char *buf, size_t len,
 	hint_reset(p);
 	*consumed = end + 1;
 	return p->argc ? ST_PARSE_OK : ST_PARSE_EMPTY;
+}
+
+/* ---- peeking ahead (prefetch) -------------------------------------------- */
+
+#define PEEK_MAX_ARGS 1024
+
+/* A '*' or '$' header of plain digits at buf[pos..len); false otherwise. */
+static inline bool
+peek_header(const char *buf, size_t pos, size_t len, char type, size_t *num,
+	    size_t *next)
+{
+	size_t v = 0, q = pos + 1;
+
+	if (pos >= len || buf[pos] != type)
+		return false;
+	while (q < len && (unsigned)(buf[q] - '0') < 10 && q - pos <= 10) {
+		v = v * 10 + (size_t)(buf[q] - '0');
+		q++;
+	}
+	if (q == pos + 1 || q + 1 >= len || buf[q] != '\r')
+		return false;
+	*num = v;
+	*next = q + 2;
+	return true;
+}
+
+size_t
+st_resp_peek(const char *buf, size_t len, const char **key, size_t *keylen)
+{
+	size_t count, pos, n;
+
+	*key = NULL;
+	*keylen = 0;
+	if (!peek_header(buf, 0, len, '*', &count, &pos) || count == 0 ||
+	    count > PEEK_MAX_ARGS)
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		if (!peek_header(buf, pos, len, '$', &n, &pos) ||
+		    n > len || len - pos < n + 2)
+			return 0;
+		if (i == 1) {
+			*key = buf + pos;
+			*keylen = n;
+		}
+		pos += n + 2;
+	}
+	return pos;
 }
 
 /* ---- entry points ------------------------------------------------------- */

@@ -71,6 +71,20 @@ void st_resp_parser_free(struct st_resp_parser *p);
 enum st_parse_status st_resp_parse(struct st_resp_parser *p, const char *buf,
 				   size_t len, size_t *consumed);
 
+/*
+ * Peek at the multibulk request at the start of buf[0..len) without parsing
+ * it for execution (the batch prefetch in client.c looks at the requests
+ * queued behind the current one): returns its size in bytes and sets *key
+ * to its second argument (the key of most commands; NULL, 0 when it has
+ * fewer than two).  Only the common shape, '*' and '$' headers of plain
+ * digits, is recognised: anything else -- incomplete, inline, unusual or
+ * malformed -- returns 0, and st_resp_parse decides what it is.  A request
+ * st_resp_peek sizes is not necessarily valid (limits are not checked).
+ * Reads buf only; any thread.
+ */
+size_t st_resp_peek(const char *buf, size_t len, const char **key,
+		    size_t *keylen);
+
 /* How many bytes the request in progress still needs at least (so the caller
  * can size its buffer for a large bulk); 0 if unknown. */
 size_t st_resp_parse_need(const struct st_resp_parser *p);

@@ -4,15 +4,38 @@
  *
  *   ferry-storebench [--check] [--ops N] [--threads 1,2,4] [--keys N]
  *                    [--value-size N] [--batch N] [--tests get,set,incr]
+ *                    [--clients N] [--nbatch N] [--ab N] [--grow]
  *
- * Each thread owns a client and feeds it batches of pre-encoded requests
- * (--batch requests per st_client_feed, as a TCP segment full of pipelined
- * requests would arrive), processes them and drops the replies.  GET reads
+ * Each thread owns --clients clients (default 1) and feeds them, in turn,
+ * batches of pre-encoded requests (--batch requests per st_client_feed, as
+ * a TCP segment full of pipelined requests would arrive; --batch 1 is the
+ * unpipelined case), processes them and drops the replies; it announces a
+ * quiescent state once per round over its clients, as a poll-loop
+ * iteration serving several connections would.  --nbatch distinct batches
+ * (default 64) are pre-encoded per thread and replayed in turn: with the
+ * default the requests name only 64 x --batch keys, which stay in the
+ * cache; --keys 1000000 --nbatch 65536 spreads them over the whole
+ * keyspace, so each lookup misses the cache as on a busy server.  GET reads
  * --keys preloaded keys holding --value-size byte values; SET writes the
  * same keys; INCR increments per-thread counters spread over the keys.
- * Each thread first runs a tenth of its operations untimed (warm-up).
- * Reports ns/op (per thread) and total Mops/s for each thread count, which
- * shows the read-scaling of the lock-free GET path.
+ * After the preload it waits for the hash table's lazy growth to finish
+ * (settle()).  Each thread first runs a tenth of its operations untimed
+ * (warm-up).
+ * Reports ns/op (per thread, wall clock), cpu-ns/op (per thread, the
+ * thread's CPU time: less disturbed on a shared box) and total Mops/s for
+ * each thread count, which shows the read-scaling of the lock-free GET
+ * path.
+ *
+ * --ab N splits the timed operations into N pairs of segments, the batch
+ * prefetch of pipelined requests (st_client_set_prefetch) ALWAYS in one and
+ * OFF in the other (without --ab: the default, AUTO), alternating which goes first; it reports thread 0's median
+ * cpu-ns/op per mode and the median per-pair ratio (one thread only: the
+ * mode is process-wide).  Both modes run in the
+ * same process, over the same keys, interleaved every few ms: the fair
+ * comparison on a box whose speed swings 2-4x from one run to the next.
+ *
+ * --grow calls st_keyspace_grow() after the preload (one bucket per key)
+ * instead of leaving the tables to liburcu's lazy growth.
  *
  * --check runs a short self-check of the store (a scripted exchange whose
  * replies are compared byte for byte) and exits 0 if it passes.
@@ -25,6 +48,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "keyspace.h"
 #include "resp_compose.h"
 #include "util.h"
 #include "worker.h"
@@ -34,6 +58,10 @@ struct opts {
 	long keys;
 	int value_size;
 	int batch;
+	int clients;
+	long nbatch;
+	int ab;
+	bool grow;
 	int threads[16];
 	int nthreads;
 	char tests[64];
@@ -45,7 +73,11 @@ struct job {
 	int tid;
 	pthread_barrier_t *start;
 	double seconds;
+	double cpu_seconds;
 	long done;
+	/* --ab: cpu-ns/op of each segment, prefetch on [0] and off [1] */
+	double seg[2][256];
+	int nseg;
 };
 
 static double
@@ -54,6 +86,17 @@ now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The calling thread's CPU time: on a shared box, time spent descheduled
+ * does not count (cache pollution by the other tenants still does). */
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -96,45 +139,80 @@ run_job(void *arg)
 	struct job *j = arg;
 	const struct opts *o = j->o;
 	struct st_worker *w = st_thread_register();
-	struct st_client *c = st_client_new(w);
-	enum { NBATCH = 64 };
-	struct st_buf batches[NBATCH];
+	long nbatch = o->nbatch;
+	struct st_client **cl = calloc((size_t)o->clients, sizeof(*cl));
+	struct st_buf *batches = calloc((size_t)nbatch, sizeof(*batches));
 	char *value = malloc((size_t)o->value_size + 1);
-	long per_thread = o->ops, done = 0;
-	double t0;
+	long per_thread = o->ops, done = 0, next = 0;
+	double t0, c0;
 
+	for (int k = 0; k < o->clients; k++)
+		cl[k] = st_client_new(w);
 	memset(value, 'v', (size_t)o->value_size);
 	value[o->value_size] = '\0';
-	for (int i = 0; i < NBATCH; i++) {
+	for (long i = 0; i < nbatch; i++) {
 		st_buf_init(&batches[i]);
 		build_batch(&batches[i], o, j->test, j->tid,
-			    (long)i * o->batch + j->tid * 104729L, o->batch, value);
+			    i * o->batch + j->tid * 104729L, o->batch, value);
 	}
 	/* warm-up (untimed): caches, allocator, branch predictors */
-	for (long i = 0, warm = 0; warm < per_thread / 10; i++) {
-		struct st_buf *b = &batches[i % NBATCH];
+	for (long warm = 0; warm < per_thread / 10;) {
+		for (int k = 0; k < o->clients; k++) {
+			struct st_buf *b = &batches[next++ % nbatch];
 
-		st_client_feed(c, b->p, b->len);
-		warm += st_client_process(c);
-		st_buf_reset(&c->out);
+			st_client_feed(cl[k], b->p, b->len);
+			warm += st_client_process(cl[k]);
+			st_buf_reset(&cl[k]->out);
+		}
 		st_worker_quiescent();
 	}
 	pthread_barrier_wait(j->start);
-	t0 = now_s();
-	for (long i = 0; done < per_thread; i++) {
-		struct st_buf *b = &batches[i % NBATCH];
+	/* --ab N: N pairs of segments, batch prefetch on and off in turn
+	 * (on first, then off first: neither mode always follows the
+	 * other), in this one process, so both see the same box */
+	for (int s = 0; s < 2 * o->ab; s++) {
+		int off = (s / 2) % 2 == 0 ? s % 2 : 1 - s % 2;
+		long seg_done = 0, seg_ops = per_thread / (2 * o->ab);
+		double cs;
 
-		st_client_feed(c, b->p, b->len);
-		done += st_client_process(c);
-		st_buf_reset(&c->out);
+		st_client_set_prefetch(off ? ST_PREFETCH_OFF : ST_PREFETCH_ALWAYS);
+		cs = cpu_s();
+		while (seg_done < seg_ops) {
+			for (int k = 0; k < o->clients; k++) {
+				struct st_buf *b = &batches[next++ % nbatch];
+
+				st_client_feed(cl[k], b->p, b->len);
+				seg_done += st_client_process(cl[k]);
+				st_buf_reset(&cl[k]->out);
+			}
+			st_worker_quiescent();
+		}
+		j->seg[off][s / 2] = (cpu_s() - cs) * 1e9 / (double)seg_done;
+		j->nseg = s / 2 + 1;
+	}
+	st_client_set_prefetch(ST_PREFETCH_AUTO);
+	t0 = now_s();
+	c0 = cpu_s();
+	while (o->ab == 0 && done < per_thread) {
+		for (int k = 0; k < o->clients; k++) {
+			struct st_buf *b = &batches[next++ % nbatch];
+
+			st_client_feed(cl[k], b->p, b->len);
+			done += st_client_process(cl[k]);
+			st_buf_reset(&cl[k]->out);
+		}
 		st_worker_quiescent();
 	}
 	j->seconds = now_s() - t0;
-	j->done = done;
-	for (int i = 0; i < NBATCH; i++)
+	j->cpu_seconds = cpu_s() - c0;
+	j->done = done ? done : 1;
+	for (long i = 0; i < nbatch; i++)
 		st_buf_free(&batches[i]);
+	free(batches);
 	free(value);
-	st_client_free(c);
+	for (int k = 0; k < o->clients; k++)
+		st_client_free(cl[k]);
+	free(cl);
 	st_thread_unregister(w);
 	return NULL;
 }
@@ -169,6 +247,87 @@ preload(const struct opts *o)
 	st_thread_unregister(w);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* --ab: thread 0's segments: median cpu-ns/op with the batch prefetch on
+ * and off, their ranges, and the median of the per-pair ratios on/off. */
+static void
+ab_report(const struct opts *o, const char *test, struct job *j)
+{
+	double on[256], off[256], ratio[256], mon, moff, mratio;
+	int n = j->nseg;
+
+	for (int i = 0; i < n; i++) {
+		on[i] = j->seg[0][i];
+		off[i] = j->seg[1][i];
+		ratio[i] = on[i] / off[i];
+	}
+	mon = median(on, n);	/* sorts: on[0], on[n - 1] are the range */
+	moff = median(off, n);
+	mratio = median(ratio, n);
+	printf("%-5s value=%-5dB batch=%-3d clients=%-3d keys=%-7ld nbatch=%-6ld pairs=%d  "
+	       "prefetch on %.1f cpu-ns/op (%.1f-%.1f), off %.1f (%.1f-%.1f), on/off %.3f\n",
+	       test, o->value_size, o->batch, o->clients, o->keys, o->nbatch, n,
+	       mon, on[0], on[n - 1], moff, off[0], off[n - 1], mratio);
+	fflush(stdout);
+}
+
+/*
+ * Wait until the keyspace's hash table has caught up with the preload:
+ * cds_lfht grows lazily, in liburcu's worker thread, and growing a table
+ * of 1M keys from its 1024 initial buckets takes seconds on a loaded box;
+ * a GET measured meanwhile walks chains of hundreds of nodes (tens of us).
+ * Times 20000 GETs every 200 ms until a probe is no faster than the one
+ * before (within 10%), at most 60 s.
+ */
+static void
+settle(const struct opts *o)
+{
+	struct st_worker *w = st_thread_register();
+	struct st_client *c = st_client_new(w);
+	struct st_buf b;
+	double prev = 0;
+
+	st_buf_init(&b);
+	if (o->grow)
+		printf("st_keyspace_grow: %d table(s) resized\n",
+		       st_keyspace_grow());
+	build_batch(&b, o, "get", 0, 12345, 1000, "");
+	for (int i = 0; i < 300; i++) {
+		double t0 = cpu_s(), t;
+
+		for (int k = 0; k < 20; k++) {
+			st_client_feed(c, b.p, b.len);
+			st_client_process(c);
+			st_buf_reset(&c->out);
+			st_worker_quiescent();
+		}
+		t = cpu_s() - t0;
+		if (i > 0 && t > prev * 0.9)
+			break;
+		prev = t;
+		st_worker_offline();
+		nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+		st_worker_online();
+	}
+	st_buf_free(&b);
+	st_client_free(c);
+	st_thread_unregister(w);
+}
+
 static void
 bench(const struct opts *o, const char *test)
 {
@@ -177,7 +336,7 @@ bench(const struct opts *o, const char *test)
 		pthread_t th[64];
 		struct job jobs[64];
 		pthread_barrier_t start;
-		double max_s = 0, sum_ns = 0;
+		double max_s = 0, sum_ns = 0, sum_cpu_ns = 0;
 		long total = 0;
 
 		pthread_barrier_init(&start, NULL, (unsigned)n);
@@ -192,10 +351,17 @@ bench(const struct opts *o, const char *test)
 			if (jobs[i].seconds > max_s)
 				max_s = jobs[i].seconds;
 			sum_ns += jobs[i].seconds * 1e9 / (double)jobs[i].done;
+			sum_cpu_ns += jobs[i].cpu_seconds * 1e9 /
+				      (double)jobs[i].done;
 		}
 		pthread_barrier_destroy(&start);
-		printf("%-5s threads=%-2d value=%-5dB batch=%-3d  %8.1f ns/op/thread  %7.2f Mops/s total\n",
-		       test, n, o->value_size, o->batch, sum_ns / n,
+		if (o->ab > 0) {
+			ab_report(o, test, &jobs[0]);
+			continue;
+		}
+		printf("%-5s threads=%-2d value=%-5dB batch=%-3d clients=%-3d keys=%-7ld nbatch=%-6ld %8.1f ns/op/thread  %8.1f cpu-ns/op/thread  %7.2f Mops/s total\n",
+		       test, n, o->value_size, o->batch, o->clients, o->keys,
+		       o->nbatch, sum_ns / n, sum_cpu_ns / n,
 		       (double)total / max_s / 1e6);
 		fflush(stdout);
 	}
@@ -242,7 +408,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: ferry-storebench [--check] [--ops N] [--threads 1,2,4] [--keys N]\n"
-		"                        [--value-size N] [--batch N] [--tests get,set,incr]\n");
+		"                        [--value-size N] [--batch N] [--tests get,set,incr]\n"
+		"                        [--clients N] [--nbatch N] [--ab N] [--grow]\n");
 	exit(2);
 }
 
@@ -250,7 +417,8 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { .ops = 2000000, .keys = 100000, .value_size = 16,
-			  .batch = 16, .nthreads = 1, .threads = { 1 } };
+			  .batch = 16, .clients = 1, .nbatch = 64, .nthreads = 1,
+			  .threads = { 1 } };
 	bool check = false;
 
 	strcpy(o.tests, "get,set,incr");
@@ -268,6 +436,14 @@ main(int argc, char **argv)
 			o.value_size = atoi(v), i++;
 		} else if (v && strcmp(a, "--batch") == 0) {
 			o.batch = atoi(v), i++;
+		} else if (v && strcmp(a, "--clients") == 0) {
+			o.clients = atoi(v), i++;
+		} else if (strcmp(a, "--grow") == 0) {
+			o.grow = true;
+		} else if (v && strcmp(a, "--ab") == 0) {
+			o.ab = atoi(v), i++;
+		} else if (v && strcmp(a, "--nbatch") == 0) {
+			o.nbatch = atol(v), i++;
 		} else if (v && strcmp(a, "--tests") == 0) {
 			snprintf(o.tests, sizeof(o.tests), "%s", v), i++;
 		} else if (v && strcmp(a, "--threads") == 0) {
@@ -284,11 +460,16 @@ main(int argc, char **argv)
 		}
 	}
 	if (o.ops <= 0 || o.keys <= 0 || o.value_size < 0 || o.batch <= 0 ||
-	    o.value_size > 1 << 20 || o.batch > 4096)
+	    o.value_size > 1 << 20 || o.batch > 4096 || o.clients < 1 ||
+	    o.clients > 4096 || o.nbatch < 1 || o.nbatch > (1L << 24) ||
+	    o.ab < 0 || o.ab > 256 || (o.ab > 0 && o.ops < 2 * o.ab))
 		usage();
 	for (int t = 0; t < o.nthreads; t++)
 		if (o.threads[t] < 1 || o.threads[t] > 64)
 			usage();
+	/* the prefetch mode is process-wide: --ab toggles it per segment */
+	if (o.ab > 0 && (o.nthreads != 1 || o.threads[0] != 1))
+		usage();
 	if (st_store_init() != 0) {
 		fprintf(stderr, "ferry-storebench: store init failed\n");
 		return 1;
@@ -296,6 +477,7 @@ main(int argc, char **argv)
 	if (check)
 		return self_check();
 	preload(&o);
+	settle(&o);
 	{
 		char *s = strdup(o.tests), *tok, *save;
 

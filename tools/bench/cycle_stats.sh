@@ -16,6 +16,8 @@
 #                    during one extra run of each case (perf.CASE.txt: the
 #                    hottest symbols)
 #   --out DIR        results (default: a fresh /tmp/cycle_stats.XXXXXX)
+#   --net A.B.C      the memif /24 (default 198.18.48); --prefix P: EAL
+#                    file prefixes P-s, P-cN (default cycPID)
 #
 # Cases: GET 16 B unpipelined (1 request per packet, C connections) and
 # GET 16 B -P 16; keys preloaded (-r 10000) by a warm-up run, so every GET
@@ -25,7 +27,7 @@
 # iterations over their commands), plus, per command of the run, idle
 # polling, stalled iterations (over 1 ms: descheduled) and the time
 # outside iterations (idle backoff, descheduled).  results.md: the medians; raw.csv
-# every run.  memif addresses 198.18.48.0/24 (two DPDK processes, no
+# every run.  memif addresses 198.18.48.0/24 or --net (two DPDK processes, no
 # kernel traffic); every process started here is killed by PID on exit.
 set -euo pipefail
 
@@ -34,6 +36,7 @@ die() { echo "cycle_stats.sh: $*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 REPS=3 SECS=3 CONNS=50 SCORE=0 CCORE=1 PERF=0 OUT='' BUILD=''
+NET=198.18.48 PFX=cyc$$
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) REPS=$2; shift 2 ;;
@@ -43,6 +46,8 @@ while [ $# -gt 0 ]; do
 	--client-core) CCORE=$2; shift 2 ;;
 	--perf) PERF=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
+	--net) NET=$2; shift 2 ;;
+	--prefix) PFX=$2; shift 2 ;;
 	-h|--help) usage ;;
 	-*) die "unknown option $1 (--help)" ;;
 	*) [ -z "$BUILD" ] || die "one BUILD_DIR only"; BUILD=$1; shift ;;
@@ -58,8 +63,7 @@ FB=$BUILD/ferry-bench
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 SOCK=$OUT/memif.sock
-SRV=198.18.48.2 CLI=198.18.48.1
-PFX=cyc$$
+SRV=$NET.2 CLI=$NET.1
 SPID='' PPID_PERF='' N=0
 : >"$OUT/raw.csv"
 
