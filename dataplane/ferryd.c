@@ -8,7 +8,8 @@
  *   rte_eal_remote_launch(lcore_main) (+ lcore_main on the main lcore) ->
  *   dp_loop_run -> [core_init: dp_arp_init, dp_tcp_stack_init,
  *   dp_resp_server_init, dp_arp_announce] (+ ctl_repl_core_start before
- *   the launch, ctl_repl_core_stop after the join) ... -> SIGINT/SIGTERM -> drain ->
+ *   the launch, ctl_repl_core_stop after the join; st_housekeep_start /
+ *   st_housekeep_stop likewise) ... -> SIGINT/SIGTERM -> drain ->
  *   [core_fini] -> rte_eal_wait_lcore -> dp_port_ethdev_fini ->
  *   st_store_shutdown -> rte_eal_cleanup.
  *
@@ -41,6 +42,7 @@
 #include "dp_loop.h"
 #include "dp_options.h"
 #include "dp_port_ethdev.h"
+#include "housekeep.h"
 #include "dp_tcp.h"
 #include "repl.h"
 #include "repl_link.h"
@@ -390,6 +392,11 @@ main(int argc, char **argv)
 		dp_port_ethdev_fini(&fd.port);
 		goto out_cores;
 	}
+	/* hash tables grown to one bucket per key off the data cores */
+	rc = st_housekeep_start(0);
+	if (rc < 0)
+		fprintf(stderr, "ferryd: housekeeping thread: %s (tables grow "
+			"lazily)\n", strerror(-rc));
 	for (unsigned i = 0; i < fd.ncores; i++)
 		largs[i] = (struct lcore_arg){fd.cores[i], &fd.sh};
 	for (unsigned i = 1; i < fd.ncores; i++)
@@ -400,6 +407,7 @@ main(int argc, char **argv)
 		if (rte_eal_wait_lcore(lcores[i]) < 0)
 			rc = 1;
 	ctl_repl_core_stop();
+	st_housekeep_stop();	/* the data cores are unregistered by now */
 	dp_loop_dump_stats(stderr, fd.cores, fd.ncores);
 	dp_port_ethdev_fini(&fd.port);	/* rte_eth_dev_stop + close */
 	fprintf(stderr, "ferryd: stopped\n");

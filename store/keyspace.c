@@ -310,6 +310,21 @@ st_keyspace_grow(void)
 	return resized;
 }
 
+unsigned long
+st_keyspace_grown_size(int db)
+{
+	unsigned long size = 1024;
+
+	if (db < 0 || db >= ST_DBNUM)
+		return 0;
+	pthread_mutex_lock(&grow_lock);
+	if (grown[db].ht != NULL &&
+	    grown[db].ht == rcu_dereference(dbs[db].ht))
+		size = grown[db].size;
+	pthread_mutex_unlock(&grow_lock);
+	return size;
+}
+
 struct st_db *
 st_db_get(int id)
 {

@@ -92,6 +92,9 @@ struct st_db *st_db_get(int id);	/* 0..ST_DBNUM-1 */
  * inside.  Returns how many tables it resized.
  */
 int st_keyspace_grow(void);
+/* The bucket count st_keyspace_grow() last gave database db's current
+ * table (1024 when it has not grown it).  Any thread. */
+unsigned long st_keyspace_grown_size(int db);
 
 /* ---- stripes (used by the dispatcher; exposed for tests) --------------- */
 unsigned st_stripe_of(uint64_t hash);
