@@ -25,71 +25,31 @@ set -euo pipefail
 
 FERRYD=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-NETNS="$ROOT/tools/netns.sh"
 PY=/usr/bin/python3
 CHECK="$HERE/repl_check.py"
-NS="h10-slow-$$"
-IFACE="h10s$$"
-IFACE=${IFACE:0:15}
 HOST=198.18.161.2
 KHOST=198.18.161.1
 PORT=6379
 RPORT=7001
-export FERRY_RUNDIR=$(mktemp -d /tmp/ferry-h10slow.XXXXXX)
-LOG="$FERRY_RUNDIR/$NS.log"
-RLOG="$FERRY_RUNDIR/replica.log"
-RPID=""
-
-cleanup() {
-	local rc=$?
-	if [ -n "$RPID" ]; then
-		kill -CONT "$RPID" 2>/dev/null || true
-		kill "$RPID" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$RPID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$RPID" 2>/dev/null || true
-	fi
-	"$NETNS" down "$NS" || true
-	if [ $rc -ne 0 ]; then
-		echo "---- ferryd log ----"; tail -n 40 "$LOG" 2>/dev/null || true
-		echo "---- replica log ----"; tail -n 40 "$RLOG" 2>/dev/null || true
-	fi
-	rm -rf "$FERRY_RUNDIR" "/var/run/dpdk/$NS"
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-nsx() { ip netns exec "$NS" "$@"; }
+. "$HERE/repl_lib.sh"
+rl_setup "h10-slow-$$" "h10s$$"
+# a replica stopped when the test failed: let the cleanup's TERM reach it
+rl_on_failure() { [ -n "${RPID:-}" ] && kill -CONT "$RPID" 2>/dev/null; true; }
 fcli() { nsx timeout 20 redis-cli -h "$HOST" -p "$PORT" "$@"; }
 finfo() { fcli info "$1" | tr -d '\r'; }
 field() { grep "^$1:" | head -1 | cut -d: -f2-; }
 full_syncs() { finfo stats | field sync_full; }
 
-"$NETNS" up "$NS" "$KHOST/24" "$FERRYD" \
-	-l 0 --no-huge -m 1024 --no-pci --file-prefix "$NS" \
-	--vdev "net_tap0,iface=$IFACE" -- \
-	--addr "$HOST/24" --port "$PORT" --repl-backlog-size 1mb \
-	--repl-tcp-buffer 64kb
-"$NETNS" wait "$NS" "$HOST" "$PORT" 30
+start_ferryd f "$HOST" "$KHOST" --repl-backlog-size 1mb --repl-tcp-buffer 64kb
 # small TCP buffers on the replica's path (ferry's side above, the
 # kernel's receive buffer in this namespace here): the stream a stopped
 # replica cannot take waits in ferryd's backlog, not in socket buffers
 nsx sysctl -q -w net.ipv4.tcp_rmem="4096 131072 1048576"
 
-# the replica; RPID must be redis-server itself (SIGSTOP): its pidfile
-nsx redis-server --port "$RPORT" --bind "$KHOST" \
-	--protected-mode no --save "" --appendonly no \
-	--dir "$FERRY_RUNDIR" --dbfilename replica.rdb \
-	--pidfile "$FERRY_RUNDIR/replica.pid" --logfile "$RLOG" \
-	--replicaof "$HOST" "$PORT" </dev/null >/dev/null 2>&1 &
-for _ in $(seq 1 50); do
-	[ -s "$FERRY_RUNDIR/replica.pid" ] && break
-	sleep 0.1
-done
-[ -s "$FERRY_RUNDIR/replica.pid" ] || fail "replica did not start"
-RPID=$(cat "$FERRY_RUNDIR/replica.pid")
+# the replica (redis-server itself is PIDS' last entry: SIGSTOP goes to it)
+start_redis "$KHOST" "$RPORT" --dbfilename replica.rdb \
+	--replicaof "$HOST" "$PORT"
+RPID=${PIDS[-1]}
 
 fcli set seed 1 >/dev/null
 nsx timeout 60 "$PY" "$CHECK" wait-synced "$HOST:$PORT" "$KHOST:$RPORT" ||
@@ -136,7 +96,7 @@ nsx timeout 60 "$PY" "$CHECK" wait-synced "$HOST:$PORT" "$KHOST:$RPORT" ||
 	fail "catching up"
 [ "$(full_syncs)" = 1 ] ||
 	fail "the replica was dropped and full-synced: sync_full $(full_syncs)"
-grep -q "output buffer limits" "$LOG" && fail "closed for the output limit"
+grep -q "output buffer limits" "$RUN/ferryd-f.log" && fail "closed for the output limit"
 nsx timeout 60 "$PY" "$CHECK" compare "$HOST:$PORT" "$KHOST:$RPORT" ||
 	fail "data after catching up"
 echo "  stopped replica kept $((off1 - off0)) stream bytes, caught up, sync_full 1"
@@ -155,7 +115,7 @@ for _ in $(seq 1 300); do
 	sleep 0.1
 done
 [ "$(full_syncs)" = 2 ] || fail "over the limit: sync_full $(full_syncs), want 2"
-grep -q "output buffer limits" "$LOG" || fail "no output-limit close in the log"
+grep -q "output buffer limits" "$RUN/ferryd-f.log" || fail "no output-limit close in the log"
 nsx timeout 60 "$PY" "$CHECK" wait-synced "$HOST:$PORT" "$KHOST:$RPORT" ||
 	fail "full resync"
 nsx timeout 60 "$PY" "$CHECK" compare "$HOST:$PORT" "$KHOST:$RPORT" ||
