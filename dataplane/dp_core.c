@@ -4,6 +4,8 @@
  */
 #include "dp_core.h"
 
+#include <string.h>
+
 const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_ETH_SHORT] = "eth_short",
 	[DP_DROP_ETH_NOT_US] = "eth_not_us",
@@ -44,17 +46,40 @@ dp_core_tx_flush(struct dp_core *core)
 
 	if (core->ntx == 0)
 		return;
-	DP_CYC_RUN(&core->cyc, DP_CYC_TX,
-		   sent = dp_port_tx(core->port, core->queue, core->tx,
-				     core->ntx));
+	/* a PMD takes at most what its ring has room for; offer it the
+	 * queue a batch at a time until it stops taking */
+	DP_CYC_RUN(&core->cyc, DP_CYC_TX, {
+		while (sent < core->ntx) {
+			uint16_t n = core->ntx - sent, k;
+
+			if (n > DP_TX_BATCH)
+				n = DP_TX_BATCH;
+			k = dp_port_tx(core->port, core->queue,
+				       core->tx + sent, n);
+			sent += k;
+			if (k < n)
+				break;
+		}
+	});
 	for (uint16_t i = 0; i < sent; i++) {
 		core->stats.tx_pkts++;
 		core->stats.tx_bytes += core->tx[i]->pkt_len;
 	}
-	for (uint16_t i = sent; i < core->ntx; i++) {
-		core->stats.drops[DP_DROP_TX_FULL]++;
-		rte_pktmbuf_free(core->tx[i]);
+	if (sent < core->ntx) {
+		/* the port is full: the rest waits, in order */
+		core->stats.tx_deferred++;
+		if (sent > 0)
+			memmove(core->tx, core->tx + sent,
+				(size_t)(core->ntx - sent) * sizeof(core->tx[0]));
 	}
+	core->ntx -= sent;
+}
+
+void
+dp_core_tx_discard(struct dp_core *core)
+{
+	for (uint16_t i = 0; i < core->ntx; i++)
+		dp_core_drop(core, core->tx[i], DP_DROP_TX_FULL);
 	core->ntx = 0;
 }
 
@@ -66,8 +91,15 @@ dp_core_tx(struct dp_core *core, struct rte_mbuf *m)
 		dp_core_drop(core, m, DP_DROP_INJECTED_LOSS);
 		return;
 	}
+	if (core->ntx == DP_TX_QUEUE) {
+		dp_core_tx_flush(core);
+		if (core->ntx == DP_TX_QUEUE) {
+			dp_core_drop(core, m, DP_DROP_TX_FULL);
+			return;
+		}
+	}
 	core->tx[core->ntx++] = m;
-	if (core->ntx == DP_TX_BATCH)
+	if (core->ntx % DP_TX_BATCH == 0)
 		dp_core_tx_flush(core);
 }
 

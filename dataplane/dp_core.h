@@ -26,6 +26,11 @@
 #include "dp_port.h"
 
 #define DP_TX_BATCH 64
+/* Frames a core may hold for its TX queue: what the port does not take at
+ * a flush waits here for the next one (a full ring -- a memif peer or a
+ * NIC behind our burst -- is a moment, not a loss); beyond this, new
+ * frames are dropped (DP_DROP_TX_FULL). */
+#define DP_TX_QUEUE 2048
 
 /* Drop reasons, one counter each; names in dp_stats_names[] (dp_core.c). */
 enum dp_drop {
@@ -81,6 +86,7 @@ struct dp_stats {
 	/* hand-over (dp_handover.c): frames passed to / taken from other
 	 * cores, frames dropped because the owner's ring was full, ARP
 	 * entries posted to / applied from other cores */
+	uint64_t tx_deferred;	/* flushes that left frames for a full port */
 	uint64_t handover_out, handover_in, handover_full;
 	/* segments of a passive flow this core has no connection for,
 	 * handed on to the next core (dp_handover_stray) */
@@ -103,7 +109,7 @@ struct dp_core {
 	uint16_t queue;
 	struct rte_mempool *pool;
 	uint64_t now_us;		/* this iteration's clock */
-	struct rte_mbuf *tx[DP_TX_BATCH];
+	struct rte_mbuf *tx[DP_TX_QUEUE];	/* oldest first */
 	uint16_t ntx;
 	struct dp_arp_cache *arp;
 	struct dp_tcp_stack *tcp;
@@ -131,12 +137,15 @@ struct dp_core {
 	struct dp_cycles cyc;
 };
 
-/* Queue a frame for transmission (sent at the end of the iteration or
- * when the batch is full).  Takes ownership of m. */
+/* Queue a frame for transmission (sent at the end of the iteration, or
+ * once DP_TX_BATCH are queued).  Takes ownership of m; dropped (counted)
+ * only when DP_TX_QUEUE frames already wait for a full port. */
 void dp_core_tx(struct dp_core *core, struct rte_mbuf *m);
-/* Send the queued frames now; frames the port refuses are counted and
- * freed. */
+/* Send the queued frames now, in order; what the port refuses stays
+ * queued for the next flush. */
 void dp_core_tx_flush(struct dp_core *core);
+/* Teardown: free what is still queued (counted as DP_DROP_TX_FULL). */
+void dp_core_tx_discard(struct dp_core *core);
 /* A fresh mbuf from the core's pool, or NULL (counted as DP_DROP_NO_MBUF). */
 struct rte_mbuf *dp_core_alloc(struct dp_core *core);
 /* Count a dropped frame and free it. */

@@ -235,6 +235,7 @@ dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh)
 	if (stopped)
 		dp_handover_core_fini(core);
 	dp_core_tx_flush(core);
+	dp_core_tx_discard(core);	/* what the port never took */
 	st_thread_unregister(core->worker);
 	core->worker = NULL;
 	return 0;
@@ -273,6 +274,8 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 			rd(&s->tcp_fast_retransmits), rd(&s->tcp_rto_timeouts),
 			rd(&s->tcp_spurious_rtos), rd(&s->tcp_tlp_probes),
 			rd(&s->tcp_lost_retransmits));
+		if (rd(&s->tx_deferred))
+			fprintf(f, " tx_deferred=%" PRIu64, rd(&s->tx_deferred));
 		if (rd(&s->handover_out) || rd(&s->handover_in) ||
 		    rd(&s->handover_stray) ||
 		    rd(&s->handover_full) || rd(&s->arp_shared_out) ||

@@ -98,6 +98,10 @@ fake_tx_burst(struct dp_port *p, uint16_t q, struct rte_mbuf **pkts,
 	struct fake_port *fp = p->priv;
 	uint16_t i;
 
+	if (fp->tx_refuse_calls > 0) {
+		fp->tx_refuse_calls--;
+		return 0;
+	}
 	for (i = 0; i < n && fp->tx_room > 0; i++) {
 		if (ring_put(&fp->tx[q], pkts[i]) != 0)
 			break;

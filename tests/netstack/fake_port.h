@@ -9,7 +9,8 @@
  * it, so tests can assert on the requests too.
  *
  * tx_room limits how many more frames tx_burst accepts (to test a full TX
- * ring); UINT32_MAX by default.  Not thread-safe: one test thread.
+ * ring); UINT32_MAX by default.  tx_refuse_calls makes that many next
+ * tx_burst calls accept nothing (a ring full for a moment).  Not thread-safe: one test thread.
  */
 #ifndef FAKE_PORT_H
 #define FAKE_PORT_H
@@ -31,6 +32,8 @@ struct fake_port {
 	struct fake_ring rx[FAKE_PORT_MAXQ];
 	struct fake_ring tx[FAKE_PORT_MAXQ];
 	uint32_t tx_room;	/* frames tx_burst may still accept */
+	uint32_t tx_refuse_calls; /* next tx_burst calls that accept nothing
+				   * (a ring the peer drains a moment later) */
 	uint64_t tx_total;	/* frames ever accepted */
 };
 

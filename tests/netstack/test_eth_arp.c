@@ -513,15 +513,41 @@ test_rx_loss_and_tx_full(void **state)
 	assert_int_equal(nst_sent_count(t), 0);
 	assert_drops_only(t, DP_DROP_INJECTED_LOSS, 1);
 	t->core.loss_ppm = 0;
+	/* a full port: the reply waits in the core's TX queue, not lost */
 	t->fp.tx_room = 0;
 	assert_int_equal(nst_input_arp(t, &a), 0);
 	assert_int_equal(nst_sent_count(t), 0);
-	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 1);
+	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 0);
+	assert_int_equal(t->core.ntx, 1);
+	assert_int_equal(t->core.stats.tx_deferred, 1);
 	assert_int_equal(t->core.stats.tx_pkts, 0);
+	/* room again: the waiting reply leaves first, then the new one */
 	t->fp.tx_room = UINT32_MAX;
 	assert_int_equal(nst_input_arp(t, &a), 0);
-	assert_int_equal(nst_sent_count(t), 1);
-	assert_int_equal(t->core.stats.tx_pkts, 1);
+	assert_int_equal(nst_sent_count(t), 2);
+	assert_int_equal(t->core.stats.tx_pkts, 2);
+	assert_int_equal(t->core.ntx, 0);
+	/* a ring full for one flush: sent at the next */
+	t->fp.tx_refuse_calls = 1;
+	assert_int_equal(nst_input_arp(t, &a), 0);
+	assert_int_equal(nst_sent_count(t), 2);
+	nst_poll(t);
+	assert_int_equal(nst_sent_count(t), 3);
+	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 0);
+	nst_clear_sent(t);
+	/* the queue's bound: DP_TX_QUEUE frames wait for a port that takes
+	 * nothing, the next one is dropped; teardown frees the rest */
+	t->fp.tx_room = 0;
+	for (int i = 0; i < DP_TX_QUEUE; i++)
+		dp_core_tx(&t->core, nst_mbuf(t, "x", 1));
+	assert_int_equal(t->core.ntx, DP_TX_QUEUE);
+	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 0);
+	dp_core_tx(&t->core, nst_mbuf(t, "y", 1));
+	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 1);
+	dp_core_tx_discard(&t->core);
+	assert_int_equal(t->core.ntx, 0);
+	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 1 + DP_TX_QUEUE);
+	t->fp.tx_room = UINT32_MAX;
 }
 
 /* dp_arp_learn (cross-core sharing) resolves and releases. */
