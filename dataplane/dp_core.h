@@ -23,6 +23,7 @@
 #include <rte_mempool.h>
 
 #include "dp_cycles.h"
+#include "dp_latency.h"
 #include "dp_port.h"
 
 #define DP_TX_BATCH 64
@@ -82,11 +83,18 @@ struct dp_stats {
 	uint64_t tcp_spurious_rtos, tcp_tlp_probes, tcp_lost_retransmits;
 	uint64_t tcp_syncookies_sent, tcp_syncookies_ok;
 	uint64_t tcp_challenge_acks;
+	/* TCP payload at TX (tcp_out.c): frames whose payload references
+	 * the send queue (zero copy) and their payload bytes; payload bytes
+	 * copied into frames (short segments, ports without multi-seg) */
+	uint64_t tcp_zc_frames, tcp_zc_bytes, tcp_tx_copy_bytes;
 	uint64_t commands;		/* RESP commands executed on this core */
 	/* hand-over (dp_handover.c): frames passed to / taken from other
 	 * cores, frames dropped because the owner's ring was full, ARP
 	 * entries posted to / applied from other cores */
 	uint64_t tx_deferred;	/* flushes that left frames for a full port */
+	/* reply bytes the store composed straight into the TCP send queue /
+	 * copied there from c->out (resp_server.c) */
+	uint64_t resp_inplace_bytes, resp_copied_bytes;
 	uint64_t handover_out, handover_in, handover_full;
 	/* segments of a passive flow this core has no connection for,
 	 * handed on to the next core (dp_handover_stray) */
@@ -135,6 +143,8 @@ struct dp_core {
 			   const struct rte_ether_addr *mac);
 	/* per-layer cycle counters (dp_cycles.h); cyc.on = --cycle-stats */
 	struct dp_cycles cyc;
+	/* residence histogram (dp_latency.h); lat.on = --latency-stats */
+	struct dp_latency lat;
 };
 
 /* Queue a frame for transmission (sent at the end of the iteration, or

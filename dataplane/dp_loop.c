@@ -2,13 +2,15 @@
  * dp_loop.c -- the per-core poll loop (see dp_loop.h).
  *
  * Call chain: rte_eal_remote_launch -> (ferryd.c) lcore_main -> dp_loop_run
- *   -> dp_loop_iteration -> dp_port_rx -> dp_handover_input ->
+ *   -> dp_loop_iteration -> loop_store_clock (st_client_clock_set: one
+ *      command time per iteration) -> dp_port_rx -> dp_handover_input ->
  *      (owner elsewhere) its ring | dp_eth_input -> ... ;
  *      dp_handover_drain -> dp_eth_input | dp_arp_learn;
  *      dp_tcp_timers; dp_arp_timers; st_expire_cycle; hooks.app_poll;
  *      hooks.app_flush; dp_tcp_flush; dp_core_tx_flush; st_worker_quiescent
  *   (each step inside DP_CYC_RUN: per-layer cycles with --cycle-stats,
- *   dp_cycles.h)
+ *   dp_cycles.h; dp_lat_rx after the rx burst and dp_lat_tx after the tx
+ *   flush: command residence with --latency-stats, dp_latency.h)
  *   -> idle backoff (rte_pause / nanosleep with QSBR offline)
  */
 #include "dp_loop.h"
@@ -27,11 +29,16 @@
 #include "dp_cycles.h"
 #include "dp_eth.h"
 #include "dp_handover.h"
+#include "dp_latency.h"
 #include "dp_tcp.h"
+#include "client.h"
 #include "expire.h"
 #include "worker.h"
 
 #define DP_SLEEP_MIN_US 10
+/* how often the loop's wall clock is resynced with CLOCK_REALTIME (TSC
+ * drift, NTP steps) */
+#define DP_LOOP_WALL_SYNC_US 100000
 
 void
 dp_loop_params_defaults(struct dp_loop_params *p)
@@ -57,12 +64,31 @@ dp_loop_state_init(struct dp_loop_state *ls)
 	ls->idle_since_us = 0;
 	ls->last_tx_pkts = 0;
 	ls->sleep_us = DP_SLEEP_MIN_US;
+	ls->wall_off_us = 0;
+	ls->next_wall_sync_us = 0;
 }
 
 static inline uint64_t
 loop_now_us(const struct dp_loop_state *ls)
 {
 	return rte_get_tsc_cycles() / ls->tsc_per_us;
+}
+
+/* The store's command time for this iteration's requests (one clock per
+ * iteration, as Redis per event-loop cycle): the TSC's microseconds moved
+ * to CLOCK_REALTIME, resynced every DP_LOOP_WALL_SYNC_US. */
+static inline void
+loop_store_clock(struct dp_loop_state *ls, uint64_t now_us)
+{
+	if (unlikely(now_us >= ls->next_wall_sync_us)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ls->wall_off_us = (int64_t)ts.tv_sec * 1000000 +
+				  ts.tv_nsec / 1000 - (int64_t)now_us;
+		ls->next_wall_sync_us = now_us + DP_LOOP_WALL_SYNC_US;
+	}
+	st_client_clock_set(((int64_t)now_us + ls->wall_off_us) / 1000);
 }
 
 unsigned
@@ -78,8 +104,11 @@ dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
 	if (unlikely(cyc->on))
 		dp_cyc_iter_begin(cyc);
 	core->now_us = loop_now_us(ls);
+	loop_store_clock(ls, core->now_us);
 	DP_CYC_RUN(cyc, DP_CYC_RX,
 		   n = dp_port_rx(core->port, core->queue, pkts, DP_RX_BURST));
+	if (unlikely(core->lat.on))
+		dp_lat_rx(&core->lat, core->stats.commands);
 	DP_CYC_RUN(cyc, DP_CYC_ETH,
 		for (uint16_t i = 0; i < n; i++) {
 			if (i + 1 < n)
@@ -106,6 +135,8 @@ dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
 			   sh->hooks.app_flush(core, sh->hooks.arg));
 	DP_CYC_RUN(cyc, DP_CYC_TCP_OUT, dp_tcp_flush(core));
 	dp_core_tx_flush(core);		/* DP_CYC_TX inside */
+	if (unlikely(core->lat.on))
+		dp_lat_tx(&core->lat, core->stats.commands, core->ntx);
 	DP_CYC_RUN(cyc, DP_CYC_QSBR, st_worker_quiescent());
 	work = n + (unsigned)(core->stats.tx_pkts - ls->last_tx_pkts);
 	ls->last_tx_pkts = core->stats.tx_pkts;
@@ -236,6 +267,7 @@ dp_loop_run(struct dp_core *core, struct dp_loop_shared *sh)
 		dp_handover_core_fini(core);
 	dp_core_tx_flush(core);
 	dp_core_tx_discard(core);	/* what the port never took */
+	st_client_clock_set(0);		/* this thread polls no more */
 	st_thread_unregister(core->worker);
 	core->worker = NULL;
 	return 0;
@@ -274,8 +306,18 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 			rd(&s->tcp_fast_retransmits), rd(&s->tcp_rto_timeouts),
 			rd(&s->tcp_spurious_rtos), rd(&s->tcp_tlp_probes),
 			rd(&s->tcp_lost_retransmits));
+		/* TCP payload at TX: zero-copy frames / bytes (they reference
+		 * the send queue), bytes copied into frames */
+		fprintf(f, " tcp_zc_frames=%" PRIu64 " tcp_zc_bytes=%" PRIu64
+			" tcp_tx_copy_bytes=%" PRIu64, rd(&s->tcp_zc_frames),
+			rd(&s->tcp_zc_bytes), rd(&s->tcp_tx_copy_bytes));
 		if (rd(&s->tx_deferred))
 			fprintf(f, " tx_deferred=%" PRIu64, rd(&s->tx_deferred));
+		if (rd(&s->resp_inplace_bytes) || rd(&s->resp_copied_bytes))
+			fprintf(f, " resp_inplace_bytes=%" PRIu64
+				" resp_copied_bytes=%" PRIu64,
+				rd(&s->resp_inplace_bytes),
+				rd(&s->resp_copied_bytes));
 		if (rd(&s->handover_out) || rd(&s->handover_in) ||
 		    rd(&s->handover_stray) ||
 		    rd(&s->handover_full) || rd(&s->arp_shared_out) ||
@@ -295,6 +337,7 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 		fputc('\n', f);
 		dp_cycles_dump(f, cores[i]->id, &cores[i]->cyc,
 			       rd(&s->commands), rd(&s->rx_pkts));
+		dp_latency_dump(f, cores[i]);
 	}
 	fprintf(f, "stats end\n");
 	fflush(f);

@@ -89,6 +89,11 @@ struct dp_loop_state {
 	uint64_t idle_since_us;
 	uint64_t last_tx_pkts;
 	uint32_t sleep_us;
+	/* the store's command clock (st_client_clock_set): unix us =
+	 * TSC us + wall_off_us, resynced with CLOCK_REALTIME every
+	 * DP_LOOP_WALL_SYNC_US */
+	int64_t wall_off_us;
+	uint64_t next_wall_sync_us;
 };
 
 void dp_loop_params_defaults(struct dp_loop_params *p);

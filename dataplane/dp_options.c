@@ -20,7 +20,8 @@ enum dp_opt {
 	OPT_ADDR, OPT_GATEWAY, OPT_PORT, OPT_CONFIG, OPT_DATA_CORES,
 	OPT_IDLE_PAUSE, OPT_IDLE_SLEEP, OPT_SLEEP_MAX, OPT_BUSY_POLL,
 	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_REPL_CPU,
-	OPT_CYCLE_STATS, OPT_TAP_RX_TRIGGER, OPT_TCP_CC, OPT_HELP,
+	OPT_CYCLE_STATS, OPT_TAP_RX_TRIGGER, OPT_TCP_CC, OPT_LATENCY_STATS,
+	OPT_HELP,
 	OPT__COUNT
 };
 
@@ -62,6 +63,9 @@ static const struct {
 		"the tap is read on every poll)"},
 	[OPT_TCP_CC] = {"tcp-cc", true, "ALGO",
 		"TCP congestion control: cubic (default) or newreno"},
+	[OPT_LATENCY_STATS] = {"latency-stats", false, NULL,
+		"histogram of each command's time in the server, per core "
+		"(SIGUSR1 dump, INFO residence)"},
 	[OPT_HELP] = {"help", false, NULL, "this text"},
 };
 
@@ -236,6 +240,9 @@ parse_ferry_opt(struct dp_options *o, enum dp_opt id, const char *val,
 		break;
 	case OPT_CYCLE_STATS:
 		o->cycle_stats = true;
+		break;
+	case OPT_LATENCY_STATS:
+		o->latency_stats = true;
 		break;
 	case OPT_TAP_RX_TRIGGER:
 		o->tap_rx_trigger = true;

@@ -41,6 +41,7 @@ struct dp_options {
 	uint64_t output_limit;		/* c->out cap when the store has none */
 	int repl_cpu;			/* replication core's CPU, -1 = not pinned */
 	bool cycle_stats;		/* per-layer cycle counters (dp_cycles.h) */
+	bool latency_stats;		/* residence histograms (dp_latency.h) */
 	bool tap_rx_trigger;		/* leave SIGIO to net_tap's trigger */
 	int tcp_cc;			/* enum dp_tcp_cc (--tcp-cc), cubic */
 	bool help;

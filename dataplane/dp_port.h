@@ -32,6 +32,9 @@ struct dp_port_ops {
 enum dp_port_offload {
 	DP_OFF_IPV4_CKSUM = 1u << 0,
 	DP_OFF_TCP_CKSUM = 1u << 1,
+	/* the port sends chained mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS):
+	 * TCP frames may reference the send queue (zero copy) */
+	DP_OFF_MULTI_SEGS = 1u << 2,
 };
 
 struct dp_port {

@@ -79,8 +79,10 @@ ethdev_conf(struct dp_port *p, const struct rte_eth_dev_info *info,
 		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 		p->offloads |= DP_OFF_TCP_CKSUM;
 	}
-	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		p->offloads |= DP_OFF_MULTI_SEGS;
+	}
 	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
 		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)

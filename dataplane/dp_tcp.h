@@ -5,8 +5,10 @@
  * Call chains (one file per direction, lwIP/mTCP style):
  *   in:    dp_ipv4_input -> dp_tcp_input (tcp_in.c) -> per-state handler ->
  *          reassembly -> app->recv
- *   out:   app -> dp_tcp_send (copies into the send queue) -> tcp_output
- *          (tcp_out.c) -> dp_ipv4_output
+ *   out:   app -> dp_tcp_send (copies into the send queue) |
+ *          dp_tcp_send_reserve + dp_tcp_send_commit (composed in place)
+ *          -> tcp_output (tcp_out.c: frames reference the queue's blocks,
+ *          tcp_sendq.c) -> dp_ipv4_output
  *   timer: dp_tcp_timers (tcp_timer.c) -> RTO / persist / delayed ACK /
  *          keepalive / TIME_WAIT
  *
@@ -108,6 +110,26 @@ struct dp_tcp_conn *dp_tcp_connect(struct dp_core *core, uint32_t dst,
 size_t dp_tcp_send(struct dp_core *core, struct dp_tcp_conn *c,
 		   const void *data, size_t len);
 size_t dp_tcp_send_space(const struct dp_tcp_conn *c);
+/*
+ * Compose in place (zero copy for the application): reserve returns how
+ * many contiguous free bytes lie at the tail of c's send queue -- at least
+ * want when the send buffer has that much room, else what there is,
+ * possibly 0 -- and points *p at them (NULL when 0).  It may add a block
+ * to the queue; nothing is queued yet, and the space stays valid until the
+ * next call on c (send, reserve, commit, close, abort) or the end of the
+ * callback / poll iteration.  When it returns less than want (buffer
+ * limit, or a state that does not send) the sendable callback follows once
+ * space frees up, as after a short dp_tcp_send.
+ * commit queues the first n bytes written at *p (n <= what reserve
+ * returned), exactly as dp_tcp_send of those bytes would: the connection
+ * is marked for the next flush; ignored (0 bytes) in a state that cannot
+ * send.  Owner core only, from callbacks or the poll loop; no locks, not
+ * an RCU read-side matter.  dp_tcp_send is reserve + memcpy + commit.
+ */
+size_t dp_tcp_send_reserve(struct dp_core *core, struct dp_tcp_conn *c,
+			   size_t want, uint8_t **p);
+void dp_tcp_send_commit(struct dp_core *core, struct dp_tcp_conn *c,
+			size_t n);
 /* Grow c's receive and send buffers (never shrinks; 0 keeps a size):
  * long fat links (a replica 70 ms away) need a window of the
  * bandwidth-delay product.  The receive window can open only up to what

@@ -216,6 +216,12 @@ make_cores(struct ferryd *fd, unsigned *lcores)
 		core->loss_ppm = fd->opt.loss_ppm;
 		if (fd->opt.cycle_stats)
 			dp_cycles_enable(&core->cyc);
+		if (fd->opt.latency_stats &&
+		    dp_latency_enable(&core->lat) < 0) {
+			rte_mempool_free(core->pool);
+			rte_free(core);
+			return -ENOMEM;
+		}
 		core->rand_state = rte_rdtsc() ^ ((uint64_t)(i + 1) << 32) ^
 				   (uint64_t)getpid();
 		fd->cores[i] = core;
@@ -230,6 +236,7 @@ free_cores(struct ferryd *fd)
 		if (fd->cores[i] == NULL)
 			continue;
 		rte_mempool_free(fd->cores[i]->pool);
+		dp_latency_fini(&fd->cores[i]->lat);
 		rte_free(fd->cores[i]);
 		fd->cores[i] = NULL;
 	}
@@ -329,6 +336,8 @@ main(int argc, char **argv)
 		rc = 1;
 		goto out_cores;
 	}
+	/* INFO residence, CONFIG RESETSTAT (dp_latency.h) */
+	dp_latency_register_info(fd.cores, fd.ncores);
 	{
 		struct rte_mempool *pools[RTE_MAX_LCORE];
 

@@ -6,7 +6,9 @@
  *   accept: dp_tcp (passive open) -> resp_accepted -> st_client_new ->
  *           st_client_register
  *   in:     dp_tcp -> resp_recv -> conn_input -> st_client_feed ->
- *           st_client_process -> conn_flush -> dp_tcp_send
+ *           [dp_tcp_send_reserve -> st_buf_borrow] -> st_client_process
+ *           -> [st_buf_unborrow -> dp_tcp_send_commit] | conn_flush ->
+ *           dp_tcp_send
  *           (timed per layer with --cycle-stats: resp_recv's body as
  *           DP_CYC_APP, st_client_process as DP_CYC_STORE, dp_tcp_send as
  *           DP_CYC_TCP_SEND; dp_cycles.h)
@@ -28,6 +30,14 @@
  * The output buffer c->out is sent from out_off; it is emptied (and
  * shrunk) once all of it is accepted by TCP, and no input is executed
  * while it is non-empty, so the store never appends behind out_off.
+ *
+ * Replies composed in place: before each st_client_process, c->out (then
+ * empty) borrows the free tail of the connection's TCP send queue
+ * (dp_tcp_send_reserve, RESP_COMPOSE_WANT bytes), so the store writes the
+ * replies where TCP sends them from and they are queued with
+ * dp_tcp_send_commit, no copy.  Replies that outgrow that space move to
+ * c->out's own memory and go the copying way (conn_flush -> dp_tcp_send).
+ * Counters: resp_inplace_bytes / resp_copied_bytes (dp_core stats).
  */
 #include "resp_server.h"
 
@@ -44,6 +54,7 @@
 #include "repl.h"
 #include "util.h"
 
+#define RESP_COMPOSE_WANT 4096u		/* send-queue tail lent to the store */
 #define RESP_CHUNK_MIN 256u		/* input piece after a big reply */
 #define RESP_CHUNK_MAX (64u * 1024)	/* input piece while replies are small */
 #define RESP_BIG_OUT (64u * 1024)	/* "big reply": shrink the piece */
@@ -173,6 +184,7 @@ conn_flush(struct dp_core *core, struct resp_conn *rc)
 		if (n == 0)
 			break;
 		rc->out_off += n;
+		core->stats.resp_copied_bytes += n;
 	}
 	if (rc->out_off < out->len)
 		return false;
@@ -235,6 +247,38 @@ conn_abort(struct dp_core *core, struct resp_conn *rc)
 		dp_tcp_abort(core, tc);
 }
 
+/* st_client_process with c->out (empty) lent the free tail of the TCP
+ * send queue: what the store writes there is queued without a copy; what
+ * outgrew it is left in c->out for conn_flush.  Returns the commands run. */
+static int
+conn_process_in_place(struct dp_core *core, struct resp_conn *rc)
+{
+	struct st_client *c = rc->c;
+	struct st_buf save;
+	uint8_t *mem = NULL;
+	size_t room = 0, n;
+	int cmds;
+
+	if (rc->tc != NULL && c->out.len == 0 && !c->out.ext)
+		DP_CYC_RUN(&core->cyc, DP_CYC_TCP_SEND,
+			   room = dp_tcp_send_reserve(core, rc->tc,
+						      RESP_COMPOSE_WANT, &mem));
+	if (room == 0) {
+		DP_CYC_RUN(&core->cyc, DP_CYC_STORE, cmds = st_client_process(c));
+		return cmds;
+	}
+	st_buf_borrow(&c->out, mem, room, &save);
+	DP_CYC_RUN(&core->cyc, DP_CYC_STORE, cmds = st_client_process(c));
+	if (st_buf_unborrow(&c->out, &save, &n) && n > 0 && rc->tc != NULL) {
+		/* (rc->tc cannot go inside st_client_process: closes and
+		 * kills are flags acted on after it) */
+		DP_CYC_RUN(&core->cyc, DP_CYC_TCP_SEND,
+			   dp_tcp_send_commit(core, rc->tc, n));
+		core->stats.resp_inplace_bytes += n;
+	}
+	return cmds;
+}
+
 /* Execute input; returns the bytes consumed (less than len only while
  * output is pending: backpressure). */
 static size_t
@@ -259,7 +303,7 @@ conn_input(struct dp_core *core, struct resp_conn *rc, const uint8_t *data,
 			piece = rc->chunk;
 		st_client_feed(c, data + used, piece);
 		used += piece;
-		DP_CYC_RUN(&core->cyc, DP_CYC_STORE, n = st_client_process(c));
+		n = conn_process_in_place(core, rc);
 		if (n > 0)
 			core->stats.commands += (uint64_t)n;
 		if (c->out.len > conn_out_limit(core)) {

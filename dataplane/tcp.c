@@ -196,6 +196,9 @@ dp_tcp_stack_init(struct dp_core *core, const struct dp_tcp_config *cfg)
 		st->cfg.rto_max_us = st->cfg.rto_min_us;
 	if (st->cfg.rto_initial_us == 0)
 		st->cfg.rto_initial_us = st->cfg.rto_min_us;
+	if (getenv("FERRY_TCP_TRACE") != NULL)
+		st->trace_min_buf = (uint32_t)strtoul(getenv("FERRY_TCP_TRACE"),
+						      NULL, 0);
 	while (n < st->cfg.max_conns * 2 && n < (1u << 24))
 		n <<= 1;
 	st->buckets = calloc(n, sizeof(*st->buckets));
@@ -206,6 +209,10 @@ dp_tcp_stack_init(struct dp_core *core, const struct dp_tcp_config *cfg)
 	st->nbuckets = n;
 	st->wheel_tick = core->now_us / TCP_WHEEL_TICK_US;
 	st->next_eport = 32768;
+	/* zero copy needs a port that sends chained mbufs */
+	if (core->port != NULL && (core->port->offloads & DP_OFF_MULTI_SEGS))
+		st->zc_pool = dp_tcp_sq_pool(core->id);
+	st->zc_min = TCP_ZC_MIN_DEFAULT;
 	core->tcp = st;
 	return 0;
 }
@@ -345,12 +352,11 @@ dp_tcp_conn_new(struct dp_core *core, uint32_t lip, uint16_t lport,
 		return NULL;
 	c->sbuf_size = st->cfg.snd_buf;
 	c->rbuf_size = st->cfg.rcv_buf;
-	c->sbuf = malloc((size_t)c->sbuf_size + c->rbuf_size);
-	if (c->sbuf == NULL) {
+	c->rbuf = malloc(c->rbuf_size);
+	if (c->rbuf == NULL) {
 		free(c);
 		return NULL;
 	}
-	c->rbuf = c->sbuf + c->sbuf_size;
 	c->lip = lip;
 	c->lport = lport;
 	c->rip = rip;
@@ -403,7 +409,8 @@ dp_tcp_conn_free(struct dp_core *core, struct dp_tcp_conn *c)
 		st->all = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	free(c->sbuf);
+	dp_tcp_sq_free(c);
+	free(c->rbuf);
 	free(c);
 }
 
@@ -548,9 +555,9 @@ dp_tcp_enter_time_wait(struct dp_core *core, struct dp_tcp_conn *c)
 	/* the application is done with it: the tcb lingers alone */
 	c->flags &= ~TF_APP_KNOWS;
 	/* buffers are not needed any more (the window size stays) */
-	free(c->sbuf);
-	c->sbuf = c->rbuf = NULL;
-	c->sbuf_len = 0;
+	dp_tcp_sq_free(c);
+	free(c->rbuf);
+	c->rbuf = NULL;
 	c->rbuf_len = 0;
 	c->nooo = 0;
 	if (tell)
@@ -760,23 +767,22 @@ dp_tcp_set_buffers(struct dp_core *core, struct dp_tcp_conn *c, uint32_t rcv,
 		return 0;
 	if ((uint64_t)nr + ns > (uint64_t)INT32_MAX)
 		return -EINVAL;
-	nb = malloc((size_t)ns + nr);
-	if (nb == NULL)
-		return -ENOMEM;
-	/* the rings keep their contents at the same offsets from their
-	 * heads: queued and in-flight bytes, and out-of-order data placed
-	 * relative to rbuf_head */
-	ring_linearize(nb, c->sbuf, c->sbuf_size, c->sbuf_head);
-	ring_linearize(nb + ns, c->rbuf, c->rbuf_size, c->rbuf_head);
-	free(c->sbuf);
-	c->sbuf = nb;
-	c->rbuf = nb + ns;
-	c->sbuf_head = 0;
-	c->rbuf_head = 0;
-	if (nr > c->rbuf_size)
+	if (nr > c->rbuf_size) {
+		nb = malloc(nr);
+		if (nb == NULL)
+			return -ENOMEM;
+		/* the ring keeps its contents at the same offsets from its
+		 * head: in-order bytes and out-of-order data placed
+		 * relative to rbuf_head */
+		ring_linearize(nb, c->rbuf, c->rbuf_size, c->rbuf_head);
+		free(c->rbuf);
+		c->rbuf = nb;
+		c->rbuf_head = 0;
 		c->flags |= TF_ACK_NOW;	/* announce the wider window */
+		c->rbuf_size = nr;
+	}
+	/* the send queue is a list of blocks: only its bound moves */
 	c->sbuf_size = ns;
-	c->rbuf_size = nr;
 	dp_tcp_mark_pending(core, c);
 	return 0;
 }
@@ -789,39 +795,77 @@ dp_tcp_send_space(const struct dp_tcp_conn *c)
 	return c->sbuf_size - c->sbuf_len;
 }
 
-size_t
-dp_tcp_send(struct dp_core *core, struct dp_tcp_conn *c, const void *data,
-	    size_t len)
+/* States in which the application may queue data. */
+static bool
+tcp_may_send(const struct dp_tcp_conn *c)
 {
-	uint32_t space, n, tail, first;
-
 	if (c->flags & (TF_DEAD | TF_FIN_QUEUED))
-		return 0;
+		return false;
 	switch (c->state) {
 	case TCP_SYN_SENT:
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
-		break;
+		return true;
 	default:
+		return false;
+	}
+}
+
+size_t
+dp_tcp_send_reserve(struct dp_core *core, struct dp_tcp_conn *c, size_t want,
+		    uint8_t **p)
+{
+	size_t n;
+
+	(void)core;
+	*p = NULL;
+	if (!tcp_may_send(c)) {
+		if (want > 0)
+			c->flags |= TF_WANT_SENDABLE;
 		return 0;
 	}
-	space = c->sbuf_size - c->sbuf_len;
-	n = len < space ? (uint32_t)len : space;
-	if (n < len)
+	n = dp_tcp_sq_reserve(c, want, p);
+	if (n < want)
 		c->flags |= TF_WANT_SENDABLE;
-	if (n == 0)
-		return 0;
-	tail = (c->sbuf_head + c->sbuf_len) % c->sbuf_size;
-	first = c->sbuf_size - tail;
-	if (first > n)
-		first = n;
-	memcpy(c->sbuf + tail, data, first);
-	if (n > first)
-		memcpy(c->sbuf, (const uint8_t *)data + first, n - first);
-	c->sbuf_len += n;
-	dp_tcp_mark_pending(core, c);
 	return n;
+}
+
+void
+dp_tcp_send_commit(struct dp_core *core, struct dp_tcp_conn *c, size_t n)
+{
+	if (n == 0 || !tcp_may_send(c))
+		return;
+	dp_tcp_sq_commit(c, n);
+	dp_tcp_mark_pending(core, c);
+}
+
+size_t
+dp_tcp_send(struct dp_core *core, struct dp_tcp_conn *c, const void *data,
+	    size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		uint8_t *p;
+		/* first what the tail block has, then blocks sized for the
+		 * rest (up to TCP_SQ_MAX_BLOCK each) */
+		size_t want = done == 0 ? 1 : len - done, n;
+
+		if (want > TCP_SQ_MAX_BLOCK)
+			want = TCP_SQ_MAX_BLOCK;
+		n = dp_tcp_send_reserve(core, c, want, &p);
+		if (n == 0)
+			break;
+		if (n > len - done)
+			n = len - done;
+		memcpy(p, (const uint8_t *)data + done, n);
+		dp_tcp_send_commit(core, c, n);
+		done += n;
+	}
+	if (done < len)
+		c->flags |= TF_WANT_SENDABLE;
+	return done;
 }
 
 void

@@ -585,6 +585,68 @@ tcp_lost_rtx_detect(struct dp_core *core, struct dp_tcp_conn *c)
 }
 
 /*
+ * Time-ordered loss detection in SACK recovery (rack_edge, tcp_priv.h):
+ * a logged retransmission that the scoreboard now covers, or that ack
+ * covers with an echoed TSval no older than the retransmission's (its
+ * own arrival, not the original's: Eifel's test), was delivered, so
+ * everything sent before it -- every byte below the
+ * snd_max it was sent at -- that is not SACKed is lost.  This finds the
+ * losses above the highest SACKed byte (a tail-drop burst, or segments the
+ * receiver could not record), which IsLost never marks, without waiting
+ * for the RTO.  Before the log is pruned by the new snd_una.
+ */
+static void
+tcp_rack_detect(struct dp_tcp_conn *c, const struct tcp_seg *s, uint32_t ack)
+{
+	if (!(c->flags & TF_IN_RECOVERY) || !(c->flags & TF_SACK))
+		return;
+	if (!SEQ_GEQ(c->rack_edge, c->snd_una))
+		c->rack_edge = c->snd_una;
+	for (unsigned i = 0; i < c->nrtxlog; i++) {
+		if (!SEQ_GT(c->rtxlog[i].mark, c->rack_edge))
+			continue;
+		if (tcp_sacked_range(c, c->rtxlog[i].seq, c->rtxlog[i].end) ||
+		    (SEQ_LEQ(c->rtxlog[i].end, ack) &&
+		     (!(c->flags & TF_TS) || !s->o.ts_ok ||
+		      SEQ_GEQ(s->o.ts_ecr, c->rtxlog[i].tsval))))
+			c->rack_edge = c->rtxlog[i].mark;
+	}
+}
+
+/*
+ * Proportional Rate Reduction (RFC 6937 section 3.1, with the slow start
+ * reduction bound): in SACK recovery, on each ACK that delivered
+ * delivered bytes, cwnd = pipe + what may go out now -- in proportion to
+ * what was delivered while pipe is above ssthresh, and at most what was
+ * delivered plus one segment below it (so a burst of losses found at once,
+ * e.g. by rack_edge, is repaired at the rate the ACKs come back instead of
+ * one burst into the queue that just overflowed).
+ */
+static void
+tcp_prr_update(struct dp_tcp_conn *c, uint32_t delivered)
+{
+	uint32_t mss = dp_tcp_eff_mss(c), pipe = dp_tcp_pipe(c), sndcnt;
+
+	c->prr_delivered += delivered;
+	if (pipe > c->ssthresh) {
+		uint64_t want = c->recover_fs ?
+			((uint64_t)c->prr_delivered * c->ssthresh +
+			 c->recover_fs - 1) / c->recover_fs : 0;
+
+		sndcnt = want > c->prr_out ? (uint32_t)(want - c->prr_out) : 0;
+	} else {
+		uint32_t lim = c->prr_delivered > c->prr_out ?
+			       c->prr_delivered - c->prr_out : 0;
+
+		if (lim < delivered)
+			lim = delivered;
+		lim += mss;
+		sndcnt = c->ssthresh - pipe < lim ? c->ssthresh - pipe : lim;
+	}
+	c->cwnd = pipe + sndcnt;
+}
+
+/*
  * SACK loss detection outside recovery (RFC 6675 section 5): enter
  * recovery when the first unacknowledged segment IsLost (more than
  * (DupThresh - 1) * MSS bytes SACKed above it), after DupThresh duplicate
@@ -610,10 +672,15 @@ tcp_sack_loss_detect(struct dp_core *core, struct dp_tcp_conn *c)
 	dp_tcp_cc_loss(core, c, c->snd_max - c->snd_una);
 	c->cwnd = c->ssthresh;
 	c->recover = c->snd_max;
+	c->recover_fs = c->snd_max - c->snd_una;
+	c->prr_delivered = 0;
+	c->prr_out = 0;
+	dp_tcp_trace(core, c, "recovery");
 	c->flags |= TF_IN_RECOVERY;
 	c->flags &= ~(TF_RTT_TIMING | TF_TLP_OUT);
 	c->t_tlp = 0;
 	c->nrtxlog = 0;
+	c->rack_edge = c->snd_una;
 	len = c->sacked[0].start - c->snd_una;
 	if (len > mss)
 		len = mss;
@@ -644,9 +711,14 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 	uint32_t wnd = (uint32_t)s->wnd << c->snd_wscale;
 	uint32_t flight0 = c->snd_max - c->snd_una;
 	bool sack = (c->flags & TF_SACK) != 0;
+	uint32_t una0 = c->snd_una, sacked0 = 0;	/* PRR DeliveredData */
 
+	if (sack && c->nsacked)
+		sacked0 = dp_tcp_sacked_bytes(c);
 	if (sack && s->o.nsack)
 		tcp_sack_update(c, s);
+	if (c->nrtxlog)
+		tcp_rack_detect(c, s, SEQ_GT(ack, c->snd_una) ? ack : c->snd_una);
 	if (SEQ_GT(ack, c->snd_una)) {
 		uint32_t acked = ack - c->snd_una;
 		uint32_t data = acked < c->sbuf_len ? acked : c->sbuf_len;
@@ -680,10 +752,29 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 				dp_tcp_cc_undo(core, c);
 				c->snd_nxt = c->snd_max;
 				core->stats.tcp_spurious_rtos++;
+				/* the timeout's recover (RFC 6582 4) would
+				 * keep SACK loss detection off until all
+				 * it resent is acked: the holes waited for
+				 * the next, real, RTO and its go-back-N.
+				 * Back to before it; a SACK recovery it
+				 * cut short resumes (PRR from here). */
+				c->recover = c->undo_recover;
+				if ((c->flags & TF_RTO_IN_REC) &&
+				    SEQ_LT(ack, c->recover)) {
+					c->flags |= TF_IN_RECOVERY;
+					c->high_rxt = c->snd_una;
+					c->rack_edge = c->snd_una;
+					c->nrtxlog = 0;
+					c->recover_fs = c->snd_max -
+							c->snd_una;
+					c->prr_delivered = 0;
+					c->prr_out = 0;
+				}
+				dp_tcp_trace(core, c, "undo");
 			}
+			c->flags &= ~TF_RTO_IN_REC;
 		}
-		c->sbuf_head = (c->sbuf_head + data) % c->sbuf_size;
-		c->sbuf_len -= data;
+		dp_tcp_sq_drop(c, data);
 		if (acked > data && fin_out && (c->flags & TF_FIN_QUEUED))
 			c->flags |= TF_FIN_ACKED;
 		c->snd_una = ack;
@@ -710,6 +801,7 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 				c->dupacks = 0;
 				c->high_rxt = c->snd_una;
 				c->nrtxlog = 0;
+				c->rack_edge = c->snd_una;
 			} else if (sack && c->nsacked > 0) {
 				/* RFC 6675: no deflation; dp_tcp_output
 				 * sends by pipe (holes first) */
@@ -780,6 +872,10 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 
 			dp_tcp_cc_loss(core, c, flight);
 			c->recover = c->snd_max;
+			c->recover_fs = flight;		/* PRR, if SACK */
+			c->prr_delivered = 0;
+			c->prr_out = 0;
+			c->rack_edge = c->snd_una;
 			c->flags |= TF_IN_RECOVERY;
 			c->flags &= ~TF_RTT_TIMING;
 			core->stats.tcp_fast_retransmits++;
@@ -806,6 +902,13 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 		} else {
 			tcp_sack_loss_detect(core, c);
 		}
+	}
+	if (sack && (c->flags & TF_IN_RECOVERY)) {
+		/* RFC 6937 DeliveredData: cumulatively acked + newly SACKed */
+		int64_t d = (int64_t)(uint32_t)(c->snd_una - una0) +
+			    (int64_t)dp_tcp_sacked_bytes(c) - sacked0;
+
+		tcp_prr_update(c, d > 0 ? (uint32_t)d : 0);
 	}
 	if (c->t_persist)
 		c->retries = 0;		/* the peer answers our probes */

@@ -9,7 +9,8 @@
  * Call chain: dp_tcp_flush (tcp.c) | tcp_in.c | tcp_timer.c ->
  *             dp_tcp_output -> [tcp_sack_recovery_holes ->
  *             dp_tcp_retransmit_logged] -> dp_tcp_send_segment ->
- *             tcp_build -> dp_ipv4_output -> dp_eth_output -> dp_core_tx
+ *             tcp_build -> [dp_tcp_sq_attach | dp_tcp_sq_copy] ->
+ *             dp_ipv4_output -> dp_eth_output -> dp_core_tx
  *
  * Contracts:
  *  - No Nagle: every byte the windows allow goes out at the next flush
@@ -23,6 +24,11 @@
  *    (Linux's order); once negotiated, every segment carries timestamps
  *    and ACKs carry SACK blocks for the out-of-order ranges held.
  *  - Checksums are left to dp_ipv4_output (the field is sent as 0).
+ *  - Payload: a segment of at least zc_min bytes, on a port that sends
+ *    chained mbufs, is the header mbuf chained with indirect mbufs
+ *    attached to the send queue's blocks (tcp_sendq.c: zero copy, also
+ *    for retransmissions of any sub-range); shorter segments, or when no
+ *    indirect mbuf is left, get a copy of the bytes.
  */
 #include <errno.h>
 #include <string.h>
@@ -207,20 +213,6 @@ tcp_rcv_window(struct dp_tcp_conn *c, bool syn)
 	return (uint16_t)(win >> ws);
 }
 
-static void
-tcp_copy_out(const struct dp_tcp_conn *c, uint32_t off, uint8_t *dst,
-	     uint32_t len)
-{
-	uint32_t pos = (c->sbuf_head + off) % c->sbuf_size;
-	uint32_t first = c->sbuf_size - pos;
-
-	if (first > len)
-		first = len;
-	memcpy(dst, c->sbuf + pos, first);
-	if (len > first)
-		memcpy(dst + first, c->sbuf, len - first);
-}
-
 /* Bookkeeping common to every segment that carries an ACK. */
 static void
 tcp_acked_now(struct dp_tcp_conn *c)
@@ -235,11 +227,13 @@ int
 dp_tcp_send_segment(struct dp_core *core, struct dp_tcp_conn *c, uint32_t seq,
 		    uint32_t len, uint8_t flags)
 {
+	struct dp_tcp_stack *st = core->tcp;
 	uint8_t opts[40];
 	unsigned optlen;
 	uint8_t *payload;
 	struct rte_mbuf *m;
 	uint16_t win;
+	bool zc = len != 0 && len >= st->zc_min && st->zc_pool != NULL;
 
 	if (flags & TH_SYN) {
 		bool ts = (c->state == TCP_SYN_SENT) || (c->flags & TF_TS);
@@ -259,15 +253,30 @@ dp_tcp_send_segment(struct dp_core *core, struct dp_tcp_conn *c, uint32_t seq,
 	}
 	m = tcp_build(core, c->lport, c->rport, seq,
 		      (flags & TH_ACK) ? c->rcv_nxt : 0, flags, win, opts,
-		      optlen, len, &payload);
+		      optlen, zc ? 0 : len, &payload);
 	if (m == NULL)
 		return -ENOBUFS;
-	if (len)
-		tcp_copy_out(c, seq - c->snd_una, payload, len);
+	if (zc && dp_tcp_sq_attach(core, c, seq - c->snd_una, len, m) != 0) {
+		/* no indirect mbuf, or a range that does not suit: copy */
+		zc = false;
+		if (rte_pktmbuf_append(m, len) == NULL) {
+			dp_core_drop(core, m, DP_DROP_NO_MBUF);
+			return -ENOBUFS;
+		}
+	}
+	if (zc) {
+		core->stats.tcp_zc_frames++;
+		core->stats.tcp_zc_bytes += len;
+	} else if (len) {
+		dp_tcp_sq_copy(c, seq - c->snd_una, payload, len);
+		core->stats.tcp_tx_copy_bytes += len;
+	}
 	if ((len || (flags & (TH_SYN | TH_FIN))) && SEQ_LT(seq, c->snd_max)) {
 		core->stats.tcp_retransmits++;
 		c->rtx_high = c->snd_max;
 	}
+	if (len && (c->flags & TF_IN_RECOVERY))
+		c->prr_out += len;	/* RFC 6937 prr_out */
 	if (flags & TH_ACK)
 		tcp_acked_now(c);
 	/* Karn: time one segment at a time, never a retransmission (used
@@ -439,12 +448,20 @@ dp_tcp_lost_edge(const struct dp_tcp_conn *c)
 {
 	uint32_t cum = 0, need = (TCP_DUPTHRESH - 1) * dp_tcp_eff_mss(c);
 
+	uint32_t edge = c->snd_una;
+
 	for (unsigned i = c->nsacked; i-- > 0;) {
 		cum += c->sacked[i].end - c->sacked[i].start;
-		if (cum > need)
-			return c->sacked[i].start;
+		if (cum > need) {
+			edge = c->sacked[i].start;
+			break;
+		}
 	}
-	return c->snd_una;
+	/* time-ordered detection (rack_edge, tcp_priv.h) during recovery */
+	if ((c->flags & TF_IN_RECOVERY) && SEQ_GT(c->rack_edge, edge) &&
+	    SEQ_LEQ(c->rack_edge, c->snd_max))
+		edge = c->rack_edge;
+	return edge;
 }
 
 uint32_t
@@ -478,15 +495,14 @@ dp_tcp_retransmit_logged(struct dp_core *core, struct dp_tcp_conn *c,
 
 	if (rc != 0)
 		return rc;
-	if (c->nrtxlog == TCP_RTXLOG) {
-		/* forget the oldest: the RTO covers it */
-		memmove(&c->rtxlog[0], &c->rtxlog[1],
-			(TCP_RTXLOG - 1) * sizeof(c->rtxlog[0]));
-		c->nrtxlog--;
-	}
+	if (c->nrtxlog == TCP_RTXLOG)
+		return 0;	/* keep the oldest: they hold snd_una back and
+				 * are the first to come back (rack_edge); the
+				 * RTO covers the rest */
 	c->rtxlog[c->nrtxlog].seq = seq;
 	c->rtxlog[c->nrtxlog].end = seq + len;
 	c->rtxlog[c->nrtxlog].mark = c->snd_max;
+	c->rtxlog[c->nrtxlog].tsval = dp_tcp_ts_now(core, c->ts_offset);
 	c->nrtxlog++;
 	return 0;
 }
@@ -524,7 +540,10 @@ tcp_sack_recovery_holes(struct dp_core *core, struct dp_tcp_conn *c,
 			found = true;
 			break;
 		}
-		if (!found || !SEQ_LT(cur, edge) || !SEQ_LT(cur, data_end))
+		if (!found)
+			hole_end = edge;	/* above the highest SACK:
+						 * lost by rack_edge */
+		if (!SEQ_LT(cur, edge) || !SEQ_LT(cur, data_end))
 			break;
 		len = hole_end - cur;
 		if (SEQ_GT(cur + len, data_end))

@@ -3,10 +3,12 @@
  * tcp_timer.c and tcp_syncookie.c: the connection (tcb), the explicit state
  * machine, the per-core stack, sequence arithmetic and option parsing.
  *
- * Buffers: each connection owns two byte rings allocated when it is created.
- *   send ring: the bytes from snd_una on (sent-unacknowledged, then unsent);
- *              sbuf_head is the ring offset of snd_una.
- *   recv ring: in-order bytes not yet consumed by the application
+ * Buffers:
+ *   send queue: the bytes from snd_una on (sent-unacknowledged, then
+ *              unsent), sbuf_len of them (at most sbuf_size), in a FIFO of
+ *              refcounted DPDK-heap blocks that TX frames reference
+ *              instead of copying (tcp_sendq.c).
+ *   recv ring (allocated with the connection): in-order bytes not yet consumed by the application
  *              (rbuf_len of them from rbuf_head), followed by the receive
  *              window, where out-of-order data is stored at its final place
  *              (offset seq - rcv_nxt after the in-order bytes); ooo[] records
@@ -86,6 +88,19 @@ extern const char *const dp_tcp_state_names[TCP_STATE__COUNT];
 #define TCP_DEFAULT_MSS 536	/* peer sent no MSS (RFC 9293 3.7.1) */
 #define TCP_WHEEL_SLOTS 4096	/* timer wheel: 1 ms ticks, ~4 s per turn */
 #define TCP_WHEEL_TICK_US 1000
+#define TCP_SQ_MIN_BLOCK 4096	/* send queue: first block's bytes */
+#define TCP_SQ_MAX_BLOCK 65536	/* ... doubling up to this */
+#define TCP_SQ_KEEP_MAX 8192	/* an emptied last block up to this size
+				 * is kept for the next reply (no heap
+				 * allocation per request / response) */
+#define TCP_ZC_MIN_DEFAULT 1024	/* segments of at least this many bytes
+				 * reference the send queue (zero copy);
+				 * shorter ones are copied: an indirect
+				 * mbuf costs ~90 cycles (alloc, attach,
+				 * refcounts, free), a hot memcpy ~50 +
+				 * len/25 (test_tcp_sendq SENDQ_BENCH) */
+#define TCP_ZC_MAX_SEGS 4	/* blocks one zero-copy segment may span */
+#define TCP_ZC_POOL_SIZE 8191	/* indirect mbufs per core */
 
 /* Sequence arithmetic (RFC 1982 style, 32-bit wrap). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -141,6 +156,8 @@ struct dp_tcp_opts {
 #define TF_TLP_OUT	(1u << 22)	/* a tail loss probe is unanswered */
 #define TF_TX_MORE	(1u << 23)	/* output stopped at TCP_TX_BURST:
 					 * pending again at the next flush */
+#define TF_RTO_IN_REC	(1u << 24)	/* the undoable RTO interrupted a
+					 * SACK recovery (resumed on undo) */
 
 /* CUBIC's per-connection state (tcp_cc.c, RFC 9438 4): bytes, seconds. */
 struct dp_tcp_cubic {
@@ -193,18 +210,33 @@ struct dp_tcp_conn {
 	struct { uint32_t start, end; } sacked[TCP_SACK_SB];
 	uint32_t high_rxt;
 	/* retransmissions of this SACK recovery: [seq, end) sent when
-	 * snd_max was mark; lost when more than DupThresh-1 segments sent
+	 * snd_max was mark, with our TSval then (tsval); lost when more than DupThresh-1 segments sent
 	 * after it are SACKed while it is not (tcp_in.c) */
 	uint8_t nrtxlog;
-	struct { uint32_t seq, end, mark; } rtxlog[TCP_RTXLOG];
+	struct { uint32_t seq, end, mark, tsval; } rtxlog[TCP_RTXLOG];
+	/* time-ordered loss detection (the idea of RACK, RFC 8985 6.2, by
+	 * send order instead of timestamps): a logged retransmission sent
+	 * when snd_max was M has been delivered, so every byte below M that
+	 * is still un-SACKed went out before it and is lost (a FIFO path);
+	 * bytes in [high_rxt, rack_edge) are resent by pipe.  snd_una when
+	 * none (reset on entering and leaving recovery, and at an RTO) */
+	uint32_t rack_edge;
+	/* Proportional Rate Reduction (RFC 6937, SACK recovery): bytes the
+	 * peer got since recovery began (cumulatively or SACKed), bytes we
+	 * sent since, and the flight when it began */
+	uint32_t prr_delivered, prr_out, recover_fs;
 	/* congestion control (tcp_cc.c) and what an undo restores */
 	uint8_t cc;			/* enum dp_tcp_cc */
 	struct dp_tcp_cubic cubic, undo_cubic;
 	uint32_t undo_cwnd, undo_ssthresh;
+	uint32_t undo_recover;		/* recover before the undoable RTO */
 	uint32_t rto_tsval;		/* TSval of the RTO's retransmission */
 	uint32_t tlp_high;		/* snd_max when the probe went out */
-	uint8_t *sbuf;
-	uint32_t sbuf_size, sbuf_head, sbuf_len;
+	/* send queue (tcp_sendq.c); sq_cur / sq_cur_off: the block the
+	 * last lookup found and the queue offset of its first byte */
+	struct dp_tcp_sblk *sq_head, *sq_tail, *sq_cur;
+	uint32_t sq_cur_off;
+	uint32_t sbuf_size, sbuf_len;
 
 	/* receive sequence space */
 	uint32_t irs, rcv_nxt, rcv_adv, last_ack_sent;
@@ -221,6 +253,9 @@ struct dp_tcp_conn {
 
 	/* RTT / RTO (RFC 6298), microseconds */
 	uint32_t srtt_us, rttvar_us, rto_us;
+	uint64_t srtt_x, rttvar_x;	/* the same, microseconds << 16: the
+					 * per-ACK gains of RFC 7323 G are
+					 * fractions of a microsecond */
 	uint32_t rtt_seq;
 	uint32_t rtx_high;		/* snd_max at the last retransmission */
 	uint64_t rtt_start;
@@ -250,8 +285,17 @@ struct dp_tcp_stack {
 	uint64_t challenge_sec;		/* RFC 5961 rate limit window */
 	uint32_t challenge_count;
 	uint16_t next_eport;		/* ephemeral port cursor */
+	/* debug trace (FERRY_TCP_TRACE=BYTES in the environment): one
+	 * stderr line per connection whose send buffer is >= trace_min_buf
+	 * (the replication link's) every 100 ms and at each RTO, recovery
+	 * entry and undo; 0 = off */
+	uint32_t trace_min_buf;
+	uint64_t trace_next_us;
 	unsigned depth;			/* entry points running */
 	struct dp_tcp_conn *dead;	/* ended, freed when depth is 0 */
+	struct rte_mempool *zc_pool;	/* indirect mbufs (tcp_sendq.c);
+					 * NULL: every segment is copied */
+	uint32_t zc_min;		/* zero-copy threshold (bytes) */
 };
 
 /* ---- tcp.c ---- */
@@ -321,7 +365,7 @@ uint32_t dp_tcp_reass(struct dp_core *core, struct dp_tcp_conn *c,
 /* ---- tcp_out.c ---- */
 /* Send what the windows allow, plus an owed ACK. */
 void dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c);
-/* One segment from the send ring: [seq, seq+len) with flags. 0/-errno. */
+/* One segment from the send queue: [seq, seq+len) with flags. 0/-errno. */
 int dp_tcp_send_segment(struct dp_core *core, struct dp_tcp_conn *c,
 			uint32_t seq, uint32_t len, uint8_t flags);
 /* An ACK now (also challenge ACKs, window updates). */
@@ -349,7 +393,8 @@ uint32_t dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c);
 uint32_t dp_tcp_eff_mss(const struct dp_tcp_conn *c);
 /* SACK scoreboard queries (RFC 6675 section 4): bytes SACKed, and the
  * edge below which every un-SACKed byte is deemed lost (IsLost: more
- * than (DupThresh - 1) * MSS bytes SACKed above it); snd_una if none. */
+ * than (DupThresh - 1) * MSS bytes SACKed above it), or rack_edge in
+ * recovery when that is higher; snd_una if none. */
 uint32_t dp_tcp_sacked_bytes(const struct dp_tcp_conn *c);
 uint32_t dp_tcp_lost_edge(const struct dp_tcp_conn *c);
 /* RFC 6675 pipe: bytes deemed in the network during SACK recovery. */
@@ -358,6 +403,36 @@ uint32_t dp_tcp_pipe(const struct dp_tcp_conn *c);
  * (rtxlog) for lost-retransmission detection; 0 or -errno. */
 int dp_tcp_retransmit_logged(struct dp_core *core, struct dp_tcp_conn *c,
 			     uint32_t seq, uint32_t len);
+
+/* ---- tcp_sendq.c (the send queue; the owner core only) ---- */
+struct dp_tcp_sblk;
+/* Contiguous free bytes at the queue's tail (>= want when sbuf_size
+ * allows, else what there is; 0 when the buffer is full or no memory);
+ * may add a block; *p points at them (NULL when 0).  want 0: only what the
+ * tail block has. */
+size_t dp_tcp_sq_reserve(struct dp_tcp_conn *c, size_t want, uint8_t **p);
+/* Queue the first n reserved bytes (sbuf_len += n). */
+void dp_tcp_sq_commit(struct dp_tcp_conn *c, size_t n);
+/* n bytes at the front were ACKed: releases emptied blocks (freed now, or
+ * when the last frame referencing them is freed). */
+void dp_tcp_sq_drop(struct dp_tcp_conn *c, uint32_t n);
+/* Release every block (connection freed / TIME-WAIT); sbuf_len = 0. */
+void dp_tcp_sq_free(struct dp_tcp_conn *c);
+/* Copy len bytes from queue offset off (bytes after snd_una) to dst;
+ * returns the bytes copied (fewer only past the queued bytes). */
+uint32_t dp_tcp_sq_copy(struct dp_tcp_conn *c, uint32_t off, uint8_t *dst,
+			uint32_t len);
+/* Zero copy: chain to m (header mbuf) one indirect mbuf per block that
+ * [off, off+len) touches, attached to the block's bytes (refcount +1
+ * each).  0, or -errno with m unchanged (-ENOBUFS: pool empty; -EINVAL:
+ * the range does not suit, copy it instead). */
+int dp_tcp_sq_attach(struct dp_core *core, struct dp_tcp_conn *c,
+		     uint32_t off, uint32_t len, struct rte_mbuf *m);
+/* The per-core indirect-mbuf pool (looked up or created; never freed). */
+struct rte_mempool *dp_tcp_sq_pool(unsigned core_id);
+/* Blocks alive in the process and their bytes (tests, stats). */
+uint64_t dp_tcp_sq_blocks_alive(void);
+uint64_t dp_tcp_sq_bytes_alive(void);
 
 /* ---- tcp_cc.c ---- */
 /* Initial window (RFC 6928 IW10), the algorithm from the stack config,
@@ -385,6 +460,12 @@ void dp_tcp_keepalive_reset(struct dp_core *core, struct dp_tcp_conn *c);
  * data outstanding, not in recovery, no probe unanswered, earlier than
  * the RTO.  Otherwise stops it. */
 void dp_tcp_tlp_arm(struct dp_core *core, struct dp_tcp_conn *c);
+/* Debug trace of c's sender state (cwnd, ssthresh, windows, flight, RTT
+ * estimate, recovery, scoreboard, the core's counters) to stderr, tagged
+ * why, if the trace is on and c's send buffer qualifies (trace_min_buf).
+ * Data core (c's owner). */
+void dp_tcp_trace(struct dp_core *core, const struct dp_tcp_conn *c,
+		  const char *why);
 /* Orphaned FIN-WAIT-2 lifetime (t_tw). */
 void dp_tcp_arm_fin_wait_2(struct dp_core *core, struct dp_tcp_conn *c);
 

@@ -13,6 +13,7 @@
  * the stack's timer wheel (1 ms slots) no later than the earliest one; an
  * iteration visits only the slots of the ticks that passed.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "dp_core.h"
@@ -38,26 +39,48 @@ dp_tcp_rto_arm(struct dp_core *core, struct dp_tcp_conn *c)
 	dp_tcp_timer_set(core, c, &c->t_rto, core->now_us + tcp_rto_cur(core, c));
 }
 
-/* RFC 6298 section 2: SRTT / RTTVAR / RTO from a measurement. */
+/*
+ * RFC 6298 section 2: SRTT / RTTVAR / RTO from a measurement.  With
+ * timestamps every ACK is a sample, about flight / (2 MSS) of them per
+ * round trip: the gains (1/8, 1/4) are divided by that many (RFC 7323
+ * appendix G) so the estimates move per round trip as RFC 6298 means.
+ * Per-ACK gains let RTTVAR shrink to the ACK-to-ACK jitter (a few ms on a
+ * 250 ms path) and the RTO sit just above SRTT, so a queue that grows
+ * during slow start, or the round trip of a retransmission behind a full
+ * queue, outlasted it: spurious RTOs (seen live, issue 6).
+ */
 void
 dp_tcp_rtt_sample(struct dp_core *core, struct dp_tcp_conn *c,
 		  uint32_t rtt_us)
 {
 	const struct dp_tcp_config *cfg = &core->tcp->cfg;
 	uint64_t rto;
+	int64_t r, es = 1;
 
 	if (rtt_us == 0)
 		rtt_us = 1;
-	if (c->srtt_us == 0) {
-		c->srtt_us = rtt_us;
-		c->rttvar_us = rtt_us / 2;
-	} else {
-		uint32_t d = c->srtt_us > rtt_us ? c->srtt_us - rtt_us :
-			     rtt_us - c->srtt_us;
+	r = (int64_t)rtt_us << 16;
+	if (c->flags & TF_TS) {
+		int64_t two = 2 * (int64_t)dp_tcp_eff_mss(c);
+		int64_t fl = (int64_t)(uint32_t)(c->snd_max - c->snd_una);
 
-		c->rttvar_us = (3 * c->rttvar_us + d) / 4;
-		c->srtt_us = (7 * c->srtt_us + rtt_us) / 8;
+		if (two > 0 && fl > two)
+			es = (fl + two - 1) / two;
 	}
+	if (c->srtt_us == 0) {
+		c->srtt_x = (uint64_t)r;
+		c->rttvar_x = (uint64_t)r / 2;
+	} else {
+		int64_t s = (int64_t)c->srtt_x, v = (int64_t)c->rttvar_x;
+		int64_t d = r > s ? r - s : s - r;
+
+		c->rttvar_x = (uint64_t)(v + (d - v) / (4 * es));
+		c->srtt_x = (uint64_t)(s + (r - s) / (8 * es));
+	}
+	c->srtt_us = (uint32_t)(c->srtt_x >> 16);
+	c->rttvar_us = (uint32_t)(c->rttvar_x >> 16);
+	if (c->srtt_us == 0)
+		c->srtt_us = 1;		/* 0 means "no sample yet" */
 	rto = (uint64_t)c->srtt_us +
 	      (4 * c->rttvar_us > 1000 ? 4 * c->rttvar_us : 1000);
 	if (rto < cfg->rto_min_us)
@@ -147,8 +170,14 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 		if (c->flags & TF_TS) {
 			c->flags |= TF_RTO_UNDO;
 			c->rto_tsval = dp_tcp_ts_now(core, c->ts_offset);
+			c->undo_recover = c->recover;
+			c->flags &= ~TF_RTO_IN_REC;
+			if ((c->flags & (TF_IN_RECOVERY | TF_SACK)) ==
+			    (TF_IN_RECOVERY | TF_SACK))
+				c->flags |= TF_RTO_IN_REC;
 		}
 	}
+	dp_tcp_trace(core, c, "rto");
 	c->t_tlp = 0;
 	c->flags &= ~TF_TLP_OUT;
 	c->nrtxlog = 0;
@@ -159,9 +188,15 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
 	c->recover = c->snd_max;	/* RFC 6582 section 4 */
 	/* RFC 6675 section 5.1: after a timeout the peer may have reneged
-	 * on its SACKs; start over from the cumulative ACK */
-	c->nsacked = 0;
+	 * on its SACKs; the go back N below ignores them (it runs outside
+	 * recovery), and they are forgotten at a backed-off timeout.  The
+	 * first timeout keeps them while it may still prove spurious
+	 * (Eifel): the recovery it cut short resumes with them on undo
+	 * instead of taking every un-SACKed byte for lost */
+	if (!(c->flags & TF_RTO_UNDO) || c->backoff > 1)
+		c->nsacked = 0;
 	c->high_rxt = c->snd_una;
+	c->rack_edge = c->snd_una;
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
 		dp_tcp_retransmit_first(core, c);
 	} else {
@@ -172,6 +207,49 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 			dp_tcp_retransmit_first(core, c);
 	}
 	dp_tcp_rto_arm(core, c);
+}
+
+void
+dp_tcp_trace(struct dp_core *core, const struct dp_tcp_conn *c,
+	     const char *why)
+{
+	const struct dp_tcp_stack *st = core->tcp;
+
+	if (st->trace_min_buf == 0 || c->sbuf_size < st->trace_min_buf)
+		return;
+	fprintf(stderr, "tcptrace %.3f %s %u->%u st %s cwnd %u ssthresh %u "
+		"snd_wnd %u flight %u sbuf %u/%u srtt %u rttvar %u rto %u "
+		"backoff %u rec %d sacked %u/%u rack %u prr %u/%u "
+		"rtx %llu frtx %llu rtos %llu spur %llu tlp %llu lrtx %llu "
+		"rcvwin %u rbuf %u/%u ooo %u\n",
+		core->now_us / 1e6, why, c->lport, c->rport,
+		dp_tcp_state_names[c->state], c->cwnd, c->ssthresh,
+		c->snd_wnd, c->snd_max - c->snd_una, c->sbuf_len, c->sbuf_size,
+		c->srtt_us, c->rttvar_us, c->rto_us, c->backoff,
+		!!(c->flags & TF_IN_RECOVERY), c->nsacked,
+		dp_tcp_sacked_bytes(c), c->rack_edge - c->snd_una,
+		c->prr_delivered, c->prr_out,
+		(unsigned long long)core->stats.tcp_retransmits,
+		(unsigned long long)core->stats.tcp_fast_retransmits,
+		(unsigned long long)core->stats.tcp_rto_timeouts,
+		(unsigned long long)core->stats.tcp_spurious_rtos,
+		(unsigned long long)core->stats.tcp_tlp_probes,
+		(unsigned long long)core->stats.tcp_lost_retransmits,
+		c->rcv_adv - c->rcv_nxt, c->rbuf_len, c->rbuf_size, c->nooo);
+}
+
+/* Every 100 ms: the trace line of each qualifying connection. */
+static void
+tcp_trace_tick(struct dp_core *core)
+{
+	struct dp_tcp_stack *st = core->tcp;
+
+	if (core->now_us < st->trace_next_us)
+		return;
+	st->trace_next_us = core->now_us + 100000;
+	for (const struct dp_tcp_conn *c = st->all; c != NULL; c = c->next)
+		if (!(c->flags & TF_DEAD))
+			dp_tcp_trace(core, c, "tick");
 }
 
 void
@@ -374,6 +452,8 @@ dp_tcp_timers(struct dp_core *core)
 
 	if (st == NULL)
 		return;
+	if (st->trace_min_buf)
+		tcp_trace_tick(core);
 	now_tick = now / TCP_WHEEL_TICK_US;
 	if (now_tick < st->wheel_tick)
 		return;

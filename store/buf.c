@@ -25,20 +25,55 @@ st_buf_init(struct st_buf *b)
 	b->p = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->ext = 0;
 }
 
 void
 st_buf_free(struct st_buf *b)
 {
-	st_free(b->p);
+	if (!b->ext)
+		st_free(b->p);
 	st_buf_init(b);
 }
 
 static void
 buf_set_cap(struct st_buf *b, size_t cap)
 {
-	b->p = st_realloc(b->p, cap);
+	if (b->ext) {
+		/* outgrew the borrowed memory: onto our own heap */
+		char *p = st_malloc(cap);
+
+		memcpy(p, b->p, b->len);
+		b->p = p;
+		b->ext = 0;
+	} else {
+		b->p = st_realloc(b->p, cap);
+	}
 	b->cap = st_alloc_size(b->p);
+}
+
+void
+st_buf_borrow(struct st_buf *b, void *mem, size_t cap, struct st_buf *save)
+{
+	*save = *b;
+	save->len = 0;
+	b->p = mem;
+	b->len = 0;
+	b->cap = cap;
+	b->ext = 1;
+}
+
+bool
+st_buf_unborrow(struct st_buf *b, struct st_buf *save, size_t *n)
+{
+	if (b->ext) {
+		*n = b->len;
+		*b = *save;
+		return true;
+	}
+	*n = 0;
+	st_buf_free(save);
+	return false;
 }
 
 void
@@ -92,7 +127,7 @@ st_buf_shrink(struct st_buf *b)
 {
 	size_t cap;
 
-	if (b->cap <= BUF_SHRINK_MIN)
+	if (b->ext || b->cap <= BUF_SHRINK_MIN)
 		return;
 	if (b->len == 0) {
 		st_buf_free(b);

@@ -7,6 +7,7 @@
 #ifndef ST_BUF_H
 #define ST_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ struct st_buf {
 	char *p;
 	size_t len;
 	size_t cap;
+	unsigned char ext;	/* p is borrowed memory (st_buf_borrow) */
 };
 
 void st_buf_init(struct st_buf *b);
@@ -25,6 +27,20 @@ void st_buf_append(struct st_buf *b, const void *p, size_t n);
 void st_buf_consume(struct st_buf *b, size_t n);
 /* Release memory if the buffer is large and (mostly) empty. */
 void st_buf_shrink(struct st_buf *b);
+/*
+ * Compose into memory someone else owns (dataplane/resp_server.c lends
+ * the free tail of a connection's TCP send queue, so replies are written
+ * where they are sent from): b must be empty; its own storage is parked in
+ * *save.  Appends then go into mem; one that does not fit moves the
+ * contents onto b's own heap memory (st_malloc) and b stops borrowing.
+ * st_buf_unborrow ends it: true when b was still in mem -- *n is then the
+ * bytes written there and b has its own storage back, empty; false when
+ * it moved (b keeps those bytes on its heap, *save is released, *n = 0).
+ * Same thread as b's other users; mem must stay valid until unborrow.
+ */
+void st_buf_borrow(struct st_buf *b, void *mem, size_t cap,
+		   struct st_buf *save);
+bool st_buf_unborrow(struct st_buf *b, struct st_buf *save, size_t *n);
 
 static inline void
 st_buf_putc(struct st_buf *b, char ch)

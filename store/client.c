@@ -150,6 +150,10 @@ void
 st_client_set_prefetch(enum st_prefetch_mode mode)
 {
 	atomic_store_explicit(&prefetch_mode, (int)mode, memory_order_relaxed);
+	/* hints are written only where they will be read */
+	st_keyspace_set_hints(mode == ST_PREFETCH_ALWAYS ? ST_HINTS_ALL :
+			      mode == ST_PREFETCH_OFF ? ST_HINTS_NONE :
+			      ST_HINTS_AUTO);
 }
 
 /* Whether st_client_process peeks ahead for c (see ST_PREFETCH_AUTO). */
@@ -163,6 +167,15 @@ prefetch_wanted(struct st_client *c)
 	return mode == ST_PREFETCH_ALWAYS;
 }
 
+/* st_client_clock_set's: this thread's command time, 0 = none */
+static __thread int64_t clock_ms;
+
+void
+st_client_clock_set(int64_t now_ms)
+{
+	clock_ms = now_ms;
+}
+
 int
 st_client_process(struct st_client *c)
 {
@@ -171,8 +184,9 @@ st_client_process(struct st_client *c)
 	bool has_password = st_config_has_password();
 
 	/* One clock sample per batch of pipelined requests: they arrived
-	 * together, and clock_gettime is a measurable share of a GET. */
-	c->cmd_time_ms = st_mstime();
+	 * together, and clock_gettime is a measurable share of a GET; none
+	 * when the thread's poll loop keeps one (st_client_clock_set). */
+	c->cmd_time_ms = clock_ms ? clock_ms : st_mstime();
 	while (!(c->flags & ST_CLIENT_CLOSE_AFTER_REPLY)) {
 		const char *base = c->query.p + c->qpos;
 		size_t avail = c->query.len - c->qpos, used = 0;

@@ -259,6 +259,15 @@ st_set_shutdown_hook(void (*fn)(void *arg), void *arg)
 	atomic_store(&shutdown_fn, fn);
 }
 
+/* the host's INFO section (st_set_info_section) */
+static const struct st_info_section *_Atomic info_host;
+
+void
+st_set_info_section(const struct st_info_section *s)
+{
+	atomic_store(&info_host, s);
+}
+
 /*
  * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].  ferry keeps no snapshot on
  * disk, so SAVE and NOSAVE mean the same; there is no pending shutdown to
@@ -1183,6 +1192,12 @@ config_resetstat_command(struct st_client *c)
 	base = now;
 	pthread_mutex_unlock(&base_lock);
 	atomic_store(&mem_peak, st_mem_used());
+	{
+		const struct st_info_section *h = atomic_load(&info_host);
+
+		if (h != NULL && h->resetstat != NULL)
+			h->resetstat(h->arg);
+	}
 	st_reply_ok(c);
 }
 
@@ -1208,6 +1223,7 @@ enum {
 	SEC_LATENCYSTATS = 1 << 10,
 	SEC_CLUSTER = 1 << 11,
 	SEC_KEYSPACE = 1 << 12,
+	SEC_HOST = 1 << 13,		/* st_set_info_section's */
 };
 
 #define SEC_DEFAULT (SEC_SERVER | SEC_CLIENTS | SEC_MEMORY | SEC_PERSISTENCE | \
@@ -1227,22 +1243,27 @@ static const struct {
 	{ "errorstats", SEC_ERRORSTATS }, { "latencystats", SEC_LATENCYSTATS },
 	{ "cluster", SEC_CLUSTER },	{ "keyspace", SEC_KEYSPACE },
 	{ "default", SEC_DEFAULT },	{ "all", SEC_ALL },
-	{ "everything", SEC_ALL },
+	{ "everything", SEC_ALL | SEC_HOST },
 };
 
 static unsigned
 info_parse_sections(struct st_client *c)
 {
 	unsigned mask = 0;
+	const struct st_info_section *h = atomic_load(&info_host);
 
 	if (c->argc == 1)
 		return SEC_DEFAULT;
-	for (int i = 1; i < c->argc; i++)
+	for (int i = 1; i < c->argc; i++) {
+		if (h != NULL && strlen(h->name) == c->argv[i].len &&
+		    strncasecmp(h->name, c->argv[i].p, c->argv[i].len) == 0)
+			mask |= SEC_HOST;
 		for (size_t s = 0; s < sizeof(info_sections) / sizeof(info_sections[0]); s++)
 			if (strlen(info_sections[s].name) == c->argv[i].len &&
 			    strncasecmp(info_sections[s].name, c->argv[i].p,
 					c->argv[i].len) == 0)
 				mask |= info_sections[s].bit;
+	}
 	return mask;
 }
 
@@ -1573,6 +1594,14 @@ info_command(struct st_client *c)
 	if (mask & SEC_KEYSPACE) {
 		info_section(&b, &nsec, "Keyspace");
 		info_keyspace(&b);
+	}
+	if (mask & SEC_HOST) {
+		const struct st_info_section *h = atomic_load(&info_host);
+
+		if (h != NULL) {
+			info_section(&b, &nsec, h->title);
+			h->write(&b, h->arg);
+		}
 	}
 	reply_text(c, &b);
 	st_buf_free(&b);

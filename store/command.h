@@ -120,6 +120,26 @@ bool st_cmd_exec_transaction(struct st_client *c,
  * SHUTDOWN replies with an error. */
 void st_set_shutdown_hook(void (*fn)(void *arg), void *arg);
 
+struct st_buf;
+
+/* A section the host adds to INFO (ferryd: "Residence", dataplane/
+ * dp_latency.h).  'name' is the argument that selects it (case-
+ * insensitive; "everything" includes it too, as Redis's module sections,
+ * "all" and the default do not), 'title' its "# Title" line.  write
+ * appends its "field:value\r\n" lines; resetstat (may be NULL) runs on
+ * CONFIG RESETSTAT.  Both run on whichever worker thread executes the
+ * command, must not block, and take no store lock. */
+struct st_info_section {
+	const char *name, *title;
+	void (*write)(struct st_buf *b, void *arg);
+	void (*resetstat)(void *arg);
+	void *arg;
+};
+
+/* Install the host's INFO section (once, before workers run; NULL removes
+ * it).  The struct must outlive every INFO. */
+void st_set_info_section(const struct st_info_section *s);
+
 /* Reply with Redis's arity error for 'cmd' ("wrong number of arguments for 'x' command"). */
 void st_reply_arity_error(struct st_client *c, const struct st_cmd *cmd);
 

@@ -54,6 +54,8 @@ struct st_entry {
 	uint32_t keylen;
 	uint8_t marker;			/* cursor marker node, not a key */
 	uint8_t value_moved;		/* value handed on by st_db_take */
+	uint8_t hinted;			/* a hint slot was set to it (may be
+					 * stale); under its stripe lock */
 	/* Point-in-time snapshot generation that already has this key
 	 * (snapshot.h); in the padding before key[], so it costs no space.
 	 * Read and written under the key's stripe lock. */
@@ -224,6 +226,20 @@ bool st_keyspace_remove_key(struct st_worker *w, int db, const char *key,
  * no lock needed, none taken.
  */
 void st_keyspace_prefetch(const uint64_t *hash, int n);
+
+/*
+ * Which writes keep hints (design note 7): ST_HINTS_AUTO (the default)
+ * only in databases of ST_PREFETCH_MIN_KEYS keys or more, the only ones
+ * whose hints AUTO prefetch reads; ST_HINTS_ALL everywhere; ST_HINTS_NONE
+ * nowhere.  st_client_set_prefetch sets it with the prefetch mode (AUTO,
+ * ALWAYS, OFF).  Any thread; takes effect at the next write.
+ */
+enum st_hint_mode {
+	ST_HINTS_AUTO = 0,
+	ST_HINTS_NONE,
+	ST_HINTS_ALL,
+};
+void st_keyspace_set_hints(enum st_hint_mode mode);
 
 /* For tests: the entry the hint array names for hash (tag checked), or
  * NULL.  RCU read side; the result is valid until the next quiescent

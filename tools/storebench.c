@@ -11,7 +11,8 @@
  * a TCP segment full of pipelined requests would arrive; --batch 1 is the
  * unpipelined case), processes them and drops the replies; it announces a
  * quiescent state once per round over its clients, as a poll-loop
- * iteration serving several connections would.  --nbatch distinct batches
+ * iteration serving several connections would, and samples the clock once
+ * per round for them (st_client_clock_set, as ferryd's loop).  --nbatch distinct batches
  * (default 64) are pre-encoded per thread and replayed in turn: with the
  * default the requests name only 64 x --batch keys, which stay in the
  * cache; --keys 1000000 --nbatch 65536 spreads them over the whole
@@ -157,6 +158,7 @@ run_job(void *arg)
 	}
 	/* warm-up (untimed): caches, allocator, branch predictors */
 	for (long warm = 0; warm < per_thread / 10;) {
+		st_client_clock_set(st_mstime());	/* one per round */
 		for (int k = 0; k < o->clients; k++) {
 			struct st_buf *b = &batches[next++ % nbatch];
 
@@ -178,6 +180,7 @@ run_job(void *arg)
 		st_client_set_prefetch(off ? ST_PREFETCH_OFF : ST_PREFETCH_ALWAYS);
 		cs = cpu_s();
 		while (seg_done < seg_ops) {
+			st_client_clock_set(st_mstime());	/* one per round */
 			for (int k = 0; k < o->clients; k++) {
 				struct st_buf *b = &batches[next++ % nbatch];
 
@@ -194,6 +197,7 @@ run_job(void *arg)
 	t0 = now_s();
 	c0 = cpu_s();
 	while (o->ab == 0 && done < per_thread) {
+		st_client_clock_set(st_mstime());	/* one per round */
 		for (int k = 0; k < o->clients; k++) {
 			struct st_buf *b = &batches[next++ % nbatch];
 
@@ -203,6 +207,7 @@ run_job(void *arg)
 		}
 		st_worker_quiescent();
 	}
+	st_client_clock_set(0);
 	j->seconds = now_s() - t0;
 	j->cpu_seconds = cpu_s() - c0;
 	j->done = done ? done : 1;
@@ -228,6 +233,10 @@ preload(const struct opts *o)
 	memset(value, 'v', (size_t)o->value_size);
 	value[o->value_size] = '\0';
 	st_buf_init(&b);
+	/* --ab: every preloaded key gets its prefetch hint, as before AUTO
+	 * kept hints only from ST_PREFETCH_MIN_KEYS keys on (keyspace.h) */
+	if (o->ab)
+		st_keyspace_set_hints(ST_HINTS_ALL);
 	for (long k = 0; k < o->keys; k++) {
 		char key[64];
 
@@ -245,6 +254,7 @@ preload(const struct opts *o)
 	free(value);
 	st_client_free(c);
 	st_thread_unregister(w);
+	st_keyspace_set_hints(ST_HINTS_AUTO);
 }
 
 static int

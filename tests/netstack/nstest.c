@@ -93,6 +93,8 @@ nst_create(unsigned flags)
 	t->port.gateway = NST_GW_IP;
 	if (flags & NST_F_OFFLOADS)
 		t->port.offloads = DP_OFF_IPV4_CKSUM | DP_OFF_TCP_CKSUM;
+	if (!(flags & NST_F_NO_MULTI_SEGS))
+		t->port.offloads |= DP_OFF_MULTI_SEGS;
 	t->core.id = 0;
 	t->core.ncores = 1;
 	t->core.port = &t->port;

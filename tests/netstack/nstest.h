@@ -67,6 +67,9 @@
 /* nst_create flags */
 #define NST_F_NO_STATIC_ARP	(1u << 0)	/* empty ARP cache */
 #define NST_F_OFFLOADS		(1u << 1)	/* port offers IP+TCP cksum */
+#define NST_F_NO_MULTI_SEGS	(1u << 2)	/* port cannot send chains
+						 * (else DP_OFF_MULTI_SEGS:
+						 * TCP zero copy) */
 
 struct nst {
 	struct rte_mempool *pool;

@@ -6,7 +6,8 @@
  *             sc_inject (nst_build_tcp -> nst_input) | sc_expect
  *             (nst_pop_tcp, field by field) | sc_app (dp_tcp_* API) ->
  *             at the end: nothing pending, dp_tcp_stack_fini, nst_destroy
- *             (mbuf leak check).
+ *             (mbuf leak check; send-queue blocks and indirect mbufs
+ *             too).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +23,15 @@
 #include "nstest.h"
 #include "tcp_priv.h"
 #include "tcp_script.h"
+
+/* Indirect mbufs of core 0's zero-copy pool still out (tcp_sendq.c). */
+static unsigned
+sc_zc_in_use(void)
+{
+	struct rte_mempool *mp = dp_tcp_sq_pool(0);
+
+	return mp != NULL ? rte_mempool_in_use_count(mp) : 0;
+}
 
 #define SC_MAX_PEERS 64
 #define SC_MAX_TOK 64
@@ -1332,6 +1342,13 @@ tcp_script_run(const char *name, const char *text, char *err, size_t errlen)
 
 		if (leaked != 0 && !s->failed)
 			sc_fail(s, "%d mbufs leaked", leaked);
+		/* the send queue's blocks and indirect mbufs too (every
+		 * frame is freed by now) */
+		if (dp_tcp_sq_blocks_alive() != 0 && !s->failed)
+			sc_fail(s, "%llu send-queue blocks leaked",
+				(unsigned long long)dp_tcp_sq_blocks_alive());
+		if (!s->failed && sc_zc_in_use() != 0)
+			sc_fail(s, "%u indirect mbufs leaked", sc_zc_in_use());
 	}
 	rc = s->failed ? -1 : 0;
 	sc_cur = NULL;

@@ -9,7 +9,8 @@
  * iterations must count as idle, iterations over the stall threshold must
  * be kept out of the layers, the dump must print per-command figures, and
  * with the counters off nothing may be counted.  The option itself
- * (--cycle-stats) is parsed by dp_options_parse.
+ * (--cycle-stats) is parsed by dp_options_parse.  The loop also sets the
+ * store's command clock each iteration (test_store_clock).
  *
  * Time is the TSC here (dp_loop_iteration samples it), not virtual time.
  */
@@ -33,6 +34,7 @@
 #include "dp_tcp.h"
 #include "nstest.h"
 #include "resp_server.h"
+#include "util.h"
 #include "worker.h"
 
 #define NREQ 20
@@ -354,6 +356,34 @@ test_off(void **state)
 	peer_close(&p);
 }
 
+/* The loop keeps the store's command clock (st_client_clock_set, one per
+ * iteration): a stale clock left on the thread is replaced by the real
+ * time (TSC-derived) before the iteration's commands run. */
+static void
+test_store_clock(void **state)
+{
+	struct nst *t = *state;
+	struct peer p;
+	long long exp = 0;
+	int64_t t0, t1;
+	const char *s;
+
+	peer_init(&p, t, 41004);
+	peer_send(&p, RTE_TCP_SYN_FLAG, NULL);
+	peer_send(&p, RTE_TCP_ACK_FLAG, NULL);
+	st_client_clock_set(1);			/* 1970 */
+	t0 = st_mstime();
+	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		  "SET clk v PX 60000\r\nPEXPIRETIME clk\r\n");
+	t1 = st_mstime();
+	s = strstr(p.rx, "+OK\r\n:");
+	assert_non_null(s);
+	assert_int_equal(sscanf(s + 6, "%lld", &exp), 1);
+	assert_true(exp >= t0 + 60000 - 2 && exp <= t1 + 60000 + 2);
+	peer_close(&p);
+	st_client_clock_set(0);
+}
+
 static void
 test_option(void **state)
 {
@@ -380,6 +410,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_clock, setup,
+						teardown),
 		cmocka_unit_test(test_option),
 	};
 

@@ -292,6 +292,46 @@ test_backpressure(void **state)
 	peer_close(&p);
 }
 
+/* Replies are composed straight into the TCP send queue (no copy from
+ * c->out); one bigger than the lent space goes the copying way, intact;
+ * pipelined small replies after it are in place again. */
+static void
+test_compose_in_place(void **state)
+{
+	struct nst *t = *state;
+	struct dp_stats *s = &t->core.stats;
+	const char *r1 = "+OK\r\n$5\r\nhello\r\n";
+	size_t unit = strlen("$100000\r\n") + BIG_LEN + 2;
+	uint64_t in0, cp0;
+	struct peer p;
+
+	set_big();
+	peer_connect(t, &p, 40010);
+	in0 = s->resp_inplace_bytes;
+	cp0 = s->resp_copied_bytes;
+	peer_request(&p, "SET k hello\r\nGET k\r\n");
+	assert_string_equal(p.rx, r1);
+	assert_int_equal(s->resp_inplace_bytes - in0, strlen(r1));
+	assert_int_equal(s->resp_copied_bytes - cp0, 0);
+	/* 100 kB: outgrows the lent space, copied, every byte right */
+	peer_request(&p, "GET big\r\n");
+	peer_ack_all(&p);
+	assert_int_equal(p.rx_len, strlen(r1) + unit);
+	assert_memory_equal(p.rx + strlen(r1), "$100000\r\nvvvv", 13);
+	assert_memory_equal(p.rx + p.rx_len - 3, "v\r\n", 3);
+	assert_true(s->resp_copied_bytes - cp0 >= unit);
+	assert_int_equal(s->resp_inplace_bytes - in0, strlen(r1));
+	/* then small pipelined replies are composed in place again */
+	peer_request(&p, "GET k\r\nGET k\r\nPING\r\n");
+	peer_ack_all(&p);
+	assert_int_equal(p.rx_len, strlen(r1) + unit + 2 * 11 + 7);
+	assert_memory_equal(p.rx + strlen(r1) + unit,
+			    "$5\r\nhello\r\n$5\r\nhello\r\n+PONG\r\n", 29);
+	assert_int_equal(s->resp_inplace_bytes - in0, strlen(r1) + 29);
+	assert_true(s->resp_copied_bytes - cp0 < unit + 64);
+	peer_close(&p);
+}
+
 static void
 test_output_limit(void **state)
 {
@@ -438,6 +478,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compose_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_kill, setup, teardown),

@@ -275,7 +275,8 @@ run_pair(uint32_t loss_pm, uint32_t dup_pm, uint32_t reorder_pm,
 				wnd_seen_max = cli.c->snd_wnd;
 			if (!grown && cli.sent > TOTAL / 4 &&
 			    srv.c->nooo > 0 && srv.c->rbuf_head != 0 &&
-			    cli.c->sbuf_head != 0 && cli.c->sbuf_len > 0) {
+			    cli.c->sq_head != cli.c->sq_tail &&
+			    cli.c->sbuf_len > 0) {
 				/* mid-transfer, with data queued, in flight and
 				 * out of order in both directions */
 				assert_int_equal(dp_tcp_set_buffers(&a->core,

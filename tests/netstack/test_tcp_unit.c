@@ -1,7 +1,8 @@
 /*
  * test_tcp_unit.c -- unit tests of TCP internals: option parsing, sequence
  * arithmetic across the wrap, the reassembly queue (out-of-order ranges,
- * overlaps, duplicates, SACK order, ring wrap), SYN cookies.
+ * overlaps, duplicates, SACK order, ring wrap), SYN cookies, the RTO
+ * estimate under per-ACK (timestamp) RTT samples.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -316,6 +317,58 @@ test_isn_differs_and_advances(void **state)
 	assert_int_equal(dp_tcp_isn(core, 1, 2, 3, 4) - a, 1000);
 }
 
+/*
+ * RFC 7323 appendix G: a queue that grows while a 32 MiB window is in
+ * flight (the live 125 ms replication run of issue 6: 250 ms -> 1.35 s
+ * over 6 s at ~200 Mbit/s), one timestamp sample per two segments.  With
+ * per-ACK gains RTTVAR fell to the ACK-to-ACK jitter and the RTO to a few
+ * ms above SRTT, below the round trip of a segment sent at that moment:
+ * spurious RTOs.  The RTO must stay above that round trip throughout.
+ */
+static void
+test_rto_per_ack_samples(void **state)
+{
+	struct nst *t = *state;
+	struct dp_core *core = &t->core;
+	struct dp_tcp_conn c;
+	const double rate = 25e6;		/* bytes/s */
+	const uint32_t mss = 1448;
+	double worst = 1e9;
+
+	assert_int_equal(dp_tcp_stack_init(core, NULL), 0);
+	memset(&c, 0, sizeof(c));
+	c.flags = TF_TS;
+	c.smss = mss + TCP_TS_OPT_LEN;
+	for (double s = 0; s < 6.0; s += 2.0 * mss / rate) {
+		double rtt = 0.25 + 1.1 * s / 6.0;
+		double later = 0.25 + 1.1 * (s + rtt < 6.0 ? s + rtt : 6.0) /
+			       6.0;
+
+		c.snd_una = 1000;
+		c.snd_max = 1000 + (uint32_t)(rate * rtt);
+		dp_tcp_rtt_sample(core, &c, (uint32_t)(rtt * 1e6));
+		if (c.rto_us / 1e6 - later < worst)
+			worst = c.rto_us / 1e6 - later;
+	}
+	printf("# RTO minus the round trip of a segment sent then, worst: "
+	       "%.1f ms (srtt %u us, rttvar %u us)\n", worst * 1e3,
+	       c.srtt_us, c.rttvar_us);
+	assert_true(worst > 0.05);
+	/* one sample per round trip (no timestamps, Karn) keeps RFC 6298's
+	 * gains: 7/8 and 3/4 of the old values */
+	memset(&c, 0, sizeof(c));
+	c.smss = mss;
+	c.snd_max = 100 * mss;
+	dp_tcp_rtt_sample(core, &c, 100000);
+	assert_int_equal(c.srtt_us, 100000);
+	assert_int_equal(c.rttvar_us, 50000);
+	dp_tcp_rtt_sample(core, &c, 180000);
+	assert_int_equal(c.srtt_us, 110000);
+	assert_int_equal(c.rttvar_us, 57500);
+	assert_int_equal(c.rto_us, 110000 + 4 * 57500);
+	dp_tcp_stack_fini(core);
+}
+
 int
 main(void)
 {
@@ -335,6 +388,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_syncookie_roundtrip,
 						nst_setup, nst_teardown),
 		cmocka_unit_test_setup_teardown(test_isn_differs_and_advances,
+						nst_setup, nst_teardown),
+		cmocka_unit_test_setup_teardown(test_rto_per_ack_samples,
 						nst_setup, nst_teardown),
 	};
 

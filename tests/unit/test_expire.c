@@ -2,8 +2,9 @@
  * test_expire.c -- key expiry: lazy (on access, keyspace.c), active
  * (st_expire_cycle, expire.c), what both hand to the write log, TTL
  * arithmetic and the EXPIRE option matrix (cmd_keys.c), the TTL side of
- * SET / GETEX / PERSIST (cmd_string.c), and replica mode, where keys are
- * never expired locally but reads report them absent.
+ * SET / GETEX / PERSIST (cmd_string.c), replica mode, where keys are
+ * never expired locally but reads report them absent, and the command
+ * clock a poll loop sets (st_client_clock_set).
  *
  * Expected replies are stock redis-server 7.0.15's.  Keys expire with
  * PX 1 and a 5 ms sleep; nothing depends on finer timing.
@@ -614,6 +615,34 @@ replica_mode(void **state)
 	st_client_free(m);
 }
 
+/* ==== the command clock ======================================================= */
+
+/* st_client_clock_set: the thread's clock is the command time of every
+ * st_client_process until cleared (ferryd's loop sets one per iteration);
+ * 0 samples the real clock again. */
+static void
+client_clock(void **state)
+{
+	struct st_client *c = tc;
+	int64_t now = st_mstime();
+
+	/* ten seconds ago: a 5 s TTL has run out by the real clock */
+	st_client_clock_set(now - 10000);
+	th_assert_reply(c, "+OK\r\n", "SET", "k", "v", "PX", "5000");
+	th_assert_reply(c, "$1\r\nv\r\n", "GET", "k");
+	{
+		/* PX counts from the thread's clock, not the real one */
+		char want[32];
+
+		snprintf(want, sizeof(want), ":%lld\r\n",
+			 (long long)(now - 5000));
+		th_assert_reply(c, want, "PEXPIRETIME", "k");
+	}
+	st_client_clock_set(0);
+	th_assert_reply(c, "$-1\r\n", "GET", "k");
+	th_assert_reply(c, ":-2\r\n", "PTTL", "k");
+}
+
 int
 main(void)
 {
@@ -628,6 +657,7 @@ main(void)
 		T(persist_and_set_ttl),
 		T(getex_ttl),
 		T(replica_mode),
+		T(client_clock),
 	};
 #undef T
 

@@ -10,7 +10,8 @@
  *    byte-identical replies one request at a time (no prefetch: nothing to
  *    overlap), pipelined as one buffer (batches of ST_PREFETCH_MAX), and
  *    pipelined in odd-sized pieces (batches cut mid-request);
- *  - the hint array names a key's node after an insert or a write, and
+ *  - the hint array names a key's node after an insert or a write (AUTO:
+ *    only in databases of ST_PREFETCH_MIN_KEYS keys or more), and
  *    never a removed node (DEL, RENAME, FLUSHALL, SWAPDB then DEL): the
  *    prefetch reads hinted nodes, so a stale hint would be a use after
  *    free (a test has a reader pipelining GETs while a writer SETs and
@@ -346,6 +347,75 @@ t_hints(void **state)
 	th_flush_store();
 }
 
+/* AUTO keeps hints only in databases of ST_PREFETCH_MIN_KEYS keys or more
+ * (the only ones AUTO prefetch reads): below, writes leave the array alone;
+ * past the threshold new and rewritten keys get hints, older keys none
+ * until written; a hinted key is still cleared when removed, even after
+ * the database shrank below the threshold; OFF keeps none. */
+static void
+t_hints_auto(void **state)
+{
+	struct st_client *c;
+	struct st_buf b;
+	char key[32];
+
+	(void)state;
+	th_flush_store();
+	c = th_client();
+	st_client_set_prefetch(ST_PREFETCH_AUTO);
+	th_expect(c, "+OK\r\n", "SET", "ha:old", "1");
+	assert_null(st_keyspace_hinted(hash_of("ha:old")));
+	assert_int_equal(entry_of(c, "ha:old")->hinted, 0);
+	th_expect(c, "+OK\r\n", "SET", "ha:old", "2");	/* a write: none */
+	assert_null(st_keyspace_hinted(hash_of("ha:old")));
+	/* fill to the threshold (one key is there already) */
+	st_buf_init(&b);
+	for (long k = 1; k < ST_PREFETCH_MIN_KEYS; k++) {
+		int n = snprintf(key, sizeof(key), "ha:%ld", k);
+		char hdr[64];
+		int hn = snprintf(hdr, sizeof(hdr),
+				  "*3\r\n$3\r\nSET\r\n$%d\r\n", n);
+
+		st_buf_append(&b, hdr, (size_t)hn);
+		st_buf_append(&b, key, (size_t)n);
+		st_buf_append(&b, "\r\n$1\r\nx\r\n", 9);
+		if (b.len > 65536 || k == ST_PREFETCH_MIN_KEYS - 1) {
+			st_client_feed(c, b.p, b.len);
+			st_client_process(c);
+			st_buf_reset(&c->out);
+			st_buf_reset(&b);
+			st_worker_quiescent();
+		}
+	}
+	st_buf_free(&b);
+	assert_int_equal(st_db_size(0), ST_PREFETCH_MIN_KEYS);
+	/* the last key made the threshold only once inserted: no hint */
+	assert_null(st_keyspace_hinted(hash_of(key)));
+	/* at the threshold: a new key gets one, an older key only when
+	 * written */
+	th_expect(c, "+OK\r\n", "SET", "ha:new", "1");
+	assert_ptr_equal(st_keyspace_hinted(hash_of("ha:new")),
+			 entry_of(c, "ha:new"));
+	assert_null(st_keyspace_hinted(hash_of("ha:old")));
+	th_expect(c, "+OK\r\n", "SET", "ha:old", "3");
+	assert_ptr_equal(st_keyspace_hinted(hash_of("ha:old")),
+			 entry_of(c, "ha:old"));
+	/* back below the threshold: removing a hinted key still clears */
+	th_expect(c, ":1\r\n", "DEL", "ha:1");
+	th_expect(c, ":1\r\n", "DEL", "ha:2");
+	assert_true(st_db_size(0) < ST_PREFETCH_MIN_KEYS);
+	th_expect(c, ":1\r\n", "DEL", "ha:old");
+	assert_null(st_keyspace_hinted(hash_of("ha:old")));
+	th_expect(c, "$1\r\n1\r\n", "GET", "ha:new");
+	/* OFF keeps none, whatever the size */
+	st_client_set_prefetch(ST_PREFETCH_OFF);
+	th_expect(c, "+OK\r\n", "SET", "ha:off", "1");
+	assert_null(st_keyspace_hinted(hash_of("ha:off")));
+	st_client_set_prefetch(ST_PREFETCH_ALWAYS);	/* as main() set it */
+	st_client_free(c);
+	th_flush_store();
+}
+
 /* ---- a reader pipelining GETs while a writer SETs and DELs the keys ------ */
 
 #define RACE_KEYS 64
@@ -545,6 +615,7 @@ main(void)
 		cmocka_unit_test(t_peek),
 		cmocka_unit_test(t_pipelined_equals_serial),
 		cmocka_unit_test(t_hints),
+		cmocka_unit_test(t_hints_auto),
 		cmocka_unit_test(t_prefetch_races_deletes),
 		cmocka_unit_test(t_grow),
 	};

@@ -663,6 +663,62 @@ test_clock(void **state)
 
 /* ---- st_buf ------------------------------------------------------------- */
 
+/* Borrowed memory (resp_server.c lends the TCP send queue's tail): appends
+ * land in it; outgrowing it moves the bytes to the buffer's own heap;
+ * unborrow gives the buffer its own storage back; nothing leaks or is
+ * freed that was lent. */
+static void
+test_buf_borrow(void **state)
+{
+	struct st_buf b, save;
+	char lent[16], *own;
+	size_t n = 99;
+	int64_t mem0;
+
+	(void)state;
+	st_buf_init(&b);
+	st_buf_append(&b, "own", 3);
+	st_buf_reset(&b);
+	own = b.p;
+	mem0 = st_mem_used();
+	/* fits: written in place, own storage back untouched */
+	memset(lent, 0, sizeof(lent));
+	st_buf_borrow(&b, lent, sizeof(lent), &save);
+	assert_ptr_equal(b.p, lent);
+	st_buf_append(&b, "+OK\r\n", 5);
+	st_buf_putc(&b, ':');
+	assert_memory_equal(lent, "+OK\r\n:", 6);
+	st_buf_shrink(&b);			/* never frees lent memory */
+	assert_ptr_equal(b.p, lent);
+	assert_true(st_buf_unborrow(&b, &save, &n));
+	assert_int_equal(n, 6);
+	assert_ptr_equal(b.p, own);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.ext, 0);
+	assert_true(st_mem_used() == mem0);
+	/* outgrows: the bytes move to the heap, the parked storage is freed */
+	st_buf_borrow(&b, lent, sizeof(lent), &save);
+	st_buf_append(&b, "0123456789", 10);
+	st_buf_append(&b, "abcdefghij", 10);
+	assert_int_equal(b.ext, 0);
+	assert_true(b.p != lent);
+	assert_int_equal(b.len, 20);
+	assert_memory_equal(b.p, "0123456789abcdefghij", 20);
+	assert_memory_equal(lent, "0123456789", 10);	/* left as it was */
+	assert_false(st_buf_unborrow(&b, &save, &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(b.len, 20);
+	assert_memory_equal(b.p, "0123456789abcdefghij", 20);
+	st_buf_free(&b);
+	/* freeing a buffer while it borrows releases nothing of mem */
+	st_buf_borrow(&b, lent, sizeof(lent), &save);
+	st_buf_append(&b, "x", 1);
+	st_buf_free(&b);
+	assert_null(b.p);
+	st_buf_free(&save);
+	assert_true(st_mem_used() <= mem0);
+}
+
 static void
 test_buf(void **state)
 {
@@ -766,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_rand64),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_buf_borrow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

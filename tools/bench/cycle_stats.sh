@@ -11,6 +11,7 @@
 #   -r R             repetitions of every case (default 3; medians)
 #   -t S             seconds per measured run (default 3)
 #   -c C             connections (default 50)
+#   -s B             value size in bytes (default 16): the GET reply size
 #   --server-core K  ferryd's core (default 0); --client-core K (default 1)
 #   --perf S         also `perf record -e cpu-clock -g` ferryd for S seconds
 #                    during one extra run of each case (perf.CASE.txt: the
@@ -19,7 +20,7 @@
 #   --net A.B.C      the memif /24 (default 198.18.48); --prefix P: EAL
 #                    file prefixes P-s, P-cN (default cycPID)
 #
-# Cases: GET 16 B unpipelined (1 request per packet, C connections) and
+# Cases (values of -s bytes, 16 by default): GET 16 B unpipelined (1 request per packet, C connections) and
 # GET 16 B -P 16; keys preloaded (-r 10000) by a warm-up run, so every GET
 # hits and every reply is verified.  Per case and repetition: SIGUSR1,
 # ferry-bench -t get --duration S, SIGUSR1; the difference of the two
@@ -35,13 +36,14 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0";
 die() { echo "cycle_stats.sh: $*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
-REPS=3 SECS=3 CONNS=50 SCORE=0 CCORE=1 PERF=0 OUT='' BUILD=''
+REPS=3 SECS=3 CONNS=50 VSIZE=16 SCORE=0 CCORE=1 PERF=0 OUT='' BUILD=''
 NET=198.18.48 PFX=cyc$$
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) REPS=$2; shift 2 ;;
 	-t) SECS=$2; shift 2 ;;
 	-c) CONNS=$2; shift 2 ;;
+	-s) VSIZE=$2; shift 2 ;;
 	--server-core) SCORE=$2; shift 2 ;;
 	--client-core) CCORE=$2; shift 2 ;;
 	--perf) PERF=$2; shift 2 ;;
@@ -163,13 +165,13 @@ PY
 ferryd_up
 log "ferryd up (pid $SPID), out $OUT; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 uptime >"$OUT/load.txt"
-fbench "$OUT/warm.json" -t get --preload -r 10000 -c "$CONNS" -d 16 \
+fbench "$OUT/warm.json" -t get --preload -r 10000 -c "$CONNS" -d "$VSIZE" \
 	--duration 1 || die "warm-up failed: see $OUT/ferry-bench.log"
 for rep in $(seq 1 "$REPS"); do
 	for p in 1 16; do
 		json=$OUT/get-p$p-r$rep.json
 		l0=$(dump)
-		if ! fbench "$json" -t get -r 10000 -c "$CONNS" -P "$p" -d 16 \
+		if ! fbench "$json" -t get -r 10000 -c "$CONNS" -P "$p" -d "$VSIZE" \
 			--duration "$SECS"; then
 			# a loaded box can starve a run: record it, go on
 			log "rep $rep P=$p: ferry-bench failed (ferry-bench.log)"
@@ -188,7 +190,7 @@ if [ "$PERF" != 0 ]; then
 			-- sleep "$PERF" >"$OUT/perf.p$p.log" 2>&1 &
 		PPID_PERF=$!
 		fbench "$OUT/perf-p$p.json" -t get -r 10000 -c "$CONNS" -P "$p" \
-			-d 16 --duration "$((PERF + 1))" || true
+			-d "$VSIZE" --duration "$((PERF + 1))" || true
 		wait "$PPID_PERF" || true
 		PPID_PERF=''
 		perf report -i "$OUT/perf.p$p.data" --no-children --sort symbol \

@@ -17,6 +17,14 @@
 #                    flight
 #   --server-core K  core of ferryd / redis-server / the echo server (0)
 #   --client-core K  core of ferry-bench / redis-benchmark / echo client (1)
+#   --data-cores N   ferryd data cores K..K+N-1 and as many ferry-bench
+#                    lcores K2..K2+N-1 (default 1): net_memif gets N queue
+#                    pairs, queue i of the client meets queue i of ferryd,
+#                    so each core pair shares a ring; -c is the total over
+#                    all of them (redis-server stays on core K, its client
+#                    on K2; the echo ceiling uses N cores each side too)
+#   --cases LIST     which of ferry,redis,ceiling to run (default all three)
+#   --sizes LIST     value sizes, of 16,1024 (default both)
 #   --busy-poll      ferryd --busy-poll (default: its idle backoff)
 #   --no-sweep       skip the latency-vs-throughput sweep
 #   --out DIR        results (default: a fresh /tmp/ferry_vs_redis.XXXXXX)
@@ -35,7 +43,16 @@
 #   sweep:   GET, 16 B, unpipelined: closed loop with 1..100 connections
 #            for both servers (throughput vs p50/p99), and ferry-bench
 #            --rate at fractions of ferryd's closed-loop maximum (open
-#            loop, latency from the scheduled send time)
+#            loop, latency from the scheduled send time).  The sweep's
+#            ferryd runs with --latency-stats (and --busy-poll with
+#            --busy-poll): before each rate point a one-request ferry-bench
+#            sends CONFIG RESETSTAT, after it SIGUSR1 makes ferryd dump its
+#            per-core residence percentiles (rx burst to tx burst, the
+#            server-side latency without the wait in the RX ring) into its
+#            log, which go next to the client's p50/p99.  The rate points
+#            do not --preload (the closed-loop points before them loaded
+#            the same keys into the same ferryd), so the server's figures
+#            hold only the point's GETs (its 0.5 s warm-up included)
 # Output in DIR: results.md (the table: medians, ratios ferry/redis and
 # ferry/ceiling, every run's figure, the exact commands, the machine),
 # raw.csv, sweep.csv, latency.svg and latency.png (gnuplot, when installed),
@@ -52,6 +69,7 @@ die() { echo "ferry_vs_redis.sh: $*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 REPS=3 SECS=3 REQS=100000 CONNS=50 SCORE=0 CCORE=1 BUSY=0 SWEEP=1 OUT=''
+NDC=1 CASES=ferry,redis,ceiling SIZES='16 1024'
 BUILD=''
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -62,6 +80,9 @@ while [ $# -gt 0 ]; do
 	--server-core) SCORE=$2; shift 2 ;;
 	--client-core) CCORE=$2; shift 2 ;;
 	--busy-poll) BUSY=1; shift ;;
+	--data-cores) NDC=$2; shift 2 ;;
+	--cases) CASES=$2; shift 2 ;;
+	--sizes) SIZES=${2//,/ }; shift 2 ;;
 	--no-sweep) SWEEP=0; shift ;;
 	--out) OUT=$2; shift 2 ;;
 	-h|--help) usage ;;
@@ -70,11 +91,25 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$BUILD" ] || usage
+[[ $NDC =~ ^[1-9][0-9]*$ ]] || die "--data-cores wants a positive number"
+for d in $SIZES; do
+	[ "$d" = 16 ] || [ "$d" = 1024 ] || die "--sizes: 16 and/or 1024"
+done
+for c in ${CASES//,/ }; do
+	case $c in ferry|redis|ceiling) ;; *) die "--cases: ferry, redis, ceiling" ;; esac
+done
+has_case() { [[ ,$CASES, == *",$1,"* ]]; }
+# the core lists: one core, or a range of NDC cores from the first
+cores() { if [ "$NDC" = 1 ]; then echo "$1"; else echo "$1-$(($1 + NDC - 1))"; fi; }
+SCORES=$(cores "$SCORE") CCORES=$(cores "$CCORE")
 BUILD=$(cd "$BUILD" && pwd)
 FERRYD=$BUILD/ferryd
 FB=$BUILD/ferry-bench
 [ -x "$FERRYD" ] && [ -x "$FB" ] || die "no ferryd / ferry-bench in $BUILD"
-for t in redis-server redis-benchmark redis-cli taskset python3 timeout; do
+NEED=(taskset python3 timeout)
+[[ ,$CASES, != *,redis,* ]] && [ "$SWEEP" = 0 ] ||
+	NEED+=(redis-server redis-benchmark redis-cli)
+for t in "${NEED[@]}"; do
 	command -v "$t" >/dev/null || die "missing $t"
 done
 [ -n "$OUT" ] || OUT=$(mktemp -d /tmp/ferry_vs_redis.XXXXXX)
@@ -132,11 +167,11 @@ note() { # the exact command, once per kind: run counters in file
 memif_server() {
 	local prog=$1; shift
 	N=$((N + 1))
-	local cmd=(taskset -c "$SCORE" "$prog" -l "$SCORE" --no-huge -m 1024
+	local cmd=(taskset -c "$SCORES" "$prog" -l "$SCORES" --no-huge -m 1024
 		--no-pci --file-prefix "$PFX-s$N"
 		--vdev "net_memif0,role=server,socket=$SOCK" -- --addr "$SRV/24"
 		"$@")
-	note "${cmd[*]}"
+	note "${cmd[@]}"
 	"${cmd[@]}" >"$OUT/server-$N.log" 2>&1 &
 	SPID=$!
 	for _ in $(seq 1 200); do
@@ -152,11 +187,11 @@ memif_server() {
 fbench() {
 	local json=$1; shift
 	N=$((N + 1))
-	local cmd=(taskset -c "$CCORE" "$FB" -l "$CCORE" --no-huge -m 1024
+	local cmd=(taskset -c "$CCORES" "$FB" -l "$CCORES" --no-huge -m 1024
 		--no-pci --file-prefix "$PFX-c$N"
 		--vdev "net_memif0,role=client,socket=$SOCK" -- --addr "$CLI/24"
 		"$@" -q --json "$json")
-	note "${cmd[*]}"
+	note "${cmd[@]}"
 	timeout 120 "${cmd[@]}" >>"$OUT/ferry-bench.log" 2>&1
 }
 
@@ -178,7 +213,7 @@ ferry_block() { # REP
 	local rep=$1 d p popt json busy=()
 	[ "$BUSY" = 1 ] && busy=(--busy-poll)
 	memif_server "$FERRYD" "${busy[@]}"
-	for d in 16 1024; do
+	for d in $SIZES; do
 		for p in 1 16; do
 			popt=(); [ "$p" = 1 ] || popt=(-P "$p")
 			json=$OUT/ferry-r$rep-d$d-p$p.json
@@ -199,7 +234,7 @@ ferry_block() { # REP
 redis_up() {
 	local cmd=(taskset -c "$SCORE" redis-server --port "$RPORT" --bind
 		127.0.0.1 --save '' --appendonly no --daemonize no)
-	note "${cmd[*]}"
+	note "${cmd[@]}"
 	"${cmd[@]}" >"$OUT/redis-server.log" 2>&1 &
 	SPID=$!
 	for _ in $(seq 1 100); do
@@ -216,7 +251,7 @@ rbench() {
 	local popt=(); [ "$4" = 1 ] || popt=(-P "$4")
 	local cmd=(taskset -c "$CCORE" redis-benchmark -p "$RPORT" -t "$1"
 		-n "$2" -c "$3" "${popt[@]}" -d "$5" -r 10000 --csv)
-	note "${cmd[*]}"
+	note "${cmd[@]}"
 	timeout 120 "${cmd[@]}" 2>>"$OUT/redis-benchmark.err" |
 		awk -F'"' 'NR > 1 && $2 != "" { printf "%s,%s,%s,%s\n", $2, $4, $10, $14 }'
 }
@@ -224,7 +259,7 @@ rbench() {
 redis_block() { # REP
 	local rep=$1 d p n
 	redis_up
-	for d in 16 1024; do
+	for d in $SIZES; do
 		for p in 1 16; do
 			n=$REQS; [ "$p" = 1 ] || n=$((REQS * 4))
 			rbench set,get "$n" "$CONNS" "$p" "$d" |
@@ -238,7 +273,8 @@ redis_block() { # REP
 
 echo_block() { # REP
 	local rep=$1 f json
-	for f in 64 1090; do
+	for d in $SIZES; do
+		f=64; [ "$d" = 16 ] || f=1090
 		memif_server "$FB" --echo server
 		json=$OUT/echo-r$rep-f$f.json
 		fbench "$json" --echo client -c "$CONNS" -d $((f - 14)) \
@@ -255,9 +291,47 @@ PY
 	log "rep $rep: ceiling done"
 }
 
+# srv_residence LOG -> "p50 p99 p99.9 max count" (us) of ferryd's last
+# SIGUSR1 dump: the worst core's percentiles (one core: its own), the
+# commands of all cores
+srv_residence() {
+	awk '/^core [0-9]+ residence_usec:/ { l[$2] = $0 }
+		/^stats end/ { split("", last); for (k in l) last[k] = l[k]; split("", l) }
+		END {
+			for (k in last) {
+				n = split(last[k], f, " ")
+				for (i = 1; i <= n; i++) {
+					split(f[i], kv, "=")
+					if (kv[1] == "p50" && kv[2] + 0 > p50) p50 = kv[2] + 0
+					if (kv[1] == "p99" && kv[2] + 0 > p99) p99 = kv[2] + 0
+					if (kv[1] == "p99.9" && kv[2] + 0 > p999) p999 = kv[2] + 0
+					if (kv[1] == "max" && kv[2] + 0 > mx) mx = kv[2] + 0
+					if (kv[1] == "count") cnt += kv[2]
+				}
+				seen = 1
+			}
+			if (seen) printf "%.3f %.3f %.3f %.3f %d\n", p50, p99, p999, mx, cnt
+			else print "nan nan nan nan 0"
+		}' "$1"
+}
+
+# srv_dump: SIGUSR1 to the sweep's ferryd, wait for its "stats end"
+srv_dump() {
+	local log=$OUT/server-$SN.log before
+	before=$(grep -c '^stats end' "$log" || true)
+	kill -USR1 "$SPID"
+	for _ in $(seq 1 50); do
+		[ "$(grep -c '^stats end' "$log" || true)" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	die "ferryd did not dump its stats (SIGUSR1)"
+}
+
 sweep() {
-	local c max r json
-	memif_server "$FERRYD"
+	local c max r json busy=()
+	[ "$BUSY" = 1 ] && busy=(--busy-poll)
+	memif_server "$FERRYD" --latency-stats "${busy[@]}"
+	SN=$N	# the sweep's ferryd log: server-$SN.log
 	for c in 1 5 10 25 50 100; do
 		json=$OUT/sweep-ferry-c$c.json
 		fbench "$json" -h "$SRV" -t get --preload -r 10000 -c "$c" -d 16 \
@@ -267,10 +341,15 @@ sweep() {
 	max=$(awk -F, '$1 == "ferry-closed" && $3 > m { m = $3 } END { print m }' "$OUT/sweep.csv")
 	for r in 0.1 0.3 0.5 0.7 0.8 0.9 0.95; do
 		json=$OUT/sweep-ferry-rate$r.json
-		fbench "$json" -h "$SRV" -t get --preload -r 10000 -c "$CONNS" \
+		fbench "$OUT/sweep-resetstat.json" -h "$SRV" \
+			--command 'CONFIG RESETSTAT' -c 1 -n 1 ||
+			die "sweep: CONFIG RESETSTAT failed"
+		fbench "$json" -h "$SRV" -t get -r 10000 -c "$CONNS" \
 			-d 16 -P 64 --rate "$(awk -v m="$max" -v r="$r" 'BEGIN { printf "%.0f", m * r }')" \
 			--duration 2 --warmup 0.5 || die "sweep: ferry-bench --rate failed"
-		echo "ferry-open,$r,$(jphase "$json" GET | tr ' ' ,)" >>"$OUT/sweep.csv"
+		srv_dump
+		echo "ferry-open,$r,$(jphase "$json" GET | tr ' ' ,),$(srv_residence "$OUT/server-$SN.log" | tr ' ' ,)" \
+			>>"$OUT/sweep.csv"
 	done
 	server_stop
 	redis_up
@@ -294,7 +373,7 @@ runs() { # SERVER TEST P D
 	awk -F, -v s="$1" -v t="$2" -v p="$3" -v d="$4" \
 		'$2 == s && $3 == t && $4 == p && $5 == d { printf "%s%.0f", x, $6; x = " " }' "$OUT/raw.csv"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "nan" && b != "nan" && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 plot() {
 	command -v gnuplot >/dev/null || { log "no gnuplot: no plot"; return 0; }
@@ -327,12 +406,11 @@ GP
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for rep in $(seq 1 "$REPS"); do
-	ferry_block "$rep"
-	redis_block "$rep"
-	echo_block "$rep"
+	if has_case ferry; then ferry_block "$rep"; fi
+	if has_case redis; then redis_block "$rep"; fi
+	if has_case ceiling; then echo_block "$rep"; fi
 done
-[ "$SWEEP" = 0 ] || sweep
-plot
+if [ "$SWEEP" = 1 ]; then sweep; plot; fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - START))
 
@@ -341,9 +419,10 @@ ELAPSED=$(($(date +%s) - START))
 	echo
 	echo "Machine: $(nproc) cores, \"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)\"," \
 		"Linux $(uname -r); load average $LOAD_START at start, $LOAD_END at end;" \
-		"run took ${ELAPSED}s. Servers on core $SCORE, clients on core $CCORE" \
+		"run took ${ELAPSED}s. Servers on cores $SCORES, clients on cores $CCORES" \
 		"(taskset; DPDK lcores the same). ferryd $([ "$BUSY" = 1 ] && echo --busy-poll || echo "idle backoff")," \
-		"1 data core; $(redis-server --version | cut -d' ' -f1-3)."
+		"$NDC data core(s) (redis-server on core $SCORE, redis-benchmark on $CCORE);" \
+		"$(redis-server --version 2>/dev/null | cut -d' ' -f1-3)."
 	echo "Build: $BUILD ($(git -C "$(dirname "$0")" describe --always --dirty 2>/dev/null || echo '?'))."
 	echo
 	echo "Medians of $REPS runs (ops/s; ferry-bench: $SECS s per test of which 0.5 s warm-up," \
@@ -353,7 +432,7 @@ ELAPSED=$(($(date +%s) - START))
 	echo
 	echo "| test | value | pipeline | ferry ops/s | redis ops/s | ferry/redis | ceiling rt/s | ferry/ceiling | ferry p50 / p99 ms | redis p50 / p99 ms | ferry runs | redis runs |"
 	echo "|---|---:|---|---:|---:|---:|---:|---:|---|---|---|---|"
-	for d in 16 1024; do
+	for d in $SIZES; do
 		f=64; [ "$d" = 16 ] || f=1090
 		ce=$(col ceiling ECHO 1 "$f" 6)
 		for p in 1 16; do
@@ -374,11 +453,21 @@ ELAPSED=$(($(date +%s) - START))
 		"p50 RTT $(col ceiling ECHO 1 64 7) ms / $(col ceiling ECHO 1 1090 7) ms."
 	if [ "$SWEEP" = 1 ]; then
 		echo
-		echo "Latency vs throughput (GET, 16 B, unpipelined; latency.svg): kind, connections or rate fraction, ops/s, p50 ms, p99 ms"
+		echo "Latency vs throughput (GET, 16 B, unpipelined; latency.svg): kind, connections or rate fraction, ops/s, p50 ms, p99 ms" \
+			"(ferry-open also: ferryd's server-side residence p50, p99, p99.9, max in us, commands)"
 		echo
 		echo '```'
 		cat "$OUT/sweep.csv"
 		echo '```'
+		echo
+		echo "Open loop: client-side latency (ferry-bench, from the scheduled send time) next to" \
+			"ferryd's server-side residence (--latency-stats: rx burst to tx burst, per core, worst core;" \
+			"not the wait in the RX ring before the poll), ferryd $([ "$BUSY" = 1 ] && echo --busy-poll || echo "idle backoff")."
+		echo
+		echo "| rate (x max) | ops/s | client p50 ms | client p99 ms | server p50 us | server p99 us | server p99.9 us | server max us | server commands |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		awk -F, '$1 == "ferry-open" { printf "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8, $9, $10 }' \
+			"$OUT/sweep.csv"
 	fi
 	echo
 	echo "Commands (each kind once; N in file prefixes counts runs):"
