@@ -32,63 +32,13 @@
 #include "dp_loop.h"
 #include "dp_options.h"
 #include "dp_tcp.h"
+#include "loop_peer.h"
 #include "nstest.h"
 #include "resp_server.h"
 #include "util.h"
 #include "worker.h"
 
 #define NREQ 20
-
-struct peer {
-	struct nst *t;
-	struct dp_loop_shared sh;
-	struct dp_loop_state ls;
-	uint16_t sport;
-	uint32_t seq, ack;
-	char rx[4096];
-	size_t rx_len;
-};
-
-static struct st_worker *worker;
-
-static void
-app_flush(struct dp_core *core, void *arg)
-{
-	dp_resp_server_flush(core);
-}
-
-static void
-fini_hook(struct dp_core *core)
-{
-	dp_tcp_stack_fini(core);
-	dp_resp_server_fini(core);
-}
-
-static int
-setup(void **state)
-{
-	struct dp_tcp_config cfg;
-	struct dp_resp_params rp = { .port = 6379, .output_limit = 256u << 20 };
-	struct nst *t;
-
-	if (worker == NULL) {
-		if (nst_eal_init() < 0 || st_store_init() < 0)
-			return -1;
-		worker = st_thread_register();
-	}
-	t = nst_create(0);
-	if (t == NULL)
-		return -1;
-	t->core.worker = worker;
-	dp_tcp_config_defaults(&cfg);
-	if (dp_tcp_stack_init(&t->core, &cfg) < 0)
-		return -1;
-	t->fini_hook = fini_hook;
-	if (dp_resp_server_init(&t->core, &rp) < 0)
-		return -1;
-	*state = t;
-	return 0;
-}
 
 static int
 teardown(void **state)
@@ -104,91 +54,21 @@ teardown(void **state)
 	return rc;
 }
 
-/* One loop iteration at TSC time. */
-static unsigned
-iterate(struct peer *p)
-{
-	return dp_loop_iteration(&p->t->core, &p->sh, &p->ls);
-}
-
-/* Take the server's frames: payload for us appended to rx. */
-static void
-peer_drain(struct peer *p)
-{
-	struct nst_tcp s;
-	struct nst_frame f;
-
-	while (nst_pop_tcp(p->t, &s, &f) == 0) {
-		if (s.dport != p->sport)
-			continue;
-		if (s.flags & RTE_TCP_SYN_FLAG)
-			p->ack = s.seq + 1;
-		if (s.len && s.seq == p->ack &&
-		    p->rx_len + s.len < sizeof(p->rx)) {
-			memcpy(p->rx + p->rx_len, s.payload, s.len);
-			p->rx_len += s.len;
-			p->rx[p->rx_len] = '\0';
-			p->ack += s.len;
-		}
-	}
-}
-
-/* A segment into the port's RX queue, then one iteration: the loop reads
- * it (not nst_input, which bypasses dp_loop_iteration). */
-static void
-peer_send(struct peer *p, uint8_t flags, const char *data)
-{
-	static uint8_t buf[NST_FRAME_MAX];
-	struct nst_tcp s;
-	uint32_t len = data ? (uint32_t)strlen(data) : 0;
-	uint32_t n;
-
-	nst_tcp_defaults(p->t, &s);
-	s.sport = p->sport;
-	s.seq = p->seq;
-	s.ack = p->ack;
-	s.flags = flags;
-	s.win = 65535;
-	s.payload = (const uint8_t *)data;
-	s.len = len;
-	if (flags & RTE_TCP_SYN_FLAG)
-		s.opt.mss = 1460;
-	n = nst_build_tcp(buf, sizeof(buf), &s);
-	assert_true(n > 0);
-	assert_int_equal(nst_inject(p->t, buf, n), 0);
-	p->seq += len + ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ? 1 : 0);
-	assert_true(iterate(p) > 0);	/* it moved that frame at least */
-	peer_drain(p);
-}
-
-static void
-peer_init(struct peer *p, struct nst *t, uint16_t sport)
-{
-	memset(p, 0, sizeof(*p));
-	p->t = t;
-	p->sport = sport;
-	p->seq = 5000;
-	dp_loop_params_defaults(&p->sh.params);
-	p->sh.hooks.app_flush = app_flush;
-	p->sh.ncores = 1;
-	dp_loop_state_init(&p->ls);
-}
-
 /* Connect, send NREQ GETs/SETs one per iteration, close. */
 static void
-run_traffic(struct peer *p)
+run_traffic(struct lp_peer *p)
 {
 	char req[64];
 
-	peer_send(p, RTE_TCP_SYN_FLAG, NULL);
+	lp_send(p, RTE_TCP_SYN_FLAG, NULL);
 	assert_true(p->ack != 0);
-	peer_send(p, RTE_TCP_ACK_FLAG, NULL);
+	lp_send(p, RTE_TCP_ACK_FLAG, NULL);
 	for (int i = 0; i < NREQ; i++) {
 		if (i % 2 == 0)
 			snprintf(req, sizeof(req), "SET k%d v%d\r\n", i, i);
 		else
 			snprintf(req, sizeof(req), "GET k%d\r\n", i - 1);
-		peer_send(p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, req);
+		lp_send(p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, req);
 	}
 	assert_non_null(strstr(p->rx, "+OK\r\n$2\r\nv0\r\n"));
 	assert_non_null(strstr(p->rx, "$3\r\nv18\r\n"));
@@ -196,16 +76,16 @@ run_traffic(struct peer *p)
 }
 
 static void
-peer_close(struct peer *p)
+peer_close(struct lp_peer *p)
 {
-	peer_send(p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, NULL);
+	lp_send(p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, NULL);
 	for (int i = 0; i < 10; i++) {
-		iterate(p);
-		peer_drain(p);
+		lp_iterate(p);
+		lp_drain(p);
 	}
 	/* the server's FIN came: ACK it (LAST_ACK -> CLOSED) */
 	p->ack++;
-	peer_send(p, RTE_TCP_ACK_FLAG, NULL);
+	lp_send(p, RTE_TCP_ACK_FLAG, NULL);
 	nst_clear_sent(p->t);
 }
 
@@ -214,7 +94,7 @@ test_counters(void **state)
 {
 	struct nst *t = *state;
 	struct dp_cycles *c = &t->core.cyc;
-	struct peer p;
+	struct lp_peer p;
 	uint64_t t0, t1, sum = 0, idle_iters, busy_iters, busy_cycles;
 	static const enum dp_cyc_layer crossed[] = {
 		DP_CYC_RX, DP_CYC_ETH, DP_CYC_TCP_IN, DP_CYC_APP, DP_CYC_STORE,
@@ -222,7 +102,7 @@ test_counters(void **state)
 		DP_CYC_QSBR,
 	};
 
-	peer_init(&p, t, 41000);
+	lp_init(&p, t, 41000);
 	dp_cycles_enable(c);
 	/* no stall threshold: a sanitizer build or a loaded machine may
 	 * take over 1 ms for an iteration (test_long covers stalls) */
@@ -251,11 +131,11 @@ test_counters(void **state)
 	assert_true(c->busy[DP_CYC_TCP_IN] < c->busy_cycles);
 	/* an iteration with nothing to do is idle, busy stays as it was
 	 * (every reply ACKed first: no retransmission may be due) */
-	peer_send(&p, RTE_TCP_ACK_FLAG, NULL);
+	lp_send(&p, RTE_TCP_ACK_FLAG, NULL);
 	idle_iters = c->idle_iters;
 	busy_iters = c->busy_iters;
 	busy_cycles = c->busy_cycles;
-	assert_int_equal(iterate(&p), 0);
+	assert_int_equal(lp_iterate(&p), 0);
 	assert_int_equal(c->idle_iters, idle_iters + 1);
 	assert_int_equal(c->busy_iters, busy_iters);
 	assert_int_equal(c->busy_cycles, busy_cycles);
@@ -270,14 +150,14 @@ test_dump(void **state)
 {
 	struct nst *t = *state;
 	struct dp_core *cores[1] = { &t->core };
-	struct peer p;
+	struct lp_peer p;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	double store = -1, busy = -1;
 	const char *s;
 
-	peer_init(&p, t, 41001);
+	lp_init(&p, t, 41001);
 	dp_cycles_enable(&t->core.cyc);
 	t->core.cyc.long_tsc = UINT64_MAX;	/* as in test_counters */
 	run_traffic(&p);
@@ -311,9 +191,9 @@ test_long(void **state)
 {
 	struct nst *t = *state;
 	struct dp_cycles *c = &t->core.cyc;
-	struct peer p;
+	struct lp_peer p;
 
-	peer_init(&p, t, 41003);
+	lp_init(&p, t, 41003);
 	dp_cycles_enable(c);
 	c->long_tsc = 0;
 	run_traffic(&p);
@@ -334,12 +214,12 @@ test_off(void **state)
 	struct nst *t = *state;
 	struct dp_core *cores[1] = { &t->core };
 	const struct dp_cycles *c = &t->core.cyc;
-	struct peer p;
+	struct lp_peer p;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	peer_init(&p, t, 41002);
+	lp_init(&p, t, 41002);
 	assert_false(c->on);	/* off by default */
 	run_traffic(&p);
 	for (int i = 0; i < DP_CYC__COUNT; i++)
@@ -363,17 +243,17 @@ static void
 test_store_clock(void **state)
 {
 	struct nst *t = *state;
-	struct peer p;
+	struct lp_peer p;
 	long long exp = 0;
 	int64_t t0, t1;
 	const char *s;
 
-	peer_init(&p, t, 41004);
-	peer_send(&p, RTE_TCP_SYN_FLAG, NULL);
-	peer_send(&p, RTE_TCP_ACK_FLAG, NULL);
+	lp_init(&p, t, 41004);
+	lp_send(&p, RTE_TCP_SYN_FLAG, NULL);
+	lp_send(&p, RTE_TCP_ACK_FLAG, NULL);
 	st_client_clock_set(1);			/* 1970 */
 	t0 = st_mstime();
-	peer_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+	lp_send(&p, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
 		  "SET clk v PX 60000\r\nPEXPIRETIME clk\r\n");
 	t1 = st_mstime();
 	s = strstr(p.rx, "+OK\r\n:");
@@ -406,11 +286,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_clock, setup,
+		cmocka_unit_test_setup_teardown(test_counters, lp_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dump, lp_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long, lp_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_off, lp_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_clock, lp_setup,
 						teardown),
 		cmocka_unit_test(test_option),
 	};

@@ -34,62 +34,12 @@
 #include "dp_options.h"
 #include "dp_tcp.h"
 #include "dp_hdr.h"
+#include "loop_peer.h"
 #include "nstest.h"
 #include "resp_server.h"
 #include "worker.h"
 
 #define NREQ 20
-
-struct peer {
-	struct nst *t;
-	struct dp_loop_shared sh;
-	struct dp_loop_state ls;
-	uint16_t sport;
-	uint32_t seq, ack;
-	char rx[32768];
-	size_t rx_len;
-};
-
-static struct st_worker *worker;
-
-static void
-app_flush(struct dp_core *core, void *arg)
-{
-	dp_resp_server_flush(core);
-}
-
-static void
-fini_hook(struct dp_core *core)
-{
-	dp_tcp_stack_fini(core);
-	dp_resp_server_fini(core);
-}
-
-static int
-setup(void **state)
-{
-	struct dp_tcp_config cfg;
-	struct dp_resp_params rp = { .port = 6379, .output_limit = 256u << 20 };
-	struct nst *t;
-
-	if (worker == NULL) {
-		if (nst_eal_init() < 0 || st_store_init() < 0)
-			return -1;
-		worker = st_thread_register();
-	}
-	t = nst_create(0);
-	if (t == NULL)
-		return -1;
-	t->core.worker = worker;
-	dp_tcp_config_defaults(&cfg);
-	if (dp_tcp_stack_init(&t->core, &cfg) < 0)
-		return -1;
-	t->fini_hook = fini_hook;
-	if (dp_resp_server_init(&t->core, &rp) < 0)
-		return -1;
-	*state = t;
-	return 0;
-}
 
 static int
 teardown(void **state)
@@ -105,94 +55,24 @@ teardown(void **state)
 	return rc;
 }
 
-/* One loop iteration at TSC time. */
-static unsigned
-iterate(struct peer *p)
-{
-	return dp_loop_iteration(&p->t->core, &p->sh, &p->ls);
-}
-
-/* Take the server's frames: payload for us appended to rx. */
 static void
-peer_drain(struct peer *p)
+peer_close(struct lp_peer *p)
 {
-	struct nst_tcp s;
-	struct nst_frame f;
-
-	while (nst_pop_tcp(p->t, &s, &f) == 0) {
-		if (s.dport != p->sport)
-			continue;
-		if (s.flags & RTE_TCP_SYN_FLAG)
-			p->ack = s.seq + 1;
-		if (s.len && s.seq == p->ack &&
-		    p->rx_len + s.len < sizeof(p->rx)) {
-			memcpy(p->rx + p->rx_len, s.payload, s.len);
-			p->rx_len += s.len;
-			p->rx[p->rx_len] = '\0';
-			p->ack += s.len;
-		}
-	}
-}
-
-/* A segment into the port's RX queue, then one iteration: the loop reads
- * it (not nst_input, which bypasses dp_loop_iteration). */
-static void
-peer_send(struct peer *p, uint8_t flags, const char *data)
-{
-	static uint8_t buf[NST_FRAME_MAX];
-	struct nst_tcp s;
-	uint32_t len = data ? (uint32_t)strlen(data) : 0;
-	uint32_t n;
-
-	nst_tcp_defaults(p->t, &s);
-	s.sport = p->sport;
-	s.seq = p->seq;
-	s.ack = p->ack;
-	s.flags = flags;
-	s.win = 65535;
-	s.payload = (const uint8_t *)data;
-	s.len = len;
-	if (flags & RTE_TCP_SYN_FLAG)
-		s.opt.mss = 1460;
-	n = nst_build_tcp(buf, sizeof(buf), &s);
-	assert_true(n > 0);
-	assert_int_equal(nst_inject(p->t, buf, n), 0);
-	p->seq += len + ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ? 1 : 0);
-	assert_true(iterate(p) > 0);	/* it moved that frame at least */
-	peer_drain(p);
-}
-
-static void
-peer_init(struct peer *p, struct nst *t, uint16_t sport)
-{
-	memset(p, 0, sizeof(*p));
-	p->t = t;
-	p->sport = sport;
-	p->seq = 5000;
-	dp_loop_params_defaults(&p->sh.params);
-	p->sh.hooks.app_flush = app_flush;
-	p->sh.ncores = 1;
-	dp_loop_state_init(&p->ls);
-}
-
-static void
-peer_close(struct peer *p)
-{
-	peer_send(p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, NULL);
+	lp_send(p, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, NULL);
 	for (int i = 0; i < 10; i++) {
-		iterate(p);
-		peer_drain(p);
+		lp_iterate(p);
+		lp_drain(p);
 	}
 	/* the server's FIN came: ACK it (LAST_ACK -> CLOSED) */
 	p->ack++;
-	peer_send(p, RTE_TCP_ACK_FLAG, NULL);
+	lp_send(p, RTE_TCP_ACK_FLAG, NULL);
 	nst_clear_sent(p->t);
 }
 
 
 /* A request into the port's RX queue (no iteration yet). */
 static void
-inject_req(struct peer *p, const char *req)
+inject_req(struct lp_peer *p, const char *req)
 {
 	static uint8_t buf[NST_FRAME_MAX];
 	struct nst_tcp s;
@@ -214,24 +94,24 @@ inject_req(struct peer *p, const char *req)
 
 /* One request in one iteration: the TSC span of that iteration. */
 static uint64_t
-timed_send(struct peer *p, const char *req)
+timed_send(struct lp_peer *p, const char *req)
 {
 	uint64_t t0, t1;
 
 	inject_req(p, req);
 	t0 = rte_rdtsc();
-	assert_true(iterate(p) > 0);
+	assert_true(lp_iterate(p) > 0);
 	t1 = rte_rdtsc();
-	peer_drain(p);
+	lp_drain(p);
 	return t1 - t0;
 }
 
 static void
-peer_connect(struct peer *p)
+peer_connect(struct lp_peer *p)
 {
-	peer_send(p, RTE_TCP_SYN_FLAG, NULL);
+	lp_send(p, RTE_TCP_SYN_FLAG, NULL);
 	assert_true(p->ack != 0);
-	peer_send(p, RTE_TCP_ACK_FLAG, NULL);
+	lp_send(p, RTE_TCP_ACK_FLAG, NULL);
 }
 
 /* One sample per command, each within its iteration. */
@@ -240,11 +120,11 @@ test_samples(void **state)
 {
 	struct nst *t = *state;
 	struct dp_latency *l = &t->core.lat;
-	struct peer p;
+	struct lp_peer p;
 	uint64_t span_max = 0, span_sum = 0, span_min = UINT64_MAX;
 	char req[64];
 
-	peer_init(&p, t, 42000);
+	lp_init(&p, t, 42000);
 	assert_int_equal(dp_latency_enable(l), 0);
 	peer_connect(&p);
 	assert_int_equal(l->h->count, 0);	/* no command yet */
@@ -286,17 +166,17 @@ test_tx_refused(void **state)
 {
 	struct nst *t = *state;
 	struct dp_latency *l = &t->core.lat;
-	struct peer p;
+	struct lp_peer p;
 	uint64_t t0, t1, t2, wait, before;
 
-	peer_init(&p, t, 42001);
+	lp_init(&p, t, 42001);
 	assert_int_equal(dp_latency_enable(l), 0);
 	peer_connect(&p);
 	before = l->h->count;
 	t->fp.tx_refuse_calls = 1;
 	inject_req(&p, "SET a 1\r\n");
 	t0 = rte_rdtsc();
-	assert_true(iterate(&p) > 0);
+	assert_true(lp_iterate(&p) > 0);
 	assert_true(t->core.ntx > 0);		/* the reply waits */
 	assert_int_equal(l->h->count, before);	/* not yet counted */
 	assert_int_equal(l->npend, 1);
@@ -305,12 +185,12 @@ test_tx_refused(void **state)
 	t1 = rte_rdtsc();
 	while (rte_rdtsc() - t1 < wait)
 		;
-	iterate(&p);
+	lp_iterate(&p);
 	t2 = rte_rdtsc();
 	assert_int_equal(t->core.ntx, 0);
 	assert_int_equal(l->h->count, before + 1);
 	assert_int_equal(l->npend, 0);
-	peer_drain(&p);
+	lp_drain(&p);
 	assert_non_null(strstr(p.rx, "+OK\r\n"));
 	/* from the first iteration's rx burst to the second's flush: at
 	 * least the wait in between, at most both iterations and the wait */
@@ -326,13 +206,13 @@ test_off(void **state)
 {
 	struct nst *t = *state;
 	struct dp_core *cores[1] = { &t->core };
-	struct peer p;
+	struct lp_peer p;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	struct st_buf b;
 
-	peer_init(&p, t, 42002);
+	lp_init(&p, t, 42002);
 	assert_false(t->core.lat.on);
 	assert_null(t->core.lat.h);
 	peer_connect(&p);
@@ -371,14 +251,14 @@ test_info_resetstat(void **state)
 {
 	struct nst *t = *state;
 	struct dp_core *cores[1] = { &t->core };
-	struct peer p;
+	struct lp_peer p;
 	char *buf = NULL, *s;
 	size_t len = 0;
 	FILE *f;
 	char req[64];
 	double p50, p90, p99, p999, max;
 
-	peer_init(&p, t, 42003);
+	lp_init(&p, t, 42003);
 	assert_int_equal(dp_latency_enable(&t->core.lat), 0);
 	dp_latency_register_info(cores, 1);
 	peer_connect(&p);
@@ -582,11 +462,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tx_refused, setup,
+		cmocka_unit_test_setup_teardown(test_samples, lp_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tx_refused, lp_setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_off, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_info_resetstat, setup,
+		cmocka_unit_test_setup_teardown(test_off, lp_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_info_resetstat, lp_setup,
 						teardown),
 		cmocka_unit_test(test_hdr_known),
 		cmocka_unit_test(test_threads),

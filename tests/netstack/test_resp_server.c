@@ -19,6 +19,7 @@
 #include "dp_tcp.h"
 #include "nstest.h"
 #include "resp_server.h"
+#include "loop_peer.h"
 #include "worker.h"
 
 #define BIG_LEN 100000
@@ -35,15 +36,6 @@ struct peer {
 	size_t rx_len, rx_cap;
 };
 
-static struct st_worker *worker;
-
-static void
-fini_hook(struct dp_core *core)
-{
-	dp_tcp_stack_fini(core);
-	dp_resp_server_fini(core);
-}
-
 /* the loop's order: deferred closes, then TCP output */
 static void
 poll_hook(struct dp_core *core)
@@ -52,31 +44,18 @@ poll_hook(struct dp_core *core)
 	dp_tcp_flush(core);
 }
 
+/* loop_peer.c's server (TCP stack + RESP server on the fake port), driven
+ * here by nst's own polling instead of the poll loop */
 static int
 setup(void **state)
 {
-	struct dp_tcp_config cfg;
-	struct dp_resp_params rp = { .port = 6379, .output_limit = 256u << 20 };
 	struct nst *t;
 
-	if (worker == NULL) {
-		if (nst_eal_init() < 0 || st_store_init() < 0)
-			return -1;
-		worker = st_thread_register();
-	}
-	t = nst_create(0);
-	if (t == NULL)
+	if (lp_setup(state) < 0)
 		return -1;
-	t->core.worker = worker;
-	dp_tcp_config_defaults(&cfg);
-	if (dp_tcp_stack_init(&t->core, &cfg) < 0)
-		return -1;
+	t = *state;
 	t->poll_hook = poll_hook;
 	t->timer_hook = dp_tcp_timers;
-	t->fini_hook = fini_hook;
-	if (dp_resp_server_init(&t->core, &rp) < 0)
-		return -1;
-	*state = t;
 	return 0;
 }
 
@@ -216,7 +195,7 @@ peer_close(struct peer *p)
 static void
 set_big(void)
 {
-	struct st_client *c = st_client_new(worker);
+	struct st_client *c = st_client_new(lp_worker());
 	char *req = malloc(BIG_LEN + 64);
 	int n = sprintf(req, "*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n", BIG_LEN);
 
