@@ -22,21 +22,6 @@
 
 #define INFO_MAX_REPLICAS 256
 
-static void
-bprintf(struct st_buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		st_buf_append(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n :
-				       sizeof(tmp) - 1);
-}
-
 /* Our master's host (copied into host, sizeof(ctl_repl.master_host)
  * bytes) and port, read under ctl_repl.lock. */
 static int
@@ -62,7 +47,7 @@ info_replica_side(struct st_buf *b, int64_t now)
 	char host[sizeof(ctl_repl.master_host)];
 	int port = master_addr(host);
 
-	bprintf(b, "role:slave\r\nmaster_host:%s\r\nmaster_port:%d\r\n"
+	st_buf_printf(b, "role:slave\r\nmaster_host:%s\r\nmaster_port:%d\r\n"
 		"master_link_status:%s\r\n"
 		"master_last_io_seconds_ago:%lld\r\n"
 		"master_sync_in_progress:%d\r\n"
@@ -83,7 +68,7 @@ info_replica_side(struct st_buf *b, int64_t now)
 			total = 0;
 		if (total != 0)
 			perc = ((double)read / (double)total) * 100;
-		bprintf(b, "master_sync_total_bytes:%lld\r\n"
+		st_buf_printf(b, "master_sync_total_bytes:%lld\r\n"
 			"master_sync_read_bytes:%lld\r\n"
 			"master_sync_left_bytes:%lld\r\n"
 			"master_sync_perc:%.2f\r\n"
@@ -92,9 +77,9 @@ info_replica_side(struct st_buf *b, int64_t now)
 			last_io ? (int)((now - last_io) / 1000) : -1);
 	}
 	if (ls != CTL_LINK_CONNECTED)
-		bprintf(b, "master_link_down_since_seconds:%lld\r\n",
+		st_buf_printf(b, "master_link_down_since_seconds:%lld\r\n",
 			down ? (long long)((now - down) / 1000) : -1LL);
-	bprintf(b, "slave_priority:%d\r\nslave_read_only:%d\r\n"
+	st_buf_printf(b, "slave_priority:%d\r\nslave_read_only:%d\r\n"
 		"replica_announced:1\r\n", CTL_CFG(replica_priority),
 		CTL_CFG(replica_read_only) ? 1 : 0);
 }
@@ -112,15 +97,15 @@ ctl_repl_info(struct st_buf *b)
 	if (ctl_repl_role() == CTL_ROLE_REPLICA)
 		info_replica_side(b, now);
 	else
-		bprintf(b, "role:master\r\n");
+		st_buf_printf(b, "role:master\r\n");
 	pthread_mutex_lock(&v_lock);
 	n = ctl_replicas_snapshot(v, INFO_MAX_REPLICAS);
-	bprintf(b, "connected_slaves:%d\r\n", n);
+	st_buf_printf(b, "connected_slaves:%d\r\n", n);
 	if (CTL_CFG(min_replicas_to_write) > 0 && CTL_CFG(min_replicas_max_lag) > 0)
-		bprintf(b, "min_slaves_good_slaves:%d\r\n",
+		st_buf_printf(b, "min_slaves_good_slaves:%d\r\n",
 			atomic_load(&ctl_repl.good_replicas));
 	for (int i = 0; i < n; i++)
-		bprintf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n",
+		st_buf_printf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n",
 			i, v[i].ip, v[i].port, ctl_replica_state_name(v[i].state),
 			v[i].ack_off, v[i].lag_s);
 	pthread_mutex_unlock(&v_lock);
@@ -129,7 +114,7 @@ ctl_repl_info(struct st_buf *b)
 	memcpy(id2, ctl_repl.replid2, sizeof(id2));
 	off2 = ctl_repl.second_repl_offset;
 	pthread_mutex_unlock(&ctl_repl.lock);
-	bprintf(b, "master_failover_state:%s\r\n"
+	st_buf_printf(b, "master_failover_state:%s\r\n"
 		"master_replid:%s\r\nmaster_replid2:%s\r\n"
 		"master_repl_offset:%lld\r\nsecond_repl_offset:%lld\r\n"
 		"repl_backlog_active:%d\r\nrepl_backlog_size:%lld\r\n"

@@ -197,25 +197,6 @@ dp_latency_dump(FILE *f, const struct dp_core *core)
 		core->id, s.count, s.p50, s.p90, s.p99, s.p999, s.max, s.held);
 }
 
-static void
-lat_printf(struct st_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-lat_printf(struct st_buf *b, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		st_buf_append(b, line, (size_t)n < sizeof(line) ?
-			      (size_t)n : sizeof(line) - 1);
-}
-
 void
 dp_latency_info(struct st_buf *b, struct dp_core *const *cores, unsigned n)
 {
@@ -225,19 +206,19 @@ dp_latency_info(struct st_buf *b, struct dp_core *const *cores, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		if (__atomic_load_n(&cores[i]->lat.on, __ATOMIC_RELAXED))
 			on = true;
-	lat_printf(b, "residence_enabled:%d\r\n", on ? 1 : 0);
+	st_buf_printf(b, "residence_enabled:%d\r\n", on ? 1 : 0);
 	if (!on)
 		return;
 	dp_latency_summary(cores, n, &s);
-	lat_printf(b, "residence_percentiles_usec:p50=%.3f,p90=%.3f,"
+	st_buf_printf(b, "residence_percentiles_usec:p50=%.3f,p90=%.3f,"
 		   "p99=%.3f,p99.9=%.3f,max=%.3f\r\n",
 		   s.p50, s.p90, s.p99, s.p999, s.max);
-	lat_printf(b, "residence_count:%" PRIu64 "\r\n", s.count);
-	lat_printf(b, "residence_held:%" PRIu64 "\r\n", s.held);
+	st_buf_printf(b, "residence_count:%" PRIu64 "\r\n", s.count);
+	st_buf_printf(b, "residence_held:%" PRIu64 "\r\n", s.held);
 	for (unsigned i = 0; i < n; i++) {
 		if (!lat_core_summary(cores[i], &s))
 			continue;
-		lat_printf(b, "core%u_residence_percentiles_usec:p50=%.3f,"
+		st_buf_printf(b, "core%u_residence_percentiles_usec:p50=%.3f,"
 			   "p90=%.3f,p99=%.3f,p99.9=%.3f,max=%.3f,count=%"
 			   PRIu64 "\r\n", cores[i]->id, s.p50, s.p90, s.p99,
 			   s.p999, s.max, s.count);

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -196,9 +197,11 @@ dp_tcp_stack_init(struct dp_core *core, const struct dp_tcp_config *cfg)
 		st->cfg.rto_max_us = st->cfg.rto_min_us;
 	if (st->cfg.rto_initial_us == 0)
 		st->cfg.rto_initial_us = st->cfg.rto_min_us;
-	if (getenv("FERRY_TCP_TRACE") != NULL)
-		st->trace_min_buf = (uint32_t)strtoul(getenv("FERRY_TCP_TRACE"),
-						      NULL, 0);
+	if (dp_tcp_trace_parse(getenv("FERRY_TCP_TRACE"),
+			       &st->trace_min_buf) < 0)
+		fprintf(stderr, "ferryd: FERRY_TCP_TRACE='%s' is not a byte "
+			"count (1..4294967295): no trace\n",
+			getenv("FERRY_TCP_TRACE"));
 	while (n < st->cfg.max_conns * 2 && n < (1u << 24))
 		n <<= 1;
 	st->buckets = calloc(n, sizeof(*st->buckets));
@@ -749,6 +752,25 @@ ring_linearize(uint8_t *dst, const uint8_t *ring, uint32_t size,
 {
 	memcpy(dst, ring + head, size - head);
 	memcpy(dst + (size - head), ring, head);
+}
+
+int
+dp_tcp_trace_parse(const char *s, uint32_t *min_buf)
+{
+	unsigned long long v;
+	char *end;
+
+	*min_buf = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (*s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+		return -EINVAL;
+	*min_buf = (uint32_t)v;
+	return 0;
 }
 
 int

@@ -434,6 +434,11 @@ struct rte_mempool *dp_tcp_sq_pool(unsigned core_id);
 uint64_t dp_tcp_sq_blocks_alive(void);
 uint64_t dp_tcp_sq_bytes_alive(void);
 
+/* FERRY_TCP_TRACE's value -> the send-buffer size from which connections
+ * are traced (tcp_timer.c dp_tcp_trace); NULL or empty: 0 (off).  0, or
+ * -EINVAL (and 0) for anything but a byte count 1..UINT32_MAX. */
+int dp_tcp_trace_parse(const char *s, uint32_t *min_buf);
+
 /* ---- tcp_cc.c ---- */
 /* Initial window (RFC 6928 IW10), the algorithm from the stack config,
  * fresh algorithm state.  Input path (handshake completed). */

@@ -9,6 +9,7 @@
  */
 #include "buf.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,24 @@ st_buf_append(struct st_buf *b, const void *p, size_t n)
 		st_buf_reserve(b, n);
 	memcpy(b->p + b->len, p, n);
 	b->len += n;
+}
+
+void
+st_buf_printf(struct st_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	st_buf_reserve(b, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
 }
 
 void

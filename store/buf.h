@@ -23,6 +23,9 @@ void st_buf_free(struct st_buf *b);
 /* Make room for 'extra' more bytes after len. */
 void st_buf_reserve(struct st_buf *b, size_t extra);
 void st_buf_append(struct st_buf *b, const void *p, size_t n);
+/* Append printf-formatted text (no NUL kept), whatever its length. */
+void st_buf_printf(struct st_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Drop the first 'n' bytes (memmove); n <= len. */
 void st_buf_consume(struct st_buf *b, size_t n);
 /* Release memory if the buffer is large and (mostly) empty. */

@@ -590,28 +590,6 @@ container_command(struct st_client *c)
 
 /* ---- text building ------------------------------------------------------------ */
 
-static void
-bufprintf(struct st_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-bufprintf(struct st_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n <= 0)
-		return;
-	st_buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* Redis's bytesToHuman. */
 static void
 bytes_to_human(char *s, size_t size, unsigned long long n)
@@ -731,7 +709,7 @@ client_info_line(struct st_buf *b, struct st_client *x, struct st_client *self)
 	      (unsigned long long)atomic_load_explicit(&pub->argv_cap,
 						       memory_order_relaxed) *
 	      sizeof(struct st_arg);
-	bufprintf(b, "id=%llu addr=%s laddr=%s fd=-1 name=%s age=%lld idle=%lld "
+	st_buf_printf(b, "id=%llu addr=%s laddr=%s fd=-1 name=%s age=%lld idle=%lld "
 		  "flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu "
 		  "qbuf-free=%zu argv-mem=%llu multi-mem=%llu rbs=%zu rbp=%zu "
 		  "obl=%zu oll=0 omem=0 tot-mem=%llu events=r cmd=%s "
@@ -1273,7 +1251,7 @@ info_section(struct st_buf *b, int *nsec, const char *title)
 {
 	if ((*nsec)++)
 		st_buf_append(b, "\r\n", 2);
-	bufprintf(b, "# %s\r\n", title);
+	st_buf_printf(b, "# %s\r\n", title);
 }
 
 static void
@@ -1287,7 +1265,7 @@ info_server(struct st_buf *b)
 
 	exe[el > 0 ? el : 0] = '\0';
 	uname(&u);
-	bufprintf(b,
+	st_buf_printf(b,
 		  "redis_version:" REDIS_VERSION "\r\n"
 		  "ferry_version:" FERRY_VERSION "\r\n"
 		  "redis_git_sha1:00000000\r\n"
@@ -1328,7 +1306,7 @@ info_server(struct st_buf *b)
 static void
 info_clients(struct st_buf *b)
 {
-	bufprintf(b,
+	st_buf_printf(b,
 		  "connected_clients:%zu\r\n"
 		  "cluster_connections:0\r\n"
 		  "maxclients:%lld\r\n"
@@ -1372,7 +1350,7 @@ info_memory(struct st_buf *b)
 	bytes_to_human(h_max, sizeof(h_max), (unsigned long long)maxmem);
 	if (st_config_get("maxmemory-policy", policy, sizeof(policy)) != 0)
 		policy[0] = '\0';
-	bufprintf(b,
+	st_buf_printf(b,
 		  "used_memory:%lld\r\n"
 		  "used_memory_human:%s\r\n"
 		  "used_memory_rss:%llu\r\n"
@@ -1398,7 +1376,7 @@ info_memory(struct st_buf *b)
 static void
 info_persistence(struct st_buf *b)
 {
-	bufprintf(b,
+	st_buf_printf(b,
 		  "loading:0\r\n"
 		  "async_loading:0\r\n"
 		  "rdb_changes_since_last_save:0\r\n"
@@ -1443,7 +1421,7 @@ info_stats(struct st_buf *b, struct st_client *c)
 	st_client_foreach(max_id_cb, &conns);
 	if (rh != NULL && rh->sync_stats != NULL)
 		rh->sync_stats(&sync_full, &sync_ok, &sync_err);
-	bufprintf(b,
+	st_buf_printf(b,
 		  "total_connections_received:%llu\r\n"
 		  "total_commands_processed:%llu\r\n"
 		  "instantaneous_ops_per_sec:0\r\n"
@@ -1485,7 +1463,7 @@ info_stats(struct st_buf *b, struct st_client *c)
 static void
 info_replication(struct st_buf *b)
 {
-	bufprintf(b,
+	st_buf_printf(b,
 		  "role:master\r\n"
 		  "connected_slaves:0\r\n"
 		  "master_failover_state:no-failover\r\n"
@@ -1509,7 +1487,7 @@ info_cpu(struct st_buf *b)
 	getrusage(RUSAGE_SELF, &self);
 	getrusage(RUSAGE_CHILDREN, &children);
 	getrusage(RUSAGE_THREAD, &thread);
-	bufprintf(b,
+	st_buf_printf(b,
 		  "used_cpu_sys:%ld.%06ld\r\n"
 		  "used_cpu_user:%ld.%06ld\r\n"
 		  "used_cpu_sys_children:%ld.%06ld\r\n"
@@ -1533,7 +1511,7 @@ info_keyspace(struct st_buf *b)
 
 		if (keys <= 0)
 			continue;
-		bufprintf(b, "db%d:keys=%lld,expires=%lld,avg_ttl=0\r\n", i, keys,
+		st_buf_printf(b, "db%d:keys=%lld,expires=%lld,avg_ttl=0\r\n", i, keys,
 			  expires > 0 ? expires : 0);
 	}
 }
@@ -1589,7 +1567,7 @@ info_command(struct st_client *c)
 		info_section(&b, &nsec, "Latencystats");
 	if (mask & SEC_CLUSTER) {
 		info_section(&b, &nsec, "Cluster");
-		bufprintf(&b, "cluster_enabled:0\r\n");
+		st_buf_printf(&b, "cluster_enabled:0\r\n");
 	}
 	if (mask & SEC_KEYSPACE) {
 		info_section(&b, &nsec, "Keyspace");

@@ -369,6 +369,33 @@ test_rto_per_ack_samples(void **state)
 	dp_tcp_stack_fini(core);
 }
 
+/* FERRY_TCP_TRACE: a byte count or nothing; garbage is refused (off). */
+static void
+test_trace_env(void **state)
+{
+	uint32_t v = 7;
+
+	(void)state;
+	assert_int_equal(dp_tcp_trace_parse(NULL, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(dp_tcp_trace_parse("4194304", &v), 0);
+	assert_int_equal(v, 4194304);
+	assert_int_equal(dp_tcp_trace_parse("0x1000", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(dp_tcp_trace_parse("", &v), 0);
+	assert_int_equal(v, 0);
+	v = 7;
+	assert_int_equal(dp_tcp_trace_parse("abc", &v), -EINVAL);
+	assert_int_equal(v, 0);
+	assert_int_equal(dp_tcp_trace_parse("12k", &v), -EINVAL);
+	assert_int_equal(dp_tcp_trace_parse("-1", &v), -EINVAL);
+	assert_int_equal(dp_tcp_trace_parse("0", &v), -EINVAL);
+	assert_int_equal(dp_tcp_trace_parse("4294967296", &v), -EINVAL);
+	assert_int_equal(dp_tcp_trace_parse("99999999999999999999999", &v),
+			 -EINVAL);
+	assert_int_equal(v, 0);
+}
+
 int
 main(void)
 {
@@ -391,6 +418,7 @@ main(void)
 						nst_setup, nst_teardown),
 		cmocka_unit_test_setup_teardown(test_rto_per_ack_samples,
 						nst_setup, nst_teardown),
+		cmocka_unit_test(test_trace_env),
 	};
 
 	if (nst_eal_init() != 0)

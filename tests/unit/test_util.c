@@ -676,6 +676,15 @@ test_buf_borrow(void **state)
 	int64_t mem0;
 
 	(void)state;
+	/* st_buf_printf: appends, any length (INFO lines, SIGUSR1 dumps) */
+	st_buf_init(&b);
+	st_buf_printf(&b, "a:%d,", 1);
+	st_buf_printf(&b, "%s", "");
+	st_buf_printf(&b, "b:%0600d", 7);
+	assert_int_equal(b.len, 4 + 2 + 600);
+	assert_memory_equal(b.p, "a:1,b:000", 9);
+	assert_int_equal(b.p[b.len - 1], '7');
+	st_buf_free(&b);
 	st_buf_init(&b);
 	st_buf_append(&b, "own", 3);
 	st_buf_reset(&b);
