@@ -4,7 +4,7 @@
  * dp_latency.h; the per-iteration samples are inline there.
  *
  * Call chain: dp_loop_iteration -> dp_lat_tx -> dp_latency_account ->
- *   dp_hdr_record_n;  SIGUSR1 -> (core 0) dp_loop_dump_stats ->
+ *   st_hdr_record_n;  SIGUSR1 -> (core 0) dp_loop_dump_stats ->
  *   dp_latency_dump;  INFO residence -> (store/cmd_server.c) info_command
  *   -> lat_info_write -> dp_latency_info -> dp_latency_summary;
  *   CONFIG RESETSTAT -> lat_info_reset -> dp_latency_reset_all.
@@ -21,7 +21,7 @@
 #include "command.h"
 #include "dp_core.h"
 /* ferry-bench's histogram, compiled into libferrydp (dataplane/meson.build) */
-#include "dp_hdr.h"
+#include "hdr.h"
 
 /* CONFIG RESETSTAT's generation: a histogram of another generation is
  * stale (its core empties it at its next iteration). */
@@ -42,11 +42,11 @@ gen_now(void)
 int
 dp_latency_enable(struct dp_latency *l)
 {
-	struct dp_hdr *h = malloc(sizeof(*h));
+	struct st_hdr *h = malloc(sizeof(*h));
 
 	if (h == NULL)
 		return -ENOMEM;
-	dp_hdr_reset(h);
+	st_hdr_reset(h);
 	memset(l, 0, sizeof(*l));
 	l->h = h;
 	l->gen = gen_now();
@@ -76,7 +76,7 @@ lat_check_reset(struct dp_latency *l)
 
 	if (l->gen == g)
 		return;
-	dp_hdr_reset(l->h);
+	st_hdr_reset(l->h);
 	__atomic_store_n(&l->held, 0, __ATOMIC_RELAXED);
 	l->npend = 0;
 	__atomic_store_n(&l->gen, g, __ATOMIC_RELEASE);
@@ -104,13 +104,13 @@ dp_latency_account(struct dp_latency *l, uint64_t commands, unsigned queued)
 	}
 	/* the queue is empty: everything parked has left too */
 	for (unsigned i = 0; i < l->npend; i++)
-		dp_hdr_record_n(l->h, now - l->pend[i].t_rx, l->pend[i].cmds);
+		st_hdr_record_n(l->h, now - l->pend[i].t_rx, l->pend[i].cmds);
 	l->npend = 0;
-	dp_hdr_record_n(l->h, now - l->t_rx, cmds);
+	st_hdr_record_n(l->h, now - l->t_rx, cmds);
 }
 
 /* The core's histogram if recording and of the current generation. */
-static const struct dp_hdr *
+static const struct st_hdr *
 lat_current(const struct dp_latency *l)
 {
 	if (!__atomic_load_n(&l->on, __ATOMIC_RELAXED) || l->h == NULL)
@@ -121,16 +121,16 @@ lat_current(const struct dp_latency *l)
 }
 
 static void
-lat_fill(const struct dp_hdr *h, uint64_t held, struct dp_lat_summary *s)
+lat_fill(const struct st_hdr *h, uint64_t held, struct dp_lat_summary *s)
 {
 	double per_us = (double)rte_get_tsc_hz() / 1e6;
 
 	s->count = h->count;
 	s->held = held;
-	s->p50 = (double)dp_hdr_percentile(h, 50.0) / per_us;
-	s->p90 = (double)dp_hdr_percentile(h, 90.0) / per_us;
-	s->p99 = (double)dp_hdr_percentile(h, 99.0) / per_us;
-	s->p999 = (double)dp_hdr_percentile(h, 99.9) / per_us;
+	s->p50 = (double)st_hdr_percentile(h, 50.0) / per_us;
+	s->p90 = (double)st_hdr_percentile(h, 90.0) / per_us;
+	s->p99 = (double)st_hdr_percentile(h, 99.0) / per_us;
+	s->p999 = (double)st_hdr_percentile(h, 99.9) / per_us;
 	s->max = (double)(h->count ? h->max : 0) / per_us;
 }
 
@@ -138,19 +138,19 @@ int
 dp_latency_summary(struct dp_core *const *cores, unsigned n,
 		   struct dp_lat_summary *out)
 {
-	struct dp_hdr *m = malloc(sizeof(*m));
+	struct st_hdr *m = malloc(sizeof(*m));
 	uint64_t held = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (m == NULL)
 		return -ENOMEM;
-	dp_hdr_reset(m);
+	st_hdr_reset(m);
 	for (unsigned i = 0; i < n; i++) {
-		const struct dp_hdr *h = lat_current(&cores[i]->lat);
+		const struct st_hdr *h = lat_current(&cores[i]->lat);
 
 		if (h == NULL)
 			continue;
-		dp_hdr_merge(m, h);
+		st_hdr_merge(m, h);
 		held += rd(&cores[i]->lat.held);
 	}
 	lat_fill(m, held, out);
@@ -163,7 +163,7 @@ static bool
 lat_core_summary(const struct dp_core *core, struct dp_lat_summary *s)
 {
 	const struct dp_latency *l = &core->lat;
-	const struct dp_hdr *h;
+	const struct st_hdr *h;
 
 	memset(s, 0, sizeof(*s));
 	if (!__atomic_load_n(&l->on, __ATOMIC_RELAXED))
@@ -173,12 +173,12 @@ lat_core_summary(const struct dp_core *core, struct dp_lat_summary *s)
 		return true;
 	{
 		/* a stable copy of the counters the percentiles walk */
-		struct dp_hdr *m = malloc(sizeof(*m));
+		struct st_hdr *m = malloc(sizeof(*m));
 
 		if (m == NULL)
 			return true;
-		dp_hdr_reset(m);
-		dp_hdr_merge(m, h);
+		st_hdr_reset(m);
+		st_hdr_merge(m, h);
 		lat_fill(m, rd(&l->held), s);
 		free(m);
 	}

@@ -1,7 +1,7 @@
 /*
  * dp_latency.h -- server-side residence time of commands, per polling core
  * (ferryd --latency-stats): a log-linear histogram (tools/ferry-bench/
- * dp_hdr.h, relative error under 0.1%) of the time from the rx burst that
+ * hdr.h, relative error under 0.1%) of the time from the rx burst that
  * returned a request's frame to the tx burst that handed its reply's frame
  * to the port.
  *
@@ -45,7 +45,7 @@
  * histogram whose generation is not the current one (as if empty).
  *
  * Call chain: dp_loop_iteration -> dp_port_rx -> dp_lat_rx -> ... ->
- *   dp_core_tx_flush -> dp_lat_tx -> dp_hdr_record_n;
+ *   dp_core_tx_flush -> dp_lat_tx -> st_hdr_record_n;
  *   SIGUSR1 -> dp_loop_dump_stats -> dp_latency_dump;
  *   INFO residence -> (store/cmd_server.c) st_info_section ->
  *   dp_latency_info; CONFIG RESETSTAT -> dp_latency_reset_all.
@@ -60,7 +60,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 
-struct dp_hdr;
+struct st_hdr;
 struct dp_core;
 struct st_buf;
 
@@ -79,7 +79,7 @@ struct dp_latency {
 	unsigned npend;
 	struct dp_lat_pend pend[DP_LAT_PEND];	/* oldest first */
 	uint64_t held;			/* commands not recorded (atomic) */
-	struct dp_hdr *h;		/* TSC cycles; NULL when off */
+	struct st_hdr *h;		/* TSC cycles; NULL when off */
 };
 
 /* Allocate the histogram and turn recording on (before the core's loop

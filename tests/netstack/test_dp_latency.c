@@ -8,7 +8,7 @@
  * port refused are counted when the queue empties, from their own rx
  * burst; INFO residence's format and CONFIG RESETSTAT over the wire;
  * the SIGUSR1 dump line; nothing recorded when off; the option.  The
- * shared histogram (dataplane/dp_hdr.c) against known inputs
+ * shared histogram (store/hdr.c) against known inputs
  * (record_n, the relative error bound), and one thread recording while
  * another reads and resets (for TSan).
  */
@@ -33,7 +33,7 @@
 #include "dp_loop.h"
 #include "dp_options.h"
 #include "dp_tcp.h"
-#include "dp_hdr.h"
+#include "hdr.h"
 #include "loop_peer.h"
 #include "nstest.h"
 #include "resp_server.h"
@@ -330,47 +330,47 @@ test_info_resetstat(void **state)
 }
 
 /* The shared histogram on known inputs: record_n, percentiles within the
- * relative error bound (2^-(DP_HDR_BITS-1)), an atomic reset. */
+ * relative error bound (2^-(ST_HDR_BITS-1)), an atomic reset. */
 static void
 test_hdr_known(void **state)
 {
-	struct dp_hdr *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
-	const double bound = 1.0 / (1u << (DP_HDR_BITS - 1));
+	struct st_hdr *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	const double bound = 1.0 / (1u << (ST_HDR_BITS - 1));
 
 	assert_non_null(a);
 	assert_non_null(b);
-	dp_hdr_reset(a);
-	dp_hdr_reset(b);
+	st_hdr_reset(a);
+	st_hdr_reset(b);
 	/* 1..100000 cycles (3 GHz: up to 33 us), one each */
 	for (uint64_t v = 1; v <= 100000; v++)
-		dp_hdr_record(a, v);
+		st_hdr_record(a, v);
 	{
 		static const double pct[] = { 50, 90, 99, 99.9 };
 
 		for (size_t i = 0; i < 4; i++) {
 			double want = pct[i] * 1000.0;
-			double got = (double)dp_hdr_percentile(a, pct[i]);
+			double got = (double)st_hdr_percentile(a, pct[i]);
 
 			assert_true(got >= want);
 			assert_true(got <= want * (1 + bound));
 		}
 	}
-	assert_int_equal(dp_hdr_percentile(a, 100), 100000);
+	assert_int_equal(st_hdr_percentile(a, 100), 100000);
 	/* record_n: the same as n records */
-	dp_hdr_record_n(b, 12345, 7);
-	dp_hdr_record_n(b, 99, 0);		/* nothing */
+	st_hdr_record_n(b, 12345, 7);
+	st_hdr_record_n(b, 99, 0);		/* nothing */
 	for (int i = 0; i < 7; i++)
-		dp_hdr_record(a, 12345);
+		st_hdr_record(a, 12345);
 	assert_int_equal(b->count, 7);
 	assert_int_equal(b->sum, 12345 * 7);
 	assert_int_equal(b->min, 12345);
 	assert_int_equal(b->max, 12345);
-	assert_int_equal(b->counts[dp_hdr_index(12345)], 7);
-	dp_hdr_reset(b);
+	assert_int_equal(b->counts[st_hdr_index(12345)], 7);
+	st_hdr_reset(b);
 	assert_int_equal(b->count, 0);
-	assert_int_equal(b->counts[dp_hdr_index(12345)], 0);
+	assert_int_equal(b->counts[st_hdr_index(12345)], 0);
 	assert_int_equal(b->min, UINT64_MAX);
-	assert_int_equal(dp_hdr_percentile(b, 99), 0);
+	assert_int_equal(st_hdr_percentile(b, 99), 0);
 	free(a);
 	free(b);
 }

@@ -42,7 +42,7 @@
 #include "dp_loop.h"
 #include "dp_port.h"
 #include "dp_tcp.h"
-#include "dp_hdr.h"
+#include "hdr.h"
 #include "options.h"
 #include "workload.h"
 
@@ -66,7 +66,7 @@ struct fb_stats {
 	} errtext[FB_ERRTEXT_SLOTS];
 	uint64_t errtext_other;
 	uint64_t first_tsc, last_tsc;	/* this core's first send / last reply */
-	struct dp_hdr hdr;		/* latency, ns */
+	struct st_hdr hdr;		/* latency, ns */
 };
 
 enum fb_core_state {
@@ -132,7 +132,7 @@ struct fb_run {
 	uint64_t next_progress_tsc;
 	uint64_t last_progress_ok;
 	uint64_t last_progress_tsc;
-	struct dp_hdr *scratch;
+	struct st_hdr *scratch;
 };
 
 /* ---- bench_core.c: the per-core state machine (runs on the core) ---- */

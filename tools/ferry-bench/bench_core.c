@@ -380,7 +380,7 @@ fb_core_poll(struct dp_core *dp, void *arg)
 	p = atomic_load_explicit(&run->phase, memory_order_relaxed);
 	if (p < 0 || p >= (int)run->wl.nphases)
 		return;
-	dp_hdr_reset(run->scratch);
+	st_hdr_reset(run->scratch);
 	for (unsigned c = 0; c < run->ncores; c++) {
 		struct fb_stats *s = &run->cores[c]->stats[p + 1];
 
@@ -388,7 +388,7 @@ fb_core_poll(struct dp_core *dp, void *arg)
 		sent += __atomic_load_n(&s->sent, __ATOMIC_RELAXED);
 		for (int e = 1; e < FB_ERR__COUNT; e++)
 			err += __atomic_load_n(&s->errors[e], __ATOMIC_RELAXED);
-		dp_hdr_merge(run->scratch, &s->hdr);
+		st_hdr_merge(run->scratch, &s->hdr);
 	}
 	fprintf(stderr, "%s: %.1f s: %.0f ops/s, %" PRIu64 " verified of %"
 		PRIu64 " sent, p50 %.3f ms, p99 %.3f ms, errors %" PRIu64 "\n",
@@ -396,8 +396,8 @@ fb_core_poll(struct dp_core *dp, void *arg)
 		(double)(now - run->phase_start_tsc[p]) / (double)run->tsc_hz,
 		(double)(ok - run->last_progress_ok) * (double)run->tsc_hz /
 		(double)(now - run->last_progress_tsc), ok, sent,
-		ms(run, dp_hdr_percentile(run->scratch, 50)),
-		ms(run, dp_hdr_percentile(run->scratch, 99)), err);
+		ms(run, st_hdr_percentile(run->scratch, 50)),
+		ms(run, st_hdr_percentile(run->scratch, 99)), err);
 	run->last_progress_ok = ok;
 	run->last_progress_tsc = now;
 	run->next_progress_tsc = now + run->tsc_hz;

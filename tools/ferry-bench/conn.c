@@ -5,7 +5,7 @@
  *   open:  fb_core_step -> fb_conn_open -> dp_tcp_connect
  *          ... conn_connected -> (AUTH) | OPEN
  *   in:    dp_tcp_input -> conn_recv -> fb_reply_parse ->
- *          conn_reply_handlers[state] -> fb_workload_verify -> dp_hdr_record
+ *          conn_reply_handlers[state] -> fb_workload_verify -> st_hdr_record
  *          -> fb_conn_pump
  *   out:   fb_conn_pump -> fb_core_take -> fb_workload_compose ->
  *          conn_flush -> dp_tcp_send;  conn_sendable -> conn_flush
@@ -204,7 +204,7 @@ reply_request(struct fb_conn *c, const struct fb_reply *r, uint64_t now)
 		return;
 	}
 	fb_bump(&s->ok, 1);
-	dp_hdr_record(&s->hdr, now > req->t0 ?
+	st_hdr_record(&s->hdr, now > req->t0 ?
 		      (uint64_t)((double)(now - req->t0) *
 				 fc->run->ns_per_tsc) : 0);
 }

@@ -12,7 +12,7 @@
  *
  * Call chains:
  *   in:   dp_tcp_input -> ... -> conn_recv -> fb_reply_parse ->
- *         conn_reply_handlers[state] -> fb_workload_verify -> dp_hdr_record
+ *         conn_reply_handlers[state] -> fb_workload_verify -> st_hdr_record
  *         -> fb_conn_pump
  *   out:  fb_conn_pump -> fb_core_take -> fb_workload_compose ->
  *         conn_flush -> dp_tcp_send (the rest waits for conn_sendable)

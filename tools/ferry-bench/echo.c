@@ -110,7 +110,7 @@ echo_client(struct fb_run *run)
 	uint32_t nslots = run->opt.clients;
 	uint32_t len = run->opt.data_max + RTE_ETHER_HDR_LEN;
 	uint64_t *sent_at = calloc(nslots, sizeof(*sent_at));
-	struct dp_hdr *hdr = malloc(sizeof(*hdr));
+	struct st_hdr *hdr = malloc(sizeof(*hdr));
 	struct rte_ether_addr dst;
 	struct fb_echo_result r = {0};
 	uint64_t hz = run->tsc_hz, start, end, warm_end, loss_tsc;
@@ -128,7 +128,7 @@ echo_client(struct fb_run *run)
 		len = RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN;
 	if (len < RTE_ETHER_HDR_LEN + sizeof(struct echo_payload))
 		len = RTE_ETHER_HDR_LEN + sizeof(struct echo_payload);
-	dp_hdr_reset(hdr);
+	st_hdr_reset(hdr);
 	memset(&dst, 0xff, sizeof(dst));
 	start = rte_rdtsc();
 	warm_end = start + (uint64_t)(run->opt.warmup_s * (double)hz);
@@ -158,7 +158,7 @@ echo_client(struct fb_run *run)
 			}
 			rte_ether_addr_copy(&eh->src_addr, &dst);
 			if (pl->tsc >= warm_end) {
-				dp_hdr_record(hdr, (uint64_t)((double)(now - pl->tsc) *
+				st_hdr_record(hdr, (uint64_t)((double)(now - pl->tsc) *
 							      run->ns_per_tsc));
 				r.round_trips++;
 			}

@@ -150,7 +150,7 @@ make_bench_cores(struct fb_run *run)
 		if (fc->stats == NULL || fc->conns == NULL)
 			return -ENOMEM;
 		for (unsigned p = 0; p <= run->wl.nphases; p++)
-			dp_hdr_reset(&fc->stats[p].hdr);
+			st_hdr_reset(&fc->stats[p].hdr);
 		for (uint32_t c = 0; c < fc->nconns; c++)
 			if (fb_conn_init(&fc->conns[c], fc, first + c,
 					 depth) < 0)

@@ -53,7 +53,7 @@ merge_stats(struct fb_stats *dst, const struct fb_stats *src)
 		dst->first_tsc = src->first_tsc;
 	if (src->last_tsc > dst->last_tsc)
 		dst->last_tsc = src->last_tsc;
-	dp_hdr_merge(&dst->hdr, &src->hdr);
+	st_hdr_merge(&dst->hdr, &src->hdr);
 }
 
 static uint64_t
@@ -70,7 +70,7 @@ error_total(const struct fb_stats *s)
 static void
 phase_merge(struct fb_run *run, unsigned idx, struct phase_result *r)
 {
-	dp_hdr_reset(&r->t->hdr);
+	st_hdr_reset(&r->t->hdr);
 	for (unsigned c = 0; c < run->ncores; c++)
 		merge_stats(r->t, &run->cores[c]->stats[idx]);
 	r->errors = error_total(r->t);
@@ -133,7 +133,7 @@ report_text(struct fb_run *run, unsigned p, const struct phase_result *r,
 	if (o->quiet) {
 		fprintf(out, "%s: %.2f requests per second, p50=%.3f msec, "
 			"errors %" PRIu64 "\n", name, r->ops_per_s,
-			ms(dp_hdr_percentile(&t->hdr, 50)), r->errors);
+			ms(st_hdr_percentile(&t->hdr, 50)), r->errors);
 		return;
 	}
 	fprintf(out, "====== %s ======\n", name);
@@ -152,12 +152,12 @@ report_text(struct fb_run *run, unsigned p, const struct phase_result *r,
 	fprintf(out, "  %.3f s, %.1f ops/s\n", r->seconds, r->ops_per_s);
 	fprintf(out, "  latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f"
 		"  p99.99 %.3f  max %.3f  mean %.3f\n",
-		ms(dp_hdr_percentile(&t->hdr, 50)),
-		ms(dp_hdr_percentile(&t->hdr, 90)),
-		ms(dp_hdr_percentile(&t->hdr, 99)),
-		ms(dp_hdr_percentile(&t->hdr, 99.9)),
-		ms(dp_hdr_percentile(&t->hdr, 99.99)), ms(t->hdr.max),
-		dp_hdr_mean(&t->hdr) / 1e6);
+		ms(st_hdr_percentile(&t->hdr, 50)),
+		ms(st_hdr_percentile(&t->hdr, 90)),
+		ms(st_hdr_percentile(&t->hdr, 99)),
+		ms(st_hdr_percentile(&t->hdr, 99.9)),
+		ms(st_hdr_percentile(&t->hdr, 99.99)), ms(t->hdr.max),
+		st_hdr_mean(&t->hdr) / 1e6);
 	if (r->errors)
 		print_errors(out, t, "  ");
 }
@@ -262,10 +262,10 @@ report_json(struct fb_run *run, struct phase_result *res, int status)
 			"\"latency_ms\": {", r->seconds, r->ops_per_s);
 		for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
 			fprintf(f, "\"%s\": %.6f, ", pct_keys[i],
-				ms(dp_hdr_percentile(&t->hdr, pcts[i])));
+				ms(st_hdr_percentile(&t->hdr, pcts[i])));
 		fprintf(f, "\"min\": %.6f, \"max\": %.6f, \"mean\": %.6f}}",
 			ms(t->hdr.count ? t->hdr.min : 0), ms(t->hdr.max),
-			dp_hdr_mean(&t->hdr) / 1e6);
+			st_hdr_mean(&t->hdr) / 1e6);
 	}
 	errors += res[0].errors;
 	fprintf(f, "\n  ],\n  \"requests_sent\": %" PRIu64 ", \"verified\": %"
@@ -307,7 +307,7 @@ report_hdr(struct fb_run *run, struct phase_result *res)
 				strerror(errno));
 			return -errno;
 		}
-		dp_hdr_write_percentiles(&res[p + 1].t->hdr, f, 5, 1e6);
+		st_hdr_write_percentiles(&res[p + 1].t->hdr, f, 5, 1e6);
 		if (fclose(f) != 0)
 			return -EIO;
 	}
@@ -364,9 +364,9 @@ fb_report_echo(struct fb_run *run, const struct fb_echo_result *r, FILE *out)
 		"%" PRIu64 " lost, %.3f s\n  %.1f round trips/s (%.1f frames/s "
 		"each way)\n  rtt ms: p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
 		r->round_trips, r->frame_len, r->in_flight, r->lost,
-		r->seconds, rate, rate, ms(dp_hdr_percentile(r->hdr, 50)),
-		ms(dp_hdr_percentile(r->hdr, 99)),
-		ms(dp_hdr_percentile(r->hdr, 99.9)), ms(r->hdr->max));
+		r->seconds, rate, rate, ms(st_hdr_percentile(r->hdr, 50)),
+		ms(st_hdr_percentile(r->hdr, 99)),
+		ms(st_hdr_percentile(r->hdr, 99.9)), ms(r->hdr->max));
 	if (run->opt.json == NULL)
 		return r->round_trips ? FB_EXIT_OK : FB_EXIT_ERRORS;
 	f = fopen(run->opt.json, "w");
@@ -383,7 +383,7 @@ fb_report_echo(struct fb_run *run, const struct fb_echo_result *r, FILE *out)
 		r->seconds, rate);
 	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
 		fprintf(f, "\"%s\": %.6f, ", pct_keys[i],
-			ms(dp_hdr_percentile(r->hdr, pcts[i])));
+			ms(st_hdr_percentile(r->hdr, pcts[i])));
 	fprintf(f, "\"max\": %.6f}\n}\n", ms(r->hdr->max));
 	if (fclose(f) != 0)
 		return FB_EXIT_START;

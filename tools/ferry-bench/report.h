@@ -4,7 +4,7 @@
  *
  * Call chain: main (after every lcore returned) -> fb_report ->
  *   report_merge (each phase over the cores) -> report_text |
- *   report_json | dp_hdr_write_percentiles.
+ *   report_json | st_hdr_write_percentiles.
  * The echo mode writes its own figures through fb_report_echo.
  *
  * Figures per phase: requests sent, replies received, verified (ops, plus
@@ -39,7 +39,7 @@ struct fb_echo_result {
 	double seconds;
 	uint32_t frame_len;
 	uint32_t in_flight;
-	struct dp_hdr *hdr;
+	struct st_hdr *hdr;
 };
 
 /* Print and (with --json) write the echo client's result; exit status. */

@@ -1,7 +1,7 @@
 /*
- * test_dp_hdr.c -- ferry-bench's log-linear histogram (tools/ferry-bench/
+ * test_hdr.c -- ferry-bench's log-linear histogram (tools/ferry-bench/
  * hdr.c): bucket layout, percentiles against exact percentiles of the same
- * values (sorted) within the stated relative error 2^-(DP_HDR_BITS-1),
+ * values (sorted) within the stated relative error 2^-(ST_HDR_BITS-1),
  * exact min/max/count/mean, merge, clamping, and the HdrHistogram
  * percentile-distribution text.
  */
@@ -15,9 +15,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "dp_hdr.h"
+#include "hdr.h"
 
-#define REL_ERR (1.0 / (double)(1u << (DP_HDR_BITS - 1)))
+#define REL_ERR (1.0 / (double)(1u << (ST_HDR_BITS - 1)))
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -38,13 +38,13 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct dp_hdr *
+static struct st_hdr *
 new_hdr(void)
 {
-	struct dp_hdr *h = malloc(sizeof(*h));
+	struct st_hdr *h = malloc(sizeof(*h));
 
 	assert_non_null(h);
-	dp_hdr_reset(h);
+	st_hdr_reset(h);
 	return h;
 }
 
@@ -54,26 +54,26 @@ static void
 test_layout(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i + 1 < DP_HDR_NBUCKETS; i++) {
-		uint64_t lo = dp_hdr_lowest(i), hi = dp_hdr_highest(i);
+	for (unsigned i = 0; i + 1 < ST_HDR_NBUCKETS; i++) {
+		uint64_t lo = st_hdr_lowest(i), hi = st_hdr_highest(i);
 
 		assert_true(lo <= hi);
-		assert_int_equal(dp_hdr_lowest(i + 1), hi + 1);
-		assert_int_equal(dp_hdr_index(lo), i);
-		assert_int_equal(dp_hdr_index(hi), i);
+		assert_int_equal(st_hdr_lowest(i + 1), hi + 1);
+		assert_int_equal(st_hdr_index(lo), i);
+		assert_int_equal(st_hdr_index(hi), i);
 		assert_true((double)(hi - lo) <= REL_ERR * (double)lo + 1e-9 ||
 			    hi == lo);
 	}
-	assert_int_equal(dp_hdr_highest(DP_HDR_NBUCKETS - 1), DP_HDR_MAX);
-	assert_int_equal(dp_hdr_index(DP_HDR_MAX), DP_HDR_NBUCKETS - 1);
-	assert_int_equal(dp_hdr_index(UINT64_MAX), DP_HDR_NBUCKETS - 1);
+	assert_int_equal(st_hdr_highest(ST_HDR_NBUCKETS - 1), ST_HDR_MAX);
+	assert_int_equal(st_hdr_index(ST_HDR_MAX), ST_HDR_NBUCKETS - 1);
+	assert_int_equal(st_hdr_index(UINT64_MAX), ST_HDR_NBUCKETS - 1);
 	/* small values are exact */
-	for (uint64_t v = 0; v < (1u << DP_HDR_BITS); v++)
-		assert_int_equal(dp_hdr_highest(dp_hdr_index(v)), v);
+	for (uint64_t v = 0; v < (1u << ST_HDR_BITS); v++)
+		assert_int_equal(st_hdr_highest(st_hdr_index(v)), v);
 }
 
 static void
-check_against_exact(struct dp_hdr *h, uint64_t *vals, size_t n)
+check_against_exact(struct st_hdr *h, uint64_t *vals, size_t n)
 {
 	static const double ps[] = {1, 10, 25, 50, 75, 90, 99, 99.9, 99.99,
 				    99.999, 100};
@@ -85,13 +85,13 @@ check_against_exact(struct dp_hdr *h, uint64_t *vals, size_t n)
 	assert_int_equal(h->count, n);
 	assert_int_equal(h->min, vals[0]);
 	assert_int_equal(h->max, vals[n - 1]);
-	assert_true(fabs(dp_hdr_mean(h) - (double)(sum / n)) <=
+	assert_true(fabs(st_hdr_mean(h) - (double)(sum / n)) <=
 		    1e-9 * (double)(sum / n) + 1e-9);
-	assert_int_equal(dp_hdr_percentile(h, 0), vals[0]);
+	assert_int_equal(st_hdr_percentile(h, 0), vals[0]);
 	for (size_t k = 0; k < sizeof(ps) / sizeof(ps[0]); k++) {
 		size_t rank = (size_t)ceil(ps[k] / 100.0 * (double)n);
 		uint64_t exact = vals[rank ? rank - 1 : 0];
-		uint64_t got = dp_hdr_percentile(h, ps[k]);
+		uint64_t got = st_hdr_percentile(h, ps[k]);
 
 		/* never below the exact value, never above by more than
 		 * the bucket width */
@@ -106,7 +106,7 @@ test_percentiles_log_uniform(void **state)
 {
 	size_t n = 200000;
 	uint64_t *vals = malloc(n * sizeof(*vals));
-	struct dp_hdr *h = new_hdr();
+	struct st_hdr *h = new_hdr();
 
 	(void)state;
 	assert_non_null(vals);
@@ -117,7 +117,7 @@ test_percentiles_log_uniform(void **state)
 		if (i % 1000 == 0)
 			v *= 50;	/* a tail */
 		vals[i] = v;
-		dp_hdr_record(h, v);
+		st_hdr_record(h, v);
 	}
 	check_against_exact(h, vals, n);
 	free(vals);
@@ -130,20 +130,20 @@ test_percentiles_small_and_edges(void **state)
 {
 	size_t n = 0;
 	uint64_t vals[6000];
-	struct dp_hdr *h = new_hdr();
+	struct st_hdr *h = new_hdr();
 
 	(void)state;
 	for (uint64_t v = 0; v < 3000; v++)
 		vals[n++] = v;
-	for (unsigned e = DP_HDR_BITS; e < 40 && n + 3 <= 6000; e++) {
+	for (unsigned e = ST_HDR_BITS; e < 40 && n + 3 <= 6000; e++) {
 		vals[n++] = (UINT64_C(1) << e) - 1;
 		vals[n++] = UINT64_C(1) << e;
 		vals[n++] = (UINT64_C(1) << e) + 1;
 	}
 	for (size_t i = 0; i < n; i++)
-		dp_hdr_record(h, vals[i]);
+		st_hdr_record(h, vals[i]);
 	/* values below 2^B are exact: the median of 0..2999 region */
-	assert_int_equal(dp_hdr_percentile(h, 10),
+	assert_int_equal(st_hdr_percentile(h, 10),
 			 (uint64_t)ceil(0.10 * (double)n) - 1);
 	check_against_exact(h, vals, n);
 	free(h);
@@ -152,20 +152,20 @@ test_percentiles_small_and_edges(void **state)
 static void
 test_empty_single_clamp(void **state)
 {
-	struct dp_hdr *h = new_hdr();
+	struct st_hdr *h = new_hdr();
 
 	(void)state;
-	assert_int_equal(dp_hdr_percentile(h, 50), 0);
-	assert_true(dp_hdr_mean(h) == 0.0);
-	dp_hdr_record(h, 123456789);
-	assert_int_equal(dp_hdr_percentile(h, 0), 123456789);
+	assert_int_equal(st_hdr_percentile(h, 50), 0);
+	assert_true(st_hdr_mean(h) == 0.0);
+	st_hdr_record(h, 123456789);
+	assert_int_equal(st_hdr_percentile(h, 0), 123456789);
 	/* a single value: every percentile is the exact max */
-	assert_int_equal(dp_hdr_percentile(h, 50), 123456789);
-	assert_int_equal(dp_hdr_percentile(h, 100), 123456789);
-	dp_hdr_record(h, UINT64_MAX);
+	assert_int_equal(st_hdr_percentile(h, 50), 123456789);
+	assert_int_equal(st_hdr_percentile(h, 100), 123456789);
+	st_hdr_record(h, UINT64_MAX);
 	assert_int_equal(h->clamped, 1);
-	assert_int_equal(h->max, DP_HDR_MAX);
-	assert_int_equal(dp_hdr_percentile(h, 100), DP_HDR_MAX);
+	assert_int_equal(h->max, ST_HDR_MAX);
+	assert_int_equal(st_hdr_percentile(h, 100), ST_HDR_MAX);
 	free(h);
 }
 
@@ -173,16 +173,16 @@ test_empty_single_clamp(void **state)
 static void
 test_merge(void **state)
 {
-	struct dp_hdr *a = new_hdr(), *b = new_hdr(), *all = new_hdr();
+	struct st_hdr *a = new_hdr(), *b = new_hdr(), *all = new_hdr();
 
 	(void)state;
 	for (int i = 0; i < 50000; i++) {
 		uint64_t v = next_rand() % 10000000;
 
-		dp_hdr_record(i % 3 ? a : b, v);
-		dp_hdr_record(all, v);
+		st_hdr_record(i % 3 ? a : b, v);
+		st_hdr_record(all, v);
 	}
-	dp_hdr_merge(a, b);
+	st_hdr_merge(a, b);
 	assert_int_equal(a->count, all->count);
 	assert_int_equal(a->sum, all->sum);
 	assert_int_equal(a->min, all->min);
@@ -198,7 +198,7 @@ test_merge(void **state)
 static void
 test_percentile_text(void **state)
 {
-	struct dp_hdr *h = new_hdr();
+	struct st_hdr *h = new_hdr();
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -209,8 +209,8 @@ test_percentile_text(void **state)
 	(void)state;
 	assert_non_null(f);
 	for (uint64_t i = 1; i <= 10000; i++)
-		dp_hdr_record(h, i * 1000);	/* 1 us .. 10 ms */
-	assert_int_equal(dp_hdr_write_percentiles(h, f, 5, 1e6), 0);
+		st_hdr_record(h, i * 1000);	/* 1 us .. 10 ms */
+	assert_int_equal(st_hdr_write_percentiles(h, f, 5, 1e6), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "Value"));
 	assert_non_null(strstr(buf, "#[Mean    ="));

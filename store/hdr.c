@@ -1,17 +1,17 @@
 /*
- * dp_hdr.c -- the log-linear latency histogram (see dp_hdr.h).
+ * hdr.c -- the log-linear latency histogram (see hdr.h).
  *
- * Call chain: conn.c (a verified reply) -> dp_hdr_record;  report.c ->
- * dp_hdr_merge / dp_hdr_percentile / dp_hdr_write_percentiles.
+ * Call chain: conn.c (a verified reply) -> st_hdr_record;  report.c ->
+ * st_hdr_merge / st_hdr_percentile / st_hdr_write_percentiles.
  */
-#include "dp_hdr.h"
+#include "hdr.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
-#define HALF (1u << (DP_HDR_BITS - 1))
-#define FULL (1u << DP_HDR_BITS)
+#define HALF (1u << (ST_HDR_BITS - 1))
+#define FULL (1u << ST_HDR_BITS)
 
 static inline uint64_t
 rd(const uint64_t *p)
@@ -27,11 +27,11 @@ bump(uint64_t *p, uint64_t by)
 }
 
 void
-dp_hdr_reset(struct dp_hdr *h)
+st_hdr_reset(struct st_hdr *h)
 {
 	/* count first: a reader never sees more count than buckets hold */
 	__atomic_store_n(&h->count, 0, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < DP_HDR_NBUCKETS; i++)
+	for (unsigned i = 0; i < ST_HDR_NBUCKETS; i++)
 		__atomic_store_n(&h->counts[i], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->sum, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&h->clamped, 0, __ATOMIC_RELAXED);
@@ -40,20 +40,20 @@ dp_hdr_reset(struct dp_hdr *h)
 }
 
 unsigned
-dp_hdr_index(uint64_t v)
+st_hdr_index(uint64_t v)
 {
 	unsigned e;
 
-	if (v > DP_HDR_MAX)
-		v = DP_HDR_MAX;
+	if (v > ST_HDR_MAX)
+		v = ST_HDR_MAX;
 	if (v < FULL)
 		return (unsigned)v;
-	e = (unsigned)(63 - __builtin_clzll(v)) - (DP_HDR_BITS - 1);
+	e = (unsigned)(63 - __builtin_clzll(v)) - (ST_HDR_BITS - 1);
 	return FULL + (e - 1) * HALF + (unsigned)((v >> e) - HALF);
 }
 
 uint64_t
-dp_hdr_lowest(unsigned idx)
+st_hdr_lowest(unsigned idx)
 {
 	unsigned e;
 
@@ -64,26 +64,26 @@ dp_hdr_lowest(unsigned idx)
 }
 
 uint64_t
-dp_hdr_highest(unsigned idx)
+st_hdr_highest(unsigned idx)
 {
 	unsigned e;
 
 	if (idx < FULL)
 		return idx;
 	e = (idx - FULL) / HALF + 1;
-	return dp_hdr_lowest(idx) + (UINT64_C(1) << e) - 1;
+	return st_hdr_lowest(idx) + (UINT64_C(1) << e) - 1;
 }
 
 void
-dp_hdr_record_n(struct dp_hdr *h, uint64_t v, uint64_t n)
+st_hdr_record_n(struct st_hdr *h, uint64_t v, uint64_t n)
 {
 	if (n == 0)
 		return;
-	if (v > DP_HDR_MAX) {
+	if (v > ST_HDR_MAX) {
 		bump(&h->clamped, n);
-		v = DP_HDR_MAX;
+		v = ST_HDR_MAX;
 	}
-	bump(&h->counts[dp_hdr_index(v)], n);
+	bump(&h->counts[st_hdr_index(v)], n);
 	bump(&h->sum, v * n);
 	if (v < h->min)
 		__atomic_store_n(&h->min, v, __ATOMIC_RELAXED);
@@ -94,18 +94,18 @@ dp_hdr_record_n(struct dp_hdr *h, uint64_t v, uint64_t n)
 }
 
 void
-dp_hdr_record(struct dp_hdr *h, uint64_t v)
+st_hdr_record(struct st_hdr *h, uint64_t v)
 {
-	dp_hdr_record_n(h, v, 1);
+	st_hdr_record_n(h, v, 1);
 }
 
 void
-dp_hdr_merge(struct dp_hdr *dst, const struct dp_hdr *src)
+st_hdr_merge(struct st_hdr *dst, const struct st_hdr *src)
 {
 	uint64_t min = rd(&src->min), max = rd(&src->max);
 
 	/* relaxed loads: src may be a live histogram (progress lines) */
-	for (unsigned i = 0; i < DP_HDR_NBUCKETS; i++)
+	for (unsigned i = 0; i < ST_HDR_NBUCKETS; i++)
 		dst->counts[i] += rd(&src->counts[i]);
 	dst->count += rd(&src->count);
 	dst->sum += rd(&src->sum);
@@ -117,7 +117,7 @@ dp_hdr_merge(struct dp_hdr *dst, const struct dp_hdr *src)
 }
 
 uint64_t
-dp_hdr_percentile(const struct dp_hdr *h, double p)
+st_hdr_percentile(const struct st_hdr *h, double p)
 {
 	uint64_t total = __atomic_load_n(&h->count, __ATOMIC_ACQUIRE);
 	uint64_t want, cum = 0, max = rd(&h->max);
@@ -131,10 +131,10 @@ dp_hdr_percentile(const struct dp_hdr *h, double p)
 	want = (uint64_t)ceil(p / 100.0 * (double)total);
 	if (want == 0)
 		want = 1;
-	for (unsigned i = 0; i < DP_HDR_NBUCKETS; i++) {
+	for (unsigned i = 0; i < ST_HDR_NBUCKETS; i++) {
 		cum += rd(&h->counts[i]);
 		if (cum >= want) {
-			uint64_t v = dp_hdr_highest(i);
+			uint64_t v = st_hdr_highest(i);
 
 			return v < max ? v : max;
 		}
@@ -143,7 +143,7 @@ dp_hdr_percentile(const struct dp_hdr *h, double p)
 }
 
 double
-dp_hdr_mean(const struct dp_hdr *h)
+st_hdr_mean(const struct st_hdr *h)
 {
 	uint64_t n = rd(&h->count);
 
@@ -151,20 +151,20 @@ dp_hdr_mean(const struct dp_hdr *h)
 }
 
 double
-dp_hdr_stddev(const struct dp_hdr *h)
+st_hdr_stddev(const struct st_hdr *h)
 {
-	double mean = dp_hdr_mean(h), acc = 0.0;
+	double mean = st_hdr_mean(h), acc = 0.0;
 	uint64_t n = rd(&h->count);
 
 	if (n == 0)
 		return 0.0;
-	for (unsigned i = 0; i < DP_HDR_NBUCKETS; i++) {
+	for (unsigned i = 0; i < ST_HDR_NBUCKETS; i++) {
 		uint64_t c = rd(&h->counts[i]);
 		double mid, d;
 
 		if (c == 0)
 			continue;
-		mid = ((double)dp_hdr_lowest(i) + (double)dp_hdr_highest(i)) / 2;
+		mid = ((double)st_hdr_lowest(i) + (double)st_hdr_highest(i)) / 2;
 		d = mid - mean;
 		acc += d * d * (double)c;
 	}
@@ -186,7 +186,7 @@ next_level(double level, unsigned ticks_per_half)
 }
 
 int
-dp_hdr_write_percentiles(const struct dp_hdr *h, FILE *f,
+st_hdr_write_percentiles(const struct st_hdr *h, FILE *f,
 			 unsigned ticks_per_half, double scale)
 {
 	uint64_t total = h->count, cum = 0;
@@ -197,15 +197,15 @@ dp_hdr_write_percentiles(const struct dp_hdr *h, FILE *f,
 		ticks_per_half = 5;
 	fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile",
 		"TotalCount", "1/(1-Percentile)");
-	while (total > 0 && i < DP_HDR_NBUCKETS) {
+	while (total > 0 && i < ST_HDR_NBUCKETS) {
 		uint64_t want = (uint64_t)ceil(level / 100.0 * (double)total);
 		uint64_t v;
 
 		if (want == 0)
 			want = 1;
-		while (cum < want && i < DP_HDR_NBUCKETS)
+		while (cum < want && i < ST_HDR_NBUCKETS)
 			cum += h->counts[i++];
-		v = dp_hdr_highest(i - 1);
+		v = st_hdr_highest(i - 1);
 		if (v > h->max)
 			v = h->max;
 		if (cum >= total) {
@@ -223,11 +223,11 @@ dp_hdr_write_percentiles(const struct dp_hdr *h, FILE *f,
 		       level < 100.0);
 	}
 	fprintf(f, "#[Mean    = %12.6f, StdDeviation   = %12.6f]\n",
-		dp_hdr_mean(h) / scale, dp_hdr_stddev(h) / scale);
+		st_hdr_mean(h) / scale, st_hdr_stddev(h) / scale);
 	fprintf(f, "#[Max     = %12.6f, Total count    = %12llu]\n",
 		total ? (double)h->max / scale : 0.0,
 		(unsigned long long)total);
 	fprintf(f, "#[Buckets = %12u, SubBuckets     = %12u]\n",
-		DP_HDR_MAX_EXP - DP_HDR_BITS + 1, FULL);
+		ST_HDR_MAX_EXP - ST_HDR_BITS + 1, FULL);
 	return ferror(f) ? -EIO : 0;
 }
