@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "client.h"
 #include "config.h"
+#include "repl_lagprobe.h"
 #include "resp_compose.h"
 #include "util.h"
 
@@ -125,6 +126,7 @@ ctl_repl_info(struct st_buf *b)
 		ctl_backlog_exists() ? 1 : 0,
 		ctl_backlog_exists() ? ctl_backlog_size() : CTL_CFG(repl_backlog_size),
 		ctl_backlog_first_byte(), ctl_backlog_histlen());
+	ctl_lagprobe_info(b);
 }
 
 void

@@ -52,6 +52,7 @@
 #include "config.h"
 #include "keyspace.h"
 #include "rdb.h"
+#include "repl_lagprobe.h"
 #include "resp_compose.h"
 #include "resp_parse.h"
 #include "util.h"
@@ -838,6 +839,8 @@ in_connected(struct ctl_link *l, int64_t now_ms)
 
 			st_client_feed(c, base, used);
 			st_client_process(c);
+			ctl_lagprobe_observe(base, l->parser.argv,
+					     l->parser.argc);
 			/* where the records this command drew end in the
 			 * stream: a full sync of our own replicas at one of
 			 * them starts right after its bytes (exact) */
@@ -996,6 +999,7 @@ ctl_link_cron(struct ctl_link *l, int64_t now_ms)
 
 	if (atomic_load(&master_gen) != l->gen)
 		link_adopt_master(l, now_ms);
+	ctl_lagprobe_refresh(now_ms);
 	link_cron_handlers[l->state](l, now_ms, &act);
 	if (l->want_close)
 		return CTL_LINK_ACT_CLOSE;

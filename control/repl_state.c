@@ -20,6 +20,7 @@
 #include <sys/random.h>
 
 #include "command.h"
+#include "repl_lagprobe.h"
 #include "wlog.h"
 #include "role.h"
 
@@ -126,6 +127,7 @@ static const struct st_role_hooks repl_hooks = {
 	.info = ctl_repl_info,
 	.client_free = ctl_replica_free_client,
 	.sync_stats = repl_sync_stats,
+	.resetstat = ctl_lagprobe_reset,
 };
 
 int

@@ -1173,8 +1173,12 @@ config_resetstat_command(struct st_client *c)
 	{
 		const struct st_info_section *h = atomic_load(&info_host);
 
+		const struct st_role_hooks *rh = st_role_hooks();
+
 		if (h != NULL && h->resetstat != NULL)
 			h->resetstat(h->arg);
+		if (rh != NULL && rh->resetstat != NULL)
+			rh->resetstat();
 	}
 	st_reply_ok(c);
 }

@@ -51,6 +51,7 @@ static const char *const policy_names[] = {
 
 static char masterauth[512], masteruser[256], replica_announce_ip[256];
 static char replicaof[256];
+static char repl_lag_probe_key[256];
 
 static const struct param params[] = {
 	P("maxmemory", P_MEM, maxmemory, 0, LLONG_MAX, NULL, "0"),
@@ -116,6 +117,9 @@ static const struct param params[] = {
 	/* "host port": applied at start by control/repl_replica.c */
 	PS("replicaof", replicaof),
 	PS("slaveof", replicaof),
+	/* ferry's: SET <key> <unix ms> applied from the master records its
+	 * lag (control/repl_lagprobe.h); "" = off */
+	PS("repl-lag-probe-key", repl_lag_probe_key),
 	P("maxclients", P_LL, maxclients, 1, LLONG_MAX, NULL, "10000"),
 	PI("port", P_INT, port, 0, 65535, NULL, "6379"),
 	{ "requirepass", P_STRING, NULL, 0, 0, NULL, "", false },

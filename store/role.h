@@ -43,6 +43,10 @@ struct st_role_hooks {
 	void (*sync_stats)(unsigned long long *full,
 			   unsigned long long *partial_ok,
 			   unsigned long long *partial_err);
+	/* CONFIG RESETSTAT: empty replication's own statistics (the
+	 * replica's lag probe).  Any worker thread; must not block.  NULL:
+	 * nothing. */
+	void (*resetstat)(void);
 };
 
 /* Install (NULL: back to the built-in master-without-replicas). */

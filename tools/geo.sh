@@ -31,7 +31,8 @@
 #   region A: namespace N-a, ferryd 198.18.51.2/24 (kernel side .1, ferryd's
 #             --gateway), the primary;
 #   region X (B=1, C=2, D=3): namespace N-x, ferryd 198.18.(51+i).2/24,
-#             started with --replicaof 198.18.51.2 6379;
+#             started with --replicaof 198.18.51.2 6379 and
+#             --repl-lag-probe-key geo:stamp (its own lag measurement);
 #   link A<->X: ferry-linkemu in N-xi, its net_tap ports moved into N-a
 #             (198.18.(60+i).1/24) and the region (198.18.(60+i).2/24);
 #             ip_forward on, routes both ways.  Control socket
@@ -152,8 +153,10 @@ for i in $(seq 0 $((REGIONS - 1))); do
 	ns=$(ns_of "$i") a=$(addr_of "$i")
 	k=${a%.2}.1
 	extra=()
+	# replicas measure the lag of geo_watch's stamps where they apply
+	# them (control/repl_lagprobe.h)
 	[ "$i" -gt 0 ] && [ "$REPLICA" = 1 ] &&
-		extra=(--replicaof "$(addr_of 0) 6379")
+		extra=(--replicaof "$(addr_of 0) 6379" --repl-lag-probe-key geo:stamp)
 	tap="${NAME}f${LETTERS[$i]}"
 	"$NETNS" up "$ns" "$k/24" "$FERRYD" -l $((i % ncpu)) --no-huge -m 512 \
 		--no-pci --file-prefix "$ns" --vdev "net_tap0,iface=${tap:0:15}" -- \

@@ -13,6 +13,11 @@
       read this machine's clock, so no network delay enters it; the poll
       interval adds at most --poll-ms) -- as p50/p99/max over the second.  At the end a summary line; --json
       writes the per-second samples.
+      If the replica's ferryd has repl-lag-probe-key geo:stamp (tools/geo.sh
+      sets it), the replica measures the same stamps itself where it applies
+      them (control/repl_lagprobe.h: no poll, no client in the way): watch
+      empties those figures at its start (CONFIG RESETSTAT on the replica)
+      and prints them at the end ("in ferry"), also in --json.
 
 Uses Debian's python3-redis (run it with /usr/bin/python3).
 """
@@ -51,12 +56,18 @@ def stamp(args):
     r = conn(args.primary)
     end = time.time() + args.seconds if args.seconds else None
     period = args.every_ms / 1000.0
-    n = 0
+    n, rtts = 0, []
     while end is None or time.time() < end:
-        r.set("geo:stamp", "%.3f" % now_ms())
+        t0 = now_ms()
+        r.set("geo:stamp", "%.3f" % t0)
+        rtts.append(now_ms() - t0)
         n += 1
         time.sleep(period)
-    print("geo_watch stamp: %d stamps written" % n)
+    # the SET's round trip bounds the stamp's time to the primary
+    rtts.sort()
+    print("geo_watch stamp: %d stamps written; SET round trip p50 %.2f ms, "
+          "p99 %.2f ms, max %.2f ms" % (n, pct(rtts, 50), pct(rtts, 99),
+                                        rtts[-1] if rtts else float("nan")))
 
 
 def info(r, section):
@@ -66,8 +77,22 @@ def info(r, section):
         return {}
 
 
+def probe(r):
+    """The replica's own lag probe (INFO replication lag_probe_*), or None."""
+    i = info(r, "replication")
+    if "lag_probe_samples" not in i:
+        return None
+    return {k[len("lag_probe_"):]: v for k, v in i.items()
+            if k.startswith("lag_probe_")}
+
+
 def watch(args):
     p, rep = conn(args.primary), conn(args.replica)
+    if probe(rep) is not None:
+        try:
+            rep.config_resetstat()
+        except (redis.RedisError, OSError):
+            pass
     end = time.time() + args.seconds if args.seconds else None
     samples, all_lags = [], []
     prev_cmds = None
@@ -122,12 +147,22 @@ def watch(args):
     print("geo_watch: %d lag samples: p50 %.1f ms, p99 %.1f ms, max %.1f ms" % (
         len(all_lags), pct(all_lags, 50), pct(all_lags, 99),
         all_lags[-1] if all_lags else float("nan")))
+    pr = probe(rep)
+    if pr is not None:
+        print("geo_watch: in ferry (the replica's lag probe, key %s): %d "
+              "samples: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d rejected)" % (
+                  pr.get("key"), pr["samples"], pr["p50_us"] / 1000.0,
+                  pr["p99_us"] / 1000.0, pr["max_us"] / 1000.0,
+                  pr["rejected"]))
     if args.json:
+        out = {"samples": samples,
+               "lag_ms_p50": pct(all_lags, 50),
+               "lag_ms_p99": pct(all_lags, 99),
+               "n": len(all_lags)}
+        if pr is not None:
+            out["probe"] = pr
         with open(args.json, "w") as f:
-            json.dump({"samples": samples,
-                       "lag_ms_p50": pct(all_lags, 50),
-                       "lag_ms_p99": pct(all_lags, 99),
-                       "n": len(all_lags)}, f, indent=1)
+            json.dump(out, f, indent=1)
 
 
 def main():

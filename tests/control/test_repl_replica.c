@@ -46,7 +46,9 @@
 #include "config.h"
 #include "rdb.h"
 #include "repl.h"
+#include "repl_lagprobe.h"
 #include "repl_replica.h"
+#include "util.h"
 #include "wlog.h"
 
 /* The minimal valid image of §2 (redis-check-rdb OK): foo=bar,
@@ -1065,6 +1067,123 @@ test_promotion_while_applying(void **state)
 	ctl_repl_core_stop();
 }
 
+/* ---- the lag probe (repl_lagprobe.h) --------------------------------------------- */
+
+/* INFO replication's numeric field 'name', or -1 if absent. */
+static long long
+info_repl_field(const char *name)
+{
+	const char *r = th_cmd(cli, "INFO", "replication", NULL);
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\r\n%s:", name);
+	p = strstr(r, pat);
+	return p == NULL ? -1 : atoll(p + strlen(pat));
+}
+
+/* SET <key> <stamp> from the master, as RESP. */
+static void
+feed_set(struct ctl_link *l, const char *cmd, const char *key, const char *v)
+{
+	char m[256];
+
+	snprintf(m, sizeof(m), "*3\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n",
+		 strlen(cmd), cmd, strlen(key), key, strlen(v), v);
+	feed(l, m, strlen(m));
+}
+
+static void
+stamp_ago(char *out, size_t n, int64_t ago_us)
+{
+	int64_t t = st_ustime() - ago_us;
+
+	snprintf(out, n, "%lld.%03lld", (long long)(t / 1000),
+		 (long long)(t % 1000));
+}
+
+static void
+test_lag_probe_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", ".", "5.", ".5", "-1", "+1", "1e3", " 1", "1 ", "0x10",
+		"1.2.3", "99999999999999999999", "9000000000001",
+	};
+	int64_t us;
+
+	assert_int_equal(ctl_lagprobe_parse_stamp("1700000000000.123", 17, &us), 0);
+	assert_int_equal(us, INT64_C(1700000000000123));
+	assert_int_equal(ctl_lagprobe_parse_stamp("5", 1, &us), 0);
+	assert_int_equal(us, 5000);
+	assert_int_equal(ctl_lagprobe_parse_stamp("5.5", 3, &us), 0);
+	assert_int_equal(us, 5500);
+	assert_int_equal(ctl_lagprobe_parse_stamp("5.12345", 7, &us), 0);
+	assert_int_equal(us, 5123);
+	assert_int_equal(ctl_lagprobe_parse_stamp("12", 1, &us), 0);	/* len */
+	assert_int_equal(us, 1000);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ctl_lagprobe_parse_stamp(bad[i], strlen(bad[i]),
+							  &us), -EINVAL);
+}
+
+static void
+test_lag_probe(void **state)
+{
+	struct ctl_link *l = synced_link();
+	char v[64];
+	long long p50;
+
+	/* off by default: no lines, nothing recorded */
+	assert_int_equal(info_repl_field("lag_probe_samples"), -1);
+	stamp_ago(v, sizeof(v), 50000);
+	feed_set(l, "SET", "lp:stamp", v);
+	set_cfg("repl-lag-probe-key", "lp:stamp");
+	assert_int_equal(info_repl_field("lag_probe_samples"), 0);
+	/* the link picks the key up at its next refresh (cron) */
+	now += CTL_LAGPROBE_REFRESH_MS;
+	ctl_link_cron(l, now);
+	take_out(l);
+	stamp_ago(v, sizeof(v), 50000);		/* written 50 ms ago */
+	feed_set(l, "SET", "lp:stamp", v);
+	assert_int_equal(info_repl_field("lag_probe_samples"), 1);
+	p50 = info_repl_field("lag_probe_p50_us");
+	assert_true(p50 >= 50000 && p50 < 50000 + 5000000);
+	assert_int_equal(info_repl_field("lag_probe_max_us"), p50);
+	assert_memory_equal(get("lp:stamp"), "$17\r\n", 5);	/* applied */
+	stamp_ago(v, sizeof(v), 2000);
+	feed_set(l, "set", "lp:stamp", v);	/* any case */
+	assert_int_equal(info_repl_field("lag_probe_samples"), 2);
+	assert_true(info_repl_field("lag_probe_last_us") < p50);
+	/* other keys, bad and future stamps */
+	feed_set(l, "SET", "lp:other", v);
+	feed_set(l, "SET", "lp:stampx", v);
+	assert_int_equal(info_repl_field("lag_probe_samples"), 2);
+	feed_set(l, "SET", "lp:stamp", "soon");
+	stamp_ago(v, sizeof(v), -10000000);	/* 10 s ahead */
+	feed_set(l, "SET", "lp:stamp", v);
+	assert_int_equal(info_repl_field("lag_probe_samples"), 2);
+	assert_int_equal(info_repl_field("lag_probe_rejected"), 2);
+	/* applied all the same (the last one: the future stamp) */
+	assert_memory_equal(get("lp:stamp"), "$17\r\n", 5);
+	/* CONFIG RESETSTAT empties it */
+	assert_string_equal(th_cmd(cli, "CONFIG", "RESETSTAT", NULL), "+OK\r\n");
+	assert_int_equal(info_repl_field("lag_probe_samples"), 0);
+	assert_int_equal(info_repl_field("lag_probe_rejected"), 0);
+	assert_int_equal(info_repl_field("lag_probe_p99_us"), 0);
+	/* off again: no lines, and the link stops matching after a refresh */
+	set_cfg("repl-lag-probe-key", "");
+	assert_int_equal(info_repl_field("lag_probe_samples"), -1);
+	now += CTL_LAGPROBE_REFRESH_MS;
+	ctl_link_cron(l, now);
+	take_out(l);
+	stamp_ago(v, sizeof(v), 1000);
+	feed_set(l, "SET", "lp:stamp", v);
+	set_cfg("repl-lag-probe-key", "lp:stamp");
+	assert_int_equal(info_repl_field("lag_probe_samples"), 0);
+	set_cfg("repl-lag-probe-key", "");
+	link_done(l);
+}
+
 int
 main(void)
 {
@@ -1088,6 +1207,8 @@ main(void)
 		cmocka_unit_test(test_fullsync_backlog_readers),
 		cmocka_unit_test(test_role_changes_are_atomic),
 		cmocka_unit_test(test_promotion_while_applying),
+		cmocka_unit_test(test_lag_probe_parse),
+		cmocka_unit_test(test_lag_probe),
 	};
 	int rc;
 

@@ -237,6 +237,21 @@ def lag(args):
         fail('only %d lag samples (want %d)' % (n, args.samples))
     if not args.min <= p50 <= args.max:
         fail('lag p50 %.1f ms outside %g..%g ms' % (p50, args.min, args.max))
+    # the same stamps measured by the replica itself (geo.sh starts
+    # replicas with repl-lag-probe-key geo:stamp): present, every stamp
+    # accepted, its median within the same bounds
+    pr = j.get('probe')
+    if pr is None:
+        fail('no lag probe in the replica\'s INFO replication')
+    pp50 = pr['p50_us'] / 1000.0
+    print('lag in ferry: %d samples, p50 %.2f ms, p99 %.2f ms, %d rejected' %
+          (pr['samples'], pp50, pr['p99_us'] / 1000.0, pr['rejected']))
+    if pr['samples'] < args.samples or pr['rejected'] != 0:
+        fail('lag probe: %d samples, %d rejected' % (pr['samples'],
+                                                    pr['rejected']))
+    if not args.min <= pp50 <= args.max:
+        fail('lag probe p50 %.2f ms outside %g..%g ms' % (pp50, args.min,
+                                                          args.max))
 
 
 def main():

@@ -26,7 +26,9 @@
 #      A and watches on B; INFO replication on A lists every replica online
 #      with its offset and lag; after the load each replica reaches A's
 #      offset within 30 s; geo_watch's lag p50 is within 35..135 ms (the
-#      box is shared: a loose bound, a check of behaviour, not of speed);
+#      box is shared: a loose bound, a check of behaviour, not of speed),
+#      and so is the p50 of B's own lag probe (repl-lag-probe-key, every
+#      stamp accepted);
 #      every key equal (type, value, TTL within 5 s).
 #   2. Partition A<->B (both directions) during the load, until B notices
 #      (repl-timeout) and 2 s more: B's link comes back with a partial

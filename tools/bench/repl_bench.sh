@@ -15,7 +15,9 @@
 #     lag       replication lag p50/p99 (tools/geo_watch.py) on the
 #               zero-delay link under a steady background load, for
 #               batching default (window 0, bytes 64kb), off (window 0,
-#               bytes 1: a publish per record) and window 1000 us
+#               bytes 1: a publish per record) and window 1000 us; "in
+#               ferry": the same stamps measured by B itself where it
+#               applies them (repl-lag-probe-key, set by geo.sh)
 #     tap       the tap + emulator path alone: a Python TCP sender between
 #               the two kernels across the A<->B link (no ferry, Linux
 #               TCP), 0 ms unshaped, then 'rate 1gbit limit 20000' at 0, 35
@@ -248,8 +250,11 @@ j = json.load(open(sys.argv[1]))
 s = j["samples"]
 cmds = sorted(x["cmds_per_sec"] for x in s[1:]) or [0]
 bps = (int(sys.argv[5]) - int(sys.argv[4])) / (float(sys.argv[7]) - float(sys.argv[6]))
-print("%s,%s,%.2f,%.2f,%d,%d,%.0f,%s" % (sys.argv[2], sys.argv[3], j["lag_ms_p50"],
-      j["lag_ms_p99"], j["n"], cmds[len(cmds) // 2], bps, sys.argv[8]))
+pr = j.get("probe") or {}
+f = lambda k: "%.3f" % (pr[k] / 1000.0) if pr.get("samples") else "nan"
+print("%s,%s,%.2f,%.2f,%d,%d,%.0f,%s,%s,%s" % (sys.argv[2], sys.argv[3], j["lag_ms_p50"],
+      j["lag_ms_p99"], j["n"], cmds[len(cmds) // 2], bps, f("p50_us"), f("p99_us"),
+      sys.argv[8]))
 EOF
 	tail -1 "$RAW"
 }
@@ -269,10 +274,10 @@ if has lag; then
 	{
 		echo
 		echo "## lag (issue 4): zero-delay link, ${SECS}s windows, stamps every 5 ms, background SET -c 4 -P 1"
-		echo "| batching | lag p50 ms | lag p99 ms | A cmds/s | stream B/s | runs p50 | runs p99 |"
-		echo "|---|---|---|---|---|---|---|"
+		echo "| batching | lag p50 ms | lag p99 ms | in ferry p50 ms | in ferry p99 ms | A cmds/s | stream B/s | runs p50 | runs p99 | runs in ferry p99 |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
 		for c in default off win1ms; do
-			echo "| $c | $(col lag $c 3) | $(col lag $c 4) | $(col lag $c 6) | $(col lag $c 7) | $(all lag $c 3) | $(all lag $c 4) |"
+			echo "| $c | $(col lag $c 3) | $(col lag $c 4) | $(col lag $c 8) | $(col lag $c 9) | $(col lag $c 6) | $(col lag $c 7) | $(all lag $c 3) | $(all lag $c 4) | $(all lag $c 9) |"
 		done
 	} | tee -a "$RES"
 fi
@@ -383,7 +388,7 @@ if has wan; then
 				lag_run wan "$dl" "$SECS" -t set -c 4 -P 1 -r 10000 -d 16
 			else
 				rec "wancatch,$dl,nan"
-				rec "wan,$dl,nan,nan,0,0,0,$(load | tr ' ' ';')"
+				rec "wan,$dl,nan,nan,0,0,0,nan,nan,$(load | tr ' ' ';')"
 			fi
 			$PY "$HERE/linkemu/lectl.py" "$X1" stats >"$OUT/wan-$dl.stats.$r" || true
 			FERRY_RUNDIR=$OUT/geo timeout 10 "$HERE/netns.sh" stats rb-a >>"$OUT/wan-$dl.info.$r" 2>&1 || true
@@ -394,11 +399,11 @@ if has wan; then
 	{
 		echo
 		echo "## wan (issue 6): A<->B 'rate 1gbit limit 20000' + delay/loss both ways; throughput: ${SECS}s SET -c 8 -P 16 -d 1024 on A; lag: ${SECS}s SET -c 4 -P 1 -d 16 + stamps every 5 ms"
-		echo "| one-way delay / loss | stream made on A, Mbit/s | reaching B, Mbit/s | % of 1 Gbit/s | catch-up s | lag p50 ms | lag p99 ms | A cmds/s (lag run) | runs B Mbit/s | runs p99 | a2b lost/queue-dropped (last run) |"
-		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		echo "| one-way delay / loss | stream made on A, Mbit/s | reaching B, Mbit/s | % of 1 Gbit/s | catch-up s | lag p50 ms | lag p99 ms | in ferry p50 ms | in ferry p99 ms | A cmds/s (lag run) | runs B Mbit/s | runs p99 | runs in ferry p99 | a2b lost/queue-dropped (last run) |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 		for dl in $WAN; do
 			ma=$(col wantput "$dl" 3) mb=$(col wantput "$dl" 4)
-			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e7 }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
+			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e7 }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 8) | $(col wan "$dl" 9) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(all wan "$dl" 9) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
 		done
 	} | tee -a "$RES"
 fi
