@@ -21,7 +21,9 @@
 #     tap       the tap + emulator path alone: a Python TCP sender between
 #               the two kernels across the A<->B link (no ferry, Linux
 #               TCP), 0 ms unshaped, then 'rate 1gbit limit 20000' at 0, 35
-#               and 125 ms one way
+#               and 125 ms one way; the sender's congestion control is
+#               TAP_CC (environment; cubic unless set: ferry's default --
+#               the kernel's own default may be BBR, which ignores loss)
 #     wan       issue 6: link A<->B 'rate 1gbit' and delay 0/35/125 ms x
 #               loss 0/1% (set on the live emulator with lectl.py): stream
 #               bytes/s reaching B (its offset's growth) under saturating
@@ -81,6 +83,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 2 ] || usage
 WREPS=${WREPS:-$REPS}
+TAP_CC=${TAP_CC:-cubic}
 FERRYD=$(readlink -f "$1") EMU=$(readlink -f "$2")
 [ -x "$FERRYD" ] && [ -x "$EMU" ] || { echo "repl_bench.sh: need FERRYD and FERRY-LINKEMU" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -304,7 +307,12 @@ if mode == "sink":
         n += len(d); t1 = time.time()
     print("%d %.3f" % (n, t1 - t0))
 else:
-    c = socket.create_connection(("198.18.61.2", 5201), timeout=10)
+    # the congestion control is chosen, not the kernel's default (BBR on
+    # some machines): sys.argv[3], cubic unless said
+    c = socket.socket()
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION,
+                 (sys.argv[3] if len(sys.argv) > 3 else "cubic").encode())
+    c.settimeout(10); c.connect(("198.18.61.2", 5201))
     buf = b"x" * 65536; end = time.time() + secs
     while time.time() < end:
         c.sendall(buf)
@@ -326,7 +334,7 @@ if has tap; then
 			sp=$!
 			sleep 0.5
 			lectl "$X1" 'stats reset'
-			run ip netns exec rb-a timeout "$((SECS + 10))" $PY "$TAPSINK" send "$SECS" || true
+			run ip netns exec rb-a timeout "$((SECS + 10))" $PY "$TAPSINK" send "$SECS" "$TAP_CC" || true
 			wait "$sp" || true
 			$PY "$HERE/linkemu/lectl.py" "$X1" stats >"$OUT/tap-$sh.stats.$r" || true
 			read -r n dt <"$OUT/tap.$r" || true
@@ -337,7 +345,7 @@ if has tap; then
 	run lectl "$X1" 'reset both'
 	{
 		echo
-		echo "## tap path alone (Python TCP sender, Linux kernel to kernel across ferry-linkemu A<->B, ${SECS}s)"
+		echo "## tap path alone (Python TCP sender, Linux $TAP_CC, kernel to kernel across ferry-linkemu A<->B, ${SECS}s)"
 		echo "| link | bytes/s (median) | Mbit/s (median) | a2b frames/s | payload bytes/frame | runs Mbit/s |"
 		echo "|---|---|---|---|---|---|"
 		for sh in raw 0ms 35ms 125ms; do
