@@ -81,6 +81,10 @@ struct dp_stats {
 	 * 7), retransmissions found lost and sent again during SACK
 	 * recovery */
 	uint64_t tcp_spurious_rtos, tcp_tlp_probes, tcp_lost_retransmits;
+	/* segments whose out-of-order range the receiver could not record
+	 * (list full: not SACKed, the peer resends them), SACK blocks the
+	 * sender's scoreboard had no room for (tcp_ranges.h) */
+	uint64_t tcp_ooo_full, tcp_sack_sb_full;
 	uint64_t tcp_syncookies_sent, tcp_syncookies_ok;
 	uint64_t tcp_challenge_acks;
 	/* TCP payload at TX (tcp_out.c): frames whose payload references

@@ -333,6 +333,26 @@ dp_tcp_set_state(struct dp_core *core, struct dp_tcp_conn *c,
 	c->state = s;
 }
 
+/*
+ * The range limits of c's out-of-order list and SACK scoreboard follow its
+ * buffers (dp_tcp_ranges_limit): a window of thousands of segments can
+ * have thousands of holes after a tail-drop burst, and a range that is
+ * not recorded is resent (receiver) or resent needlessly (sender).  The
+ * arrays grow only when the inline ones fill, so an ordinary connection
+ * allocates nothing; the limits never shrink.
+ */
+static void
+tcp_ranges_size(struct dp_tcp_conn *c)
+{
+	uint32_t r = dp_tcp_ranges_limit(c->rbuf_size);
+	uint32_t s = dp_tcp_ranges_limit(c->sbuf_size);
+
+	if (r > c->ooo.max)
+		dp_tcp_ranges_set_max(&c->ooo, r);
+	if (s > c->sacked.max)
+		dp_tcp_ranges_set_max(&c->sacked, s);
+}
+
 struct dp_tcp_conn *
 dp_tcp_conn_new(struct dp_core *core, uint32_t lip, uint16_t lport,
 		uint32_t rip, uint16_t rport)
@@ -360,6 +380,7 @@ dp_tcp_conn_new(struct dp_core *core, uint32_t lip, uint16_t lport,
 		free(c);
 		return NULL;
 	}
+	tcp_ranges_size(c);
 	c->lip = lip;
 	c->lport = lport;
 	c->rip = rip;
@@ -414,6 +435,8 @@ dp_tcp_conn_free(struct dp_core *core, struct dp_tcp_conn *c)
 		c->next->prev = c->prev;
 	dp_tcp_sq_free(c);
 	free(c->rbuf);
+	dp_tcp_ranges_release(&c->ooo);
+	dp_tcp_ranges_release(&c->sacked);
 	free(c);
 }
 
@@ -562,7 +585,9 @@ dp_tcp_enter_time_wait(struct dp_core *core, struct dp_tcp_conn *c)
 	free(c->rbuf);
 	c->rbuf = NULL;
 	c->rbuf_len = 0;
-	c->nooo = 0;
+	dp_tcp_ranges_release(&c->ooo);
+	dp_tcp_ranges_release(&c->sacked);
+	c->nrecent = 0;
 	if (tell)
 		c->ops->closed(core, c, c->ctx, DP_TCP_CLOSED_NORMAL);
 }
@@ -805,6 +830,7 @@ dp_tcp_set_buffers(struct dp_core *core, struct dp_tcp_conn *c, uint32_t rcv,
 	}
 	/* the send queue is a list of blocks: only its bound moves */
 	c->sbuf_size = ns;
+	tcp_ranges_size(c);
 	dp_tcp_mark_pending(core, c);
 	return 0;
 }

@@ -176,32 +176,34 @@ tcp_ring_write(struct dp_tcp_conn *c, uint32_t pos, const struct rte_mbuf *m,
 }
 
 /* Record [start, end) in the out-of-order list, merged with what it
- * touches, as the most recent range (ooo[0], first SACK block). */
+ * touches, and make its range the most recent one (ooo_recent[0], the
+ * first SACK block, RFC 2018 4); the other reported ranges follow unless
+ * the merge swallowed them. */
 static void
-tcp_ooo_add(struct dp_tcp_conn *c, uint32_t start, uint32_t end)
+tcp_ooo_add(struct dp_core *core, struct dp_tcp_conn *c, uint32_t start,
+	    uint32_t end)
 {
-	unsigned i = 0;
+	const struct dp_tcp_range *r;
+	uint32_t old[TCP_MAX_SACK];
+	unsigned k = 1, nold = c->nrecent;
+	int i = dp_tcp_ranges_add(&c->ooo, start, end);
 
-	while (i < c->nooo) {
-		if (SEQ_LEQ(c->ooo[i].start, end) &&
-		    SEQ_GEQ(c->ooo[i].end, start)) {
-			start = SEQ_MIN(start, c->ooo[i].start);
-			end = SEQ_MAX(end, c->ooo[i].end);
-			memmove(&c->ooo[i], &c->ooo[i + 1],
-				(c->nooo - i - 1) * sizeof(c->ooo[0]));
-			c->nooo--;
-			continue;
-		}
-		i++;
+	if (i < 0) {
+		/* no room: not recorded, so not SACKed, and the peer resends
+		 * it; forgetting a range we SACKed would renege on it and
+		 * cost the sender an RTO */
+		core->stats.tcp_ooo_full++;
+		return;
 	}
-	if (c->nooo == TCP_OOO_MAX)
-		return;	/* no room: not recorded, so not SACKed, and the peer
-			 * resends it; forgetting a range we SACKed would
-			 * renege on it and cost the sender an RTO */
-	memmove(&c->ooo[1], &c->ooo[0], c->nooo * sizeof(c->ooo[0]));
-	c->ooo[0].start = start;
-	c->ooo[0].end = end;
-	c->nooo++;
+	r = &dp_tcp_ranges_v(&c->ooo)[i];
+	memcpy(old, c->ooo_recent, sizeof(old));
+	c->ooo_recent[0] = r->start;
+	for (unsigned j = 0; j < nold && k < TCP_MAX_SACK; j++) {
+		if (SEQ_LEQ(r->start, old[j]) && SEQ_LT(old[j], r->end))
+			continue;	/* the same range now */
+		c->ooo_recent[k++] = old[j];
+	}
+	c->nrecent = (uint8_t)k;
 }
 
 uint32_t
@@ -228,26 +230,24 @@ dp_tcp_reass(struct dp_core *core, struct dp_tcp_conn *c, uint32_t seq,
 	tcp_ring_write(c, (c->rbuf_head + c->rbuf_len + rel) % c->rbuf_size,
 		       m, off, len);
 	if (rel != 0) {
-		tcp_ooo_add(c, seq, seq + len);
+		tcp_ooo_add(core, c, seq, seq + len);
 		return 0;
 	}
-	/* in order: absorb the queued ranges it now touches */
+	/* in order: absorb the queued ranges it now reaches */
 	end = seq + len;
-	for (unsigned i = 0; i < c->nooo;) {
-		if (SEQ_LEQ(c->ooo[i].start, end)) {
-			end = SEQ_MAX(end, c->ooo[i].end);
-			memmove(&c->ooo[i], &c->ooo[i + 1],
-				(c->nooo - i - 1) * sizeof(c->ooo[0]));
-			c->nooo--;
-			i = 0;
-			continue;
-		}
-		i++;
+	{
+		const struct dp_tcp_range *v = dp_tcp_ranges_v(&c->ooo);
+
+		for (uint32_t i = 0; i < c->ooo.n &&
+		     SEQ_LEQ(v[i].start, end); i++)
+			end = SEQ_MAX(end, v[i].end);
 	}
+	dp_tcp_ranges_trim(&c->ooo, end);
+	if (c->ooo.n == 0)
+		c->nrecent = 0;
 	adv = end - c->rcv_nxt;
 	c->rcv_nxt = end;
 	c->rbuf_len += adv;
-	(void)core;
 	return adv;
 }
 
@@ -449,47 +449,30 @@ tcp_update_window(struct dp_core *core, struct dp_tcp_conn *c,
  * Sender SACK scoreboard (RFC 2018 / 6675): merge the segment's blocks
  * that lie inside (snd_una, snd_max] -- D-SACKs (below the ACK) and
  * blocks beyond what we sent are ignored -- into c->sacked, sorted and
- * disjoint.  When full, the highest range is dropped (the lowest ones
- * locate the holes to repair first).
+ * disjoint (tcp_ranges.h; it grows with the connection's buffers).  When
+ * full, the highest range is dropped (the lowest ones locate the holes to
+ * repair first; forgetting a SACK only costs a needless resend).
  */
 static void
-tcp_sack_update(struct dp_tcp_conn *c, const struct tcp_seg *s)
+tcp_sack_update(struct dp_core *core, struct dp_tcp_conn *c,
+		const struct tcp_seg *s)
 {
 	for (unsigned b = 0; b < s->o.nsack; b++) {
 		uint32_t st = s->o.sack[b].start, en = s->o.sack[b].end;
-		unsigned i, j;
 
 		if (!SEQ_LT(st, en) || SEQ_LEQ(en, s->ack) ||
 		    SEQ_LEQ(en, c->snd_una) || SEQ_GT(en, c->snd_max))
 			continue;
 		if (SEQ_LT(st, c->snd_una))
 			st = c->snd_una;
-		/* first range ending at or after st */
-		for (i = 0; i < c->nsacked && SEQ_LT(c->sacked[i].end, st); i++)
-			;
-		/* absorb every range overlapping or touching [st, en) */
-		for (j = i; j < c->nsacked && SEQ_LEQ(c->sacked[j].start, en);
-		     j++) {
-			st = SEQ_MIN(st, c->sacked[j].start);
-			en = SEQ_MAX(en, c->sacked[j].end);
-		}
-		if (j == i) {
-			/* a new range at i */
-			if (c->nsacked == TCP_SACK_SB) {
-				if (i == TCP_SACK_SB)
-					continue;	/* highest: drop it */
-				c->nsacked--;		/* drop the highest */
-			}
-			memmove(&c->sacked[i + 1], &c->sacked[i],
-				(c->nsacked - i) * sizeof(c->sacked[0]));
-			c->nsacked++;
-		} else if (j > i + 1) {
-			memmove(&c->sacked[i + 1], &c->sacked[j],
-				(c->nsacked - j) * sizeof(c->sacked[0]));
-			c->nsacked -= (uint8_t)(j - i - 1);
-		}
-		c->sacked[i].start = st;
-		c->sacked[i].end = en;
+		if (dp_tcp_ranges_add(&c->sacked, st, en) >= 0)
+			continue;
+		core->stats.tcp_sack_sb_full++;
+		if (SEQ_GT(st,
+			   dp_tcp_ranges_v(&c->sacked)[c->sacked.n - 1].start))
+			continue;	/* the highest: drop it */
+		dp_tcp_ranges_pop(&c->sacked);	/* drop the highest */
+		(void)dp_tcp_ranges_add(&c->sacked, st, en);
 	}
 }
 
@@ -497,17 +480,7 @@ tcp_sack_update(struct dp_tcp_conn *c, const struct tcp_seg *s)
 static void
 tcp_sack_prune(struct dp_tcp_conn *c)
 {
-	unsigned k = 0;
-
-	for (unsigned i = 0; i < c->nsacked; i++) {
-		if (SEQ_LEQ(c->sacked[i].end, c->snd_una))
-			continue;
-		c->sacked[k] = c->sacked[i];
-		if (SEQ_LT(c->sacked[k].start, c->snd_una))
-			c->sacked[k].start = c->snd_una;
-		k++;
-	}
-	c->nsacked = (uint8_t)k;
+	dp_tcp_ranges_trim(&c->sacked, c->snd_una);
 }
 
 /* Forget logged retransmissions the cumulative ACK covers. */
@@ -525,22 +498,24 @@ tcp_rtxlog_prune(struct dp_tcp_conn *c)
 static bool
 tcp_sacked_range(const struct dp_tcp_conn *c, uint32_t st, uint32_t en)
 {
-	for (unsigned i = 0; i < c->nsacked; i++)
-		if (SEQ_LEQ(c->sacked[i].start, st) &&
-		    SEQ_GEQ(c->sacked[i].end, en))
-			return true;
-	return false;
+	int i = dp_tcp_ranges_find(&c->sacked, st);
+
+	return i >= 0 &&
+	       SEQ_GEQ(dp_tcp_ranges_cv(&c->sacked)[i].end, en);
 }
 
+/* Bytes SACKed above seq (from the top: the callers ask about the
+ * recent end of the window). */
 static uint32_t
 tcp_sacked_above(const struct dp_tcp_conn *c, uint32_t seq)
 {
+	const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->sacked);
 	uint32_t n = 0;
 
-	for (unsigned i = c->nsacked; i-- > 0;) {
-		if (SEQ_LEQ(c->sacked[i].end, seq))
+	for (uint32_t i = c->sacked.n; i-- > 0;) {
+		if (SEQ_LEQ(v[i].end, seq))
 			break;
-		n += c->sacked[i].end - SEQ_MAX(c->sacked[i].start, seq);
+		n += v[i].end - SEQ_MAX(v[i].start, seq);
 	}
 	return n;
 }
@@ -661,11 +636,11 @@ tcp_sack_loss_detect(struct dp_core *core, struct dp_tcp_conn *c)
 	uint32_t mss = dp_tcp_eff_mss(c), len;
 	bool tail;
 
-	if (c->nsacked == 0 || (c->flags & TF_IN_RECOVERY) ||
+	if (c->sacked.n == 0 || (c->flags & TF_IN_RECOVERY) ||
 	    SEQ_LT(c->snd_una, c->recover) || c->snd_una == c->snd_max)
 		return;
-	tail = c->sacked[c->nsacked - 1].end == c->snd_max &&
-	       c->snd_nxt == c->snd_max;
+	tail = dp_tcp_ranges_v(&c->sacked)[c->sacked.n - 1].end ==
+	       c->snd_max && c->snd_nxt == c->snd_max;
 	if (!SEQ_GT(dp_tcp_lost_edge(c), c->snd_una) && !tail &&
 	    c->dupacks < TCP_DUPTHRESH)
 		return;
@@ -681,7 +656,7 @@ tcp_sack_loss_detect(struct dp_core *core, struct dp_tcp_conn *c)
 	c->t_tlp = 0;
 	c->nrtxlog = 0;
 	c->rack_edge = c->snd_una;
-	len = c->sacked[0].start - c->snd_una;
+	len = dp_tcp_ranges_v(&c->sacked)[0].start - c->snd_una;
 	if (len > mss)
 		len = mss;
 	if (len > c->sbuf_len)
@@ -713,10 +688,10 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 	bool sack = (c->flags & TF_SACK) != 0;
 	uint32_t una0 = c->snd_una, sacked0 = 0;	/* PRR DeliveredData */
 
-	if (sack && c->nsacked)
+	if (sack && c->sacked.n)
 		sacked0 = dp_tcp_sacked_bytes(c);
 	if (sack && s->o.nsack)
-		tcp_sack_update(c, s);
+		tcp_sack_update(core, c, s);
 	if (c->nrtxlog)
 		tcp_rack_detect(c, s, SEQ_GT(ack, c->snd_una) ? ack : c->snd_una);
 	if (SEQ_GT(ack, c->snd_una)) {
@@ -762,7 +737,15 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 				if ((c->flags & TF_RTO_IN_REC) &&
 				    SEQ_LT(ack, c->recover)) {
 					c->flags |= TF_IN_RECOVERY;
-					c->high_rxt = c->snd_una;
+					/* what it resent is still on its
+					 * way (the RTO fired while it sat
+					 * in a deep queue): not again */
+					c->high_rxt = SEQ_GT(c->undo_high_rxt,
+							     c->snd_una) &&
+						      SEQ_LEQ(c->undo_high_rxt,
+							      c->snd_max) ?
+						      c->undo_high_rxt :
+						      c->snd_una;
 					c->rack_edge = c->snd_una;
 					c->nrtxlog = 0;
 					c->recover_fs = c->snd_max -
@@ -780,7 +763,7 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 		c->snd_una = ack;
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (c->nsacked)
+		if (c->sacked.n)
 			tcp_sack_prune(c);
 		if (c->nrtxlog)
 			tcp_rtxlog_prune(c);
@@ -802,7 +785,7 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 				c->high_rxt = c->snd_una;
 				c->nrtxlog = 0;
 				c->rack_edge = c->snd_una;
-			} else if (sack && c->nsacked > 0) {
+			} else if (sack && c->sacked.n > 0) {
 				/* RFC 6675: no deflation; dp_tcp_output
 				 * sends by pipe (holes first) */
 				dp_tcp_rto_arm(core, c);
@@ -864,7 +847,7 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 		   c->snd_una != c->snd_max && c->snd_wnd != 0) {
 		/* duplicate ACK (RFC 5681 section 2) */
 		c->dupacks++;
-		if (sack && c->nsacked > 0) {
+		if (sack && c->sacked.n > 0) {
 			/* the scoreboard decides (below) */
 		} else if (c->dupacks == 3 && !(c->flags & TF_IN_RECOVERY) &&
 		    SEQ_GT(ack, c->recover)) {
@@ -889,12 +872,12 @@ tcp_ack_process(struct dp_core *core, struct dp_tcp_conn *c,
 			/* SACK: each further duplicate ACK (a segment left
 			 * the network) repairs the next known hole at once
 			 * instead of one hole per round trip (NewReno) */
-			if (c->nsacked && dp_tcp_retransmit_hole(core, c))
+			if (c->sacked.n && dp_tcp_retransmit_hole(core, c))
 				core->stats.tcp_fast_retransmits++;
 			dp_tcp_mark_pending(core, c);
 		}
 	}
-	if (sack && c->nsacked > 0) {
+	if (sack && c->sacked.n > 0) {
 		if (c->flags & TF_IN_RECOVERY) {
 			if (c->nrtxlog)
 				tcp_lost_rtx_detect(core, c);
@@ -928,7 +911,7 @@ tcp_data_direct(struct dp_core *core, struct dp_tcp_conn *c,
 	const uint8_t *p;
 	size_t n;
 
-	if (s->seq != c->rcv_nxt || c->rbuf_len != 0 || c->nooo != 0 ||
+	if (s->seq != c->rcv_nxt || c->rbuf_len != 0 || c->ooo.n != 0 ||
 	    (s->flags & TH_FIN) ||
 	    (c->flags & (TF_RECV_PAUSED | TF_OOO_FIN)) ||
 	    !(c->flags & TF_APP_KNOWS) || c->ops->recv == NULL ||
@@ -961,7 +944,7 @@ tcp_data_direct(struct dp_core *core, struct dp_tcp_conn *c,
 static void
 tcp_data(struct dp_core *core, struct dp_tcp_conn *c, const struct tcp_seg *s)
 {
-	uint8_t had_ooo = c->nooo;
+	uint32_t had_ooo = c->ooo.n;
 	uint32_t adv;
 
 	if (s->len == 0 || (c->flags & TF_RCV_FIN))
@@ -977,7 +960,7 @@ tcp_data(struct dp_core *core, struct dp_tcp_conn *c, const struct tcp_seg *s)
 		return;
 	}
 	c->rcv_unacked += adv;
-	tcp_ack_later(core, c, had_ooo != 0 || c->nooo != 0 ||
+	tcp_ack_later(core, c, had_ooo != 0 || c->ooo.n != 0 ||
 		      c->rcv_unacked >= 2 * dp_tcp_eff_mss(c));
 }
 

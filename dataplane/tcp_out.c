@@ -123,17 +123,30 @@ tcp_data_options(struct dp_core *core, const struct dp_tcp_conn *c,
 		put32(o + n + 4, c->ts_recent);
 		n += 8;
 	}
-	if (ack && (c->flags & TF_SACK) && c->nooo > 0) {
-		unsigned max = (c->flags & TF_TS) ? 3 : 4;
-		unsigned k = c->nooo < max ? c->nooo : max;
+	if (ack && (c->flags & TF_SACK) && c->ooo.n > 0) {
+		/* the ranges of ooo_recent, most recent first, each once */
+		const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->ooo);
+		unsigned max = (c->flags & TF_TS) ? 3 : 4, k = 0;
+		int idx[TCP_MAX_SACK];
 
+		for (unsigned j = 0; j < c->nrecent && k < max; j++) {
+			int i = dp_tcp_ranges_find(&c->ooo, c->ooo_recent[j]);
+			bool dup = false;
+
+			for (unsigned d = 0; d < k; d++)
+				dup |= idx[d] == i;
+			if (i >= 0 && !dup)
+				idx[k++] = i;
+		}
+		if (k == 0)
+			idx[k++] = 0;	/* none recent left: the lowest */
 		o[n++] = TCPOPT_NOP;
 		o[n++] = TCPOPT_NOP;
 		o[n++] = TCPOPT_SACK;
 		o[n++] = (uint8_t)(2 + 8 * k);
 		for (unsigned i = 0; i < k; i++) {
-			put32(o + n, c->ooo[i].start);
-			put32(o + n + 4, c->ooo[i].end);
+			put32(o + n, v[idx[i]].start);
+			put32(o + n + 4, v[idx[i]].end);
 			n += 8;
 		}
 	}
@@ -407,18 +420,18 @@ dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c)
 		       c->snd_una;
 	uint32_t data_end = c->snd_una + c->sbuf_len;
 	uint32_t mss = dp_tcp_eff_mss(c);
+	const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->sacked);
 
-	for (unsigned i = 0; i < c->nsacked; i++) {
+	for (uint32_t i = dp_tcp_ranges_first_after(&c->sacked, seq);
+	     i < c->sacked.n; i++) {
 		uint32_t len;
 
-		if (SEQ_LEQ(c->sacked[i].end, seq))
-			continue;
-		if (SEQ_LEQ(c->sacked[i].start, seq)) {
-			seq = c->sacked[i].end;	/* inside a SACKed range */
+		if (SEQ_LEQ(v[i].start, seq)) {
+			seq = v[i].end;	/* inside a SACKed range */
 			continue;
 		}
-		/* [seq, sacked[i].start) is a hole below SACKed data */
-		len = c->sacked[i].start - seq;
+		/* [seq, v[i].start) is a hole below SACKed data */
+		len = v[i].start - seq;
 		if (SEQ_GT(seq + len, data_end))
 			len = SEQ_GT(data_end, seq) ? data_end - seq : 0;
 		if (len > mss)
@@ -436,11 +449,7 @@ dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c)
 uint32_t
 dp_tcp_sacked_bytes(const struct dp_tcp_conn *c)
 {
-	uint32_t n = 0;
-
-	for (unsigned i = 0; i < c->nsacked; i++)
-		n += c->sacked[i].end - c->sacked[i].start;
-	return n;
+	return c->sacked.bytes;
 }
 
 uint32_t
@@ -449,11 +458,12 @@ dp_tcp_lost_edge(const struct dp_tcp_conn *c)
 	uint32_t cum = 0, need = (TCP_DUPTHRESH - 1) * dp_tcp_eff_mss(c);
 
 	uint32_t edge = c->snd_una;
+	const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->sacked);
 
-	for (unsigned i = c->nsacked; i-- > 0;) {
-		cum += c->sacked[i].end - c->sacked[i].start;
+	for (uint32_t i = c->sacked.n; i-- > 0;) {
+		cum += v[i].end - v[i].start;
 		if (cum > need) {
-			edge = c->sacked[i].start;
+			edge = v[i].start;
 			break;
 		}
 	}
@@ -477,12 +487,15 @@ dp_tcp_pipe(const struct dp_tcp_conn *c)
 		return pipe;
 	/* holes in [from, edge): lost and not resent, not in the network */
 	lost = edge - from;
-	for (unsigned i = 0; i < c->nsacked; i++) {
-		uint32_t st = SEQ_MAX(c->sacked[i].start, from);
-		uint32_t en = SEQ_MIN(c->sacked[i].end, edge);
+	for (uint32_t i = dp_tcp_ranges_first_after(&c->sacked, from);
+	     i < c->sacked.n; i++) {
+		const struct dp_tcp_range *r = &dp_tcp_ranges_cv(&c->sacked)[i];
+		uint32_t st = SEQ_MAX(r->start, from);
+		uint32_t en = SEQ_MIN(r->end, edge);
 
-		if (SEQ_LT(st, en))
-			lost -= en - st;
+		if (!SEQ_LT(st, en))
+			break;
+		lost -= en - st;
 	}
 	return pipe > lost ? pipe - lost : 0;
 }
@@ -529,14 +542,15 @@ tcp_sack_recovery_holes(struct dp_core *core, struct dp_tcp_conn *c,
 		uint32_t hole_end = 0, len;
 		bool found = false;
 
-		for (unsigned i = 0; i < c->nsacked; i++) {
-			if (SEQ_LEQ(c->sacked[i].end, cur))
-				continue;
-			if (SEQ_LEQ(c->sacked[i].start, cur)) {
-				cur = c->sacked[i].end;
+		const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->sacked);
+
+		for (uint32_t i = dp_tcp_ranges_first_after(&c->sacked, cur);
+		     i < c->sacked.n; i++) {
+			if (SEQ_LEQ(v[i].start, cur)) {
+				cur = v[i].end;
 				continue;
 			}
-			hole_end = c->sacked[i].start;
+			hole_end = v[i].start;
 			found = true;
 			break;
 		}

@@ -11,9 +11,10 @@
  *   recv ring (allocated with the connection): in-order bytes not yet consumed by the application
  *              (rbuf_len of them from rbuf_head), followed by the receive
  *              window, where out-of-order data is stored at its final place
- *              (offset seq - rcv_nxt after the in-order bytes); ooo[] records
- *              which ranges of the window hold data (the reassembly queue,
- *              also the source of our SACK blocks, most recent first).
+ *              (offset seq - rcv_nxt after the in-order bytes); ooo
+ *              records which ranges of the window hold data (the
+ *              reassembly queue, sorted; tcp_ranges.h), ooo_recent the
+ *              ranges our SACK blocks report, most recent first.
  *
  * Timers are absolute core->now_us deadlines per connection (0 = off);
  * a connection with any timer sits in one slot of a hashed timer wheel
@@ -29,6 +30,7 @@
 
 #include "dp_core.h"
 #include "dp_tcp.h"
+#include "tcp_ranges.h"
 
 /* The connection states (RFC 9293 section 3.3.2). */
 enum dp_tcp_state {
@@ -69,10 +71,12 @@ extern const char *const dp_tcp_state_names[TCP_STATE__COUNT];
 
 #define TCP_HDR_LEN 20
 #define TCP_MAX_WSCALE 14
-#define TCP_OOO_MAX 128		/* out-of-order ranges kept (a window of
-				 * thousands of segments at 1% loss) */
+#define TCP_OOO_MAX TCP_RANGES_INLINE /* out-of-order ranges kept by a
+				 * connection with ordinary buffers; big
+				 * ones grow to dp_tcp_ranges_limit */
 #define TCP_MAX_SACK 4		/* SACK blocks parsed from a segment */
-#define TCP_SACK_SB 128		/* SACKed ranges kept by the sender */
+#define TCP_SACK_SB TCP_RANGES_INLINE /* SACKed ranges kept by the sender
+				 * (likewise) */
 #define TCP_RTXLOG 64		/* SACK recovery retransmissions tracked */
 #define TCP_DUPTHRESH 3		/* RFC 6675 DupThresh */
 #define TCP_TLP_MIN_US 10000	/* RFC 8985 7.2: PTO floor */
@@ -206,8 +210,7 @@ struct dp_tcp_conn {
 	/* SACK scoreboard (RFC 6675, simplified): ranges above snd_una the
 	 * peer holds, sorted and disjoint; high_rxt: retransmitted up to
 	 * here in the current recovery (HighRxt) */
-	uint8_t nsacked;
-	struct { uint32_t start, end; } sacked[TCP_SACK_SB];
+	struct dp_tcp_ranges sacked;
 	uint32_t high_rxt;
 	/* retransmissions of this SACK recovery: [seq, end) sent when
 	 * snd_max was mark, with our TSval then (tsval); lost when more than DupThresh-1 segments sent
@@ -230,6 +233,8 @@ struct dp_tcp_conn {
 	struct dp_tcp_cubic cubic, undo_cubic;
 	uint32_t undo_cwnd, undo_ssthresh;
 	uint32_t undo_recover;		/* recover before the undoable RTO */
+	uint32_t undo_high_rxt;		/* high_rxt then: what the cut
+					 * short recovery had resent */
 	uint32_t rto_tsval;		/* TSval of the RTO's retransmission */
 	uint32_t tlp_high;		/* snd_max when the probe went out */
 	/* send queue (tcp_sendq.c); sq_cur / sq_cur_off: the block the
@@ -245,8 +250,12 @@ struct dp_tcp_conn {
 	uint32_t rcv_offered;		/* bytes inside a running recv() */
 	uint32_t rcv_unacked;		/* bytes received since our last ACK */
 	uint32_t rcv_fin;		/* seq of an out-of-order FIN */
-	uint8_t nooo;
-	struct { uint32_t start, end; } ooo[TCP_OOO_MAX];
+	struct dp_tcp_ranges ooo;
+	/* what our SACK blocks report (RFC 2018 4): a seq inside each
+	 * range, the most recently received first; an entry whose range was
+	 * delivered or merged into another's is skipped */
+	uint8_t nrecent;
+	uint32_t ooo_recent[TCP_MAX_SACK];
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;

@@ -171,6 +171,7 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 			c->flags |= TF_RTO_UNDO;
 			c->rto_tsval = dp_tcp_ts_now(core, c->ts_offset);
 			c->undo_recover = c->recover;
+			c->undo_high_rxt = c->high_rxt;
 			c->flags &= ~TF_RTO_IN_REC;
 			if ((c->flags & (TF_IN_RECOVERY | TF_SACK)) ==
 			    (TF_IN_RECOVERY | TF_SACK))
@@ -194,7 +195,7 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 	 * (Eifel): the recovery it cut short resumes with them on undo
 	 * instead of taking every un-SACKed byte for lost */
 	if (!(c->flags & TF_RTO_UNDO) || c->backoff > 1)
-		c->nsacked = 0;
+		dp_tcp_ranges_clear(&c->sacked);
 	c->high_rxt = c->snd_una;
 	c->rack_edge = c->snd_una;
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
@@ -226,7 +227,7 @@ dp_tcp_trace(struct dp_core *core, const struct dp_tcp_conn *c,
 		dp_tcp_state_names[c->state], c->cwnd, c->ssthresh,
 		c->snd_wnd, c->snd_max - c->snd_una, c->sbuf_len, c->sbuf_size,
 		c->srtt_us, c->rttvar_us, c->rto_us, c->backoff,
-		!!(c->flags & TF_IN_RECOVERY), c->nsacked,
+		!!(c->flags & TF_IN_RECOVERY), c->sacked.n,
 		dp_tcp_sacked_bytes(c), c->rack_edge - c->snd_una,
 		c->prr_delivered, c->prr_out,
 		(unsigned long long)core->stats.tcp_retransmits,
@@ -235,7 +236,7 @@ dp_tcp_trace(struct dp_core *core, const struct dp_tcp_conn *c,
 		(unsigned long long)core->stats.tcp_spurious_rtos,
 		(unsigned long long)core->stats.tcp_tlp_probes,
 		(unsigned long long)core->stats.tcp_lost_retransmits,
-		c->rcv_adv - c->rcv_nxt, c->rbuf_len, c->rbuf_size, c->nooo);
+		c->rcv_adv - c->rcv_nxt, c->rbuf_len, c->rbuf_size, c->ooo.n);
 }
 
 /* Every 100 ms: the trace line of each qualifying connection. */

@@ -218,7 +218,7 @@ dump(struct nst *t, const char *who, const struct dp_tcp_conn *c)
 		(t->core.now_us - NST_START_US) / 1e6, who,
 		dp_tcp_state_names[c->state], c->snd_una - c->iss,
 		c->snd_nxt - c->iss, c->snd_max - c->iss, c->sbuf_len,
-		c->rcv_nxt - c->irs, c->rbuf_len, c->nooo, c->snd_wnd,
+		c->rcv_nxt - c->irs, c->rbuf_len, c->ooo.n, c->snd_wnd,
 		c->cwnd, c->ssthresh, c->rto_us, c->backoff);
 }
 
@@ -274,7 +274,7 @@ run_pair(uint32_t loss_pm, uint32_t dup_pm, uint32_t reorder_pm,
 			if (cli.c->snd_wnd > wnd_seen_max)
 				wnd_seen_max = cli.c->snd_wnd;
 			if (!grown && cli.sent > TOTAL / 4 &&
-			    srv.c->nooo > 0 && srv.c->rbuf_head != 0 &&
+			    srv.c->ooo.n > 0 && srv.c->rbuf_head != 0 &&
 			    cli.c->sq_head != cli.c->sq_tail &&
 			    cli.c->sbuf_len > 0) {
 				/* mid-transfer, with data queued, in flight and

@@ -4,6 +4,7 @@
  * overlaps, duplicates, SACK order, ring wrap), SYN cookies, the RTO
  * estimate under per-ACK (timestamp) RTT samples.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +129,7 @@ rq_teardown(void **state)
 	struct rq *r = *state;
 	int leaked = nst_destroy(r->t);
 
+	dp_tcp_ranges_release(&r->c.ooo);
 	free(r);
 	return leaked == 0 ? 0 : -1;
 }
@@ -155,6 +157,9 @@ put(struct rq *r, uint32_t rel, uint32_t len)
 	return adv;
 }
 
+/* the i-th out-of-order range (sorted) */
+#define OOO(r, i) (dp_tcp_ranges_v(&(r)->c.ooo)[i])
+
 /* consume n in-order bytes and check them */
 static void
 take(struct rq *r, uint32_t *consumed, uint32_t n)
@@ -181,18 +186,25 @@ test_reass_in_order_and_holes(void **state)
 	/* hole [10,20): two out-of-order pieces */
 	assert_int_equal(put(r, 30, 5), 0);
 	assert_int_equal(put(r, 20, 5), 0);
-	assert_int_equal(r->c.nooo, 2);
-	/* most recent range first (RFC 2018 SACK order) */
-	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 20);
-	assert_int_equal(r->c.ooo[1].start, 0xfffffff0u + 30);
+	assert_int_equal(r->c.ooo.n, 2);
+	/* sorted ranges; the most recent one reported first (RFC 2018 SACK
+	 * order) */
+	assert_int_equal(OOO(r, 0).start, 0xfffffff0u + 20);
+	assert_int_equal(OOO(r, 1).start, 0xfffffff0u + 30);
+	assert_int_equal(r->c.nrecent, 2);
+	assert_int_equal(r->c.ooo_recent[0], 0xfffffff0u + 20);
+	assert_int_equal(r->c.ooo_recent[1], 0xfffffff0u + 30);
 	/* bridge [25,30) merges both ranges */
 	assert_int_equal(put(r, 25, 5), 0);
-	assert_int_equal(r->c.nooo, 1);
-	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 20);
-	assert_int_equal(r->c.ooo[0].end, 0xfffffff0u + 35);
+	assert_int_equal(r->c.ooo.n, 1);
+	assert_int_equal(OOO(r, 0).start, 0xfffffff0u + 20);
+	assert_int_equal(OOO(r, 0).end, 0xfffffff0u + 35);
+	assert_int_equal(r->c.nrecent, 1);
+	assert_int_equal(r->c.ooo.bytes, 15);
 	/* filling the hole delivers everything up to 35 */
 	assert_int_equal(put(r, 10, 10), 25);
-	assert_int_equal(r->c.nooo, 0);
+	assert_int_equal(r->c.ooo.n, 0);
+	assert_int_equal(r->c.ooo.bytes, 0);
 	assert_int_equal(r->c.rcv_nxt, 0xfffffff0u + 35);	/* wrapped */
 	take(r, &done, 35);
 }
@@ -213,8 +225,8 @@ test_reass_duplicates_overlaps(void **state)
 	assert_int_equal(put(r, 20, 6), 0);
 	assert_int_equal(put(r, 18, 4), 0);
 	assert_int_equal(put(r, 24, 6), 0);
-	assert_int_equal(r->c.nooo, 1);
-	assert_int_equal(r->c.ooo[0].end - r->c.ooo[0].start, 12);
+	assert_int_equal(r->c.ooo.n, 1);
+	assert_int_equal(OOO(r, 0).end - OOO(r, 0).start, 12);
 	assert_int_equal(put(r, 12, 6), 18);
 	take(r, &done, 30);
 	assert_int_equal(r->c.rbuf_len, 0);
@@ -231,7 +243,7 @@ test_reass_window_and_ring_wrap(void **state)
 	take(r, &done, 40);
 	/* beyond the free space (64 - 10 = 54 from rcv_nxt): clipped */
 	assert_int_equal(put(r, 50 + 60, 4), 0);
-	assert_int_equal(r->c.nooo, 0);
+	assert_int_equal(r->c.ooo.n, 0);
 	assert_int_equal(put(r, 50, 60), 54);	/* only 54 fit */
 	take(r, &done, 64);
 	assert_int_equal(r->c.rbuf_len, 0);
@@ -252,21 +264,315 @@ test_reass_ooo_limit(void **state)
 	/* more disjoint ranges than kept: a range already SACKed is never
 	 * forgotten (that would renege on it and leave the sender waiting
 	 * for its RTO); the new ones beyond the limit are not recorded, so
-	 * not SACKed, and the peer resends them */
+	 * not SACKed, and the peer resends them (a ring this small keeps
+	 * the inline limit: dp_tcp_ranges_limit) */
 	for (uint32_t i = 0; i < TCP_OOO_MAX + 2; i++)
 		assert_int_equal(put(r, 2 + 4 * i, 1), 0);
-	assert_int_equal(r->c.nooo, TCP_OOO_MAX);
-	assert_int_equal(r->c.ooo[0].start, 0xfffffff0u + 2 +
+	assert_int_equal(r->c.ooo.n, TCP_OOO_MAX);
+	assert_null(r->c.ooo.heap);
+	assert_int_equal(r->c.ooo_recent[0], 0xfffffff0u + 2 +
 			 4 * (TCP_OOO_MAX - 1));
-	assert_int_equal(r->c.ooo[TCP_OOO_MAX - 1].start, 0xfffffff0u + 2);
+	assert_int_equal(OOO(r, TCP_OOO_MAX - 1).start, 0xfffffff0u + 2 +
+			 4 * (TCP_OOO_MAX - 1));
+	assert_int_equal(OOO(r, 0).start, 0xfffffff0u + 2);
+	assert_int_equal(r->t->core.stats.tcp_ooo_full, 2);
 	/* the peer resends everything: the stream is whole */
 	for (uint32_t off = 0, adv = 0; off < end; off += 64) {
 		adv += put(r, off, end - off < 64 ? end - off : 64);
 		if (off + 64 >= end)
 			assert_int_equal(adv, end);
 	}
-	assert_int_equal(r->c.nooo, 0);
+	assert_int_equal(r->c.ooo.n, 0);
 	take(r, &done, end);
+}
+
+/* A connection with big buffers (dp_tcp_ranges_limit): the list grows
+ * past the inline ranges and records every hole; nothing is resent but
+ * the holes. */
+static void
+test_reass_ooo_grows(void **state)
+{
+	struct rq *r = *state;
+	static uint8_t big[4 * 600];
+	uint32_t done = 0, n = 500, end = 4 * n;
+
+	r->c.rbuf = big;
+	r->c.rbuf_size = sizeof(big);
+	dp_tcp_ranges_set_max(&r->c.ooo, 600);
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(put(r, 2 + 4 * i, 2), 0);
+	assert_int_equal(r->c.ooo.n, n);
+	assert_non_null(r->c.ooo.heap);
+	assert_int_equal(r->c.ooo.bytes, 2 * n);
+	assert_int_equal(r->t->core.stats.tcp_ooo_full, 0);
+	/* RFC 2018: the latest first, then the ones reported before */
+	assert_int_equal(r->c.nrecent, TCP_MAX_SACK);
+	assert_int_equal(r->c.ooo_recent[0], 0xfffffff0u + 2 + 4 * (n - 1));
+	assert_int_equal(r->c.ooo_recent[1], 0xfffffff0u + 2 + 4 * (n - 2));
+	for (uint32_t i = 0; i < n; i++)
+		assert_int_equal(OOO(r, i).start, 0xfffffff0u + 2 + 4 * i);
+	/* a hole in the middle merges two ranges, reported first */
+	assert_int_equal(put(r, 4 * 100, 2), 0);
+	assert_int_equal(r->c.ooo.n, n - 1);
+	assert_int_equal(r->c.ooo_recent[0], 0xfffffff0u + 2 + 4 * 99);
+	assert_int_equal(OOO(r, 99).end, 0xfffffff0u + 2 + 4 * 100 + 2);
+	/* only the holes are resent: all of it comes in order */
+	for (uint32_t i = 0, adv = 0; i < n; i++) {
+		if (i != 100)
+			adv += put(r, 4 * i, 2);
+		if (i == n - 1)
+			assert_int_equal(adv, end);
+	}
+	assert_int_equal(r->c.ooo.n, 0);
+	assert_int_equal(r->c.ooo.bytes, 0);
+	take(r, &done, end);
+}
+
+/* ---- the range set (tcp_ranges.c) ---- */
+
+#define RG(rs) dp_tcp_ranges_cv(&(rs))
+
+static void
+test_ranges_merge_trim(void **state)
+{
+	struct dp_tcp_ranges rs = { 0 };
+	const uint32_t b = 0xffffff00u;		/* across the wrap */
+
+	(void)state;
+	assert_int_equal(dp_tcp_ranges_add(&rs, b + 100, b + 200), 0);
+	assert_int_equal(dp_tcp_ranges_add(&rs, b + 400, b + 500), 1);
+	assert_int_equal(dp_tcp_ranges_add(&rs, b + 300, b + 350), 1);
+	assert_int_equal(rs.n, 3);
+	assert_int_equal(rs.bytes, 250);
+	/* touching merges: [200, 210) joins [100, 200) */
+	assert_int_equal(dp_tcp_ranges_add(&rs, b + 200, b + 210), 0);
+	assert_int_equal(RG(rs)[0].end, b + 210);
+	assert_int_equal(rs.n, 3);
+	/* a duplicate inside changes nothing */
+	assert_int_equal(dp_tcp_ranges_add(&rs, b + 420, b + 430), 2);
+	assert_int_equal(rs.bytes, 260);
+	/* one range over two and the gaps between: they become one */
+	assert_int_equal(dp_tcp_ranges_add(&rs, b + 340, b + 410), 1);
+	assert_int_equal(rs.n, 2);
+	assert_int_equal(RG(rs)[1].start, b + 300);
+	assert_int_equal(RG(rs)[1].end, b + 500);
+	assert_int_equal(rs.bytes, 110 + 200);
+	/* lookups */
+	assert_int_equal(dp_tcp_ranges_find(&rs, b + 100), 0);
+	assert_int_equal(dp_tcp_ranges_find(&rs, b + 209), 0);
+	assert_int_equal(dp_tcp_ranges_find(&rs, b + 210), -1);
+	assert_int_equal(dp_tcp_ranges_find(&rs, b + 499), 1);
+	assert_int_equal(dp_tcp_ranges_first_after(&rs, b + 50), 0);
+	assert_int_equal(dp_tcp_ranges_first_after(&rs, b + 210), 1);
+	assert_int_equal(dp_tcp_ranges_first_after(&rs, b + 500), 2);
+	/* trim across a range: it is cut at seq (below goes) */
+	assert_int_equal(dp_tcp_ranges_trim(&rs, b + 150), 0);
+	assert_int_equal(RG(rs)[0].start, b + 150);
+	assert_int_equal(rs.bytes, 60 + 200);
+	assert_int_equal(dp_tcp_ranges_trim(&rs, b + 350), 1);
+	assert_int_equal(rs.n, 1);
+	assert_int_equal(RG(rs)[0].start, b + 350);
+	assert_int_equal(rs.bytes, 150);
+	dp_tcp_ranges_pop(&rs);
+	assert_int_equal(rs.n, 0);
+	assert_int_equal(rs.bytes, 0);
+	assert_int_equal(dp_tcp_ranges_trim(&rs, b + 900), 0);
+	dp_tcp_ranges_release(&rs);
+}
+
+static void
+test_ranges_full_inline(void **state)
+{
+	struct dp_tcp_ranges rs = { 0 };	/* no growth allowed */
+
+	(void)state;
+	for (uint32_t i = 0; i < TCP_RANGES_INLINE; i++)
+		assert_int_equal(dp_tcp_ranges_add(&rs, 10 * i, 10 * i + 5),
+				 (int)i);
+	/* full: a new range is refused, nothing changes */
+	assert_int_equal(dp_tcp_ranges_add(&rs, 10 * TCP_RANGES_INLINE,
+					   10 * TCP_RANGES_INLINE + 5),
+			 -ENOSPC);
+	assert_int_equal(dp_tcp_ranges_add(&rs, 6, 7), -ENOSPC);
+	assert_int_equal(rs.n, TCP_RANGES_INLINE);
+	assert_int_equal(rs.bytes, 5 * TCP_RANGES_INLINE);
+	assert_null(rs.heap);
+	/* merging needs no room: [5, 10) joins the first two */
+	assert_int_equal(dp_tcp_ranges_add(&rs, 5, 10), 0);
+	assert_int_equal(rs.n, TCP_RANGES_INLINE - 1);
+	assert_int_equal(dp_tcp_ranges_cv(&rs)[0].end, 15);
+	/* and then there is room again */
+	assert_int_equal(dp_tcp_ranges_add(&rs, 10 * TCP_RANGES_INLINE,
+					   10 * TCP_RANGES_INLINE + 5),
+			 TCP_RANGES_INLINE - 1);
+	/* the limits from the buffers */
+	assert_int_equal(dp_tcp_ranges_limit(65536), TCP_RANGES_INLINE);
+	assert_int_equal(dp_tcp_ranges_limit(8u << 20), 4096);
+	assert_int_equal(dp_tcp_ranges_limit(32u << 20), TCP_RANGES_MAX);
+	assert_int_equal(dp_tcp_ranges_limit(UINT32_MAX), TCP_RANGES_MAX);
+}
+
+static unsigned ranges_fail;	/* allocations to refuse */
+
+static void *
+ranges_realloc_failing(void *p, size_t n)
+{
+	if (ranges_fail > 0) {
+		ranges_fail--;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+static void
+test_ranges_grow_and_alloc_failure(void **state)
+{
+	struct dp_tcp_ranges rs = { 0 };
+	void *(*saved)(void *, size_t) = dp_tcp_ranges_realloc;
+	uint32_t n = 1000;
+
+	(void)state;
+	dp_tcp_ranges_realloc = ranges_realloc_failing;
+	dp_tcp_ranges_set_max(&rs, n);
+	for (uint32_t i = 0; i < TCP_RANGES_INLINE; i++)
+		assert_true(dp_tcp_ranges_add(&rs, 4 * i, 4 * i + 2) >= 0);
+	/* growing fails: refused, the set intact and inline */
+	ranges_fail = 1;
+	assert_int_equal(dp_tcp_ranges_add(&rs, 4 * n, 4 * n + 2), -ENOSPC);
+	assert_int_equal(rs.n, TCP_RANGES_INLINE);
+	assert_null(rs.heap);
+	assert_int_equal(dp_tcp_ranges_capacity(&rs), TCP_RANGES_INLINE);
+	/* the next growth works: inline ranges moved to the heap */
+	for (uint32_t i = TCP_RANGES_INLINE; i < n; i++)
+		assert_int_equal(dp_tcp_ranges_add(&rs, 4 * i, 4 * i + 2),
+				 (int)i);
+	assert_non_null(rs.heap);
+	assert_int_equal(rs.n, n);
+	assert_int_equal(rs.bytes, 2 * n);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(dp_tcp_ranges_cv(&rs)[i].start, 4 * i);
+		assert_int_equal(dp_tcp_ranges_find(&rs, 4 * i + 1), (int)i);
+	}
+	/* at the limit */
+	assert_int_equal(dp_tcp_ranges_capacity(&rs), n);
+	assert_int_equal(dp_tcp_ranges_add(&rs, 4 * n, 4 * n + 2), -ENOSPC);
+	/* growing fails in the middle of the heap's life too */
+	dp_tcp_ranges_release(&rs);
+	assert_null(rs.heap);
+	assert_int_equal(rs.n, 0);
+	for (uint32_t i = 0; i < 2 * TCP_RANGES_INLINE; i++)
+		assert_true(dp_tcp_ranges_add(&rs, 4 * i, 4 * i + 2) >= 0);
+	ranges_fail = 1;
+	assert_int_equal(dp_tcp_ranges_add(&rs, 4 * n, 4 * n + 2), -ENOSPC);
+	assert_int_equal(rs.n, 2 * TCP_RANGES_INLINE);
+	assert_int_equal(dp_tcp_ranges_cv(&rs)[2 * TCP_RANGES_INLINE - 1].end,
+			 4 * (2 * TCP_RANGES_INLINE - 1) + 2);
+	/* front removal keeps the order */
+	assert_int_equal(dp_tcp_ranges_trim(&rs, 4 * 10 + 1), 10);
+	assert_int_equal(dp_tcp_ranges_cv(&rs)[0].start, 4 * 10 + 1);
+	dp_tcp_ranges_release(&rs);	/* LSan: nothing left */
+	dp_tcp_ranges_realloc = saved;
+}
+
+/*
+ * Random adds, trims and pops against a model (one flag per sequence
+ * number), with small limits and failing allocations: after every step
+ * the set is sorted, disjoint, apart, its byte count right, and it holds
+ * exactly what the model does (an add refused for room changes nothing).
+ */
+#define RM_SPAN 6000
+
+static void
+test_ranges_random_model(void **state)
+{
+	static bool model[RM_SPAN];
+	struct dp_tcp_ranges rs = { 0 };
+	void *(*saved)(void *, size_t) = dp_tcp_ranges_realloc;
+	const uint32_t b = 0xfffff000u;		/* across the wrap */
+	uint32_t lo = 0;			/* everything below trimmed */
+	uint64_t x = 88172645463325252ull;
+	unsigned nospc = 0, max_n = 0, max_off = 0, grown = 0;
+
+	(void)state;
+	memset(model, 0, sizeof(model));
+	dp_tcp_ranges_realloc = ranges_realloc_failing;
+	dp_tcp_ranges_set_max(&rs, 150);
+	for (unsigned step = 0; step < 200000; step++) {
+		uint32_t op, st, len, cnt = 0, i = 0;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		op = (uint32_t)(x % 100);
+		st = lo + (uint32_t)((x >> 8) % 1500);
+		len = 1 + (uint32_t)((x >> 24) % 4);
+		if (st + len >= RM_SPAN || (op < 2 && lo > RM_SPAN - 1600)) {
+			/* start over (the window slides to the end) */
+			dp_tcp_ranges_clear(&rs);
+			memset(model, 0, sizeof(model));
+			lo = 0;
+			continue;
+		}
+		if ((x >> 40) % 500 == 0)
+			ranges_fail = 1;
+		if (op < 2) {
+			lo += (uint32_t)((x >> 32) % 40);
+			dp_tcp_ranges_trim(&rs, b + lo);
+			for (uint32_t k = 0; k < lo; k++)
+				model[k] = false;
+		} else if (op < 3 && rs.n > 0) {
+			uint32_t e = RG(rs)[rs.n - 1].end - b;
+
+			dp_tcp_ranges_pop(&rs);
+			for (uint32_t k = e; k-- > 0 && model[k];)
+				model[k] = false;
+		} else {
+			int r = dp_tcp_ranges_add(&rs, b + st, b + st + len);
+
+			if (r >= 0) {
+				for (uint32_t k = st; k < st + len; k++)
+					model[k] = true;
+				assert_true(SEQ_LEQ(RG(rs)[r].start, b + st));
+				assert_true(SEQ_GEQ(RG(rs)[r].end,
+						    b + st + len));
+			} else {
+				assert_int_equal(r, -ENOSPC);
+				assert_true(rs.n >= TCP_RANGES_INLINE);
+				nospc++;
+			}
+		}
+		/* compare */
+		for (uint32_t k = 0; k < RM_SPAN; k++) {
+			if (!model[k])
+				continue;
+			cnt++;
+			if (k == 0 || !model[k - 1]) {
+				assert_true(i < rs.n);
+				assert_int_equal(RG(rs)[i].start, b + k);
+			}
+			if (k + 1 == RM_SPAN || !model[k + 1]) {
+				assert_int_equal(RG(rs)[i].end, b + k + 1);
+				i++;
+			}
+		}
+		assert_int_equal(i, rs.n);
+		assert_int_equal(cnt, rs.bytes);
+		assert_true(rs.n <= 150);
+		assert_true(rs.off + rs.n <= dp_tcp_ranges_capacity(&rs));
+		max_n = rs.n > max_n ? rs.n : max_n;
+		max_off = rs.off > max_off ? rs.off : max_off;
+		grown += rs.heap != NULL;
+	}
+	printf("# %u refused, most ranges %u, most off %u, %u steps grown\n",
+	       nospc, max_n, max_off, grown);
+	/* every path was taken: full, grown, trimmed from below */
+	assert_true(nospc > 0);
+	assert_int_equal(max_n, 150);
+	assert_true(max_off > 10);
+	assert_true(grown > 0);
+	ranges_fail = 0;
+	dp_tcp_ranges_release(&rs);
+	dp_tcp_ranges_realloc = saved;
 }
 
 static void
@@ -412,6 +718,12 @@ main(void)
 						rq_setup, rq_teardown),
 		cmocka_unit_test_setup_teardown(test_reass_ooo_limit,
 						rq_setup, rq_teardown),
+		cmocka_unit_test_setup_teardown(test_reass_ooo_grows,
+						rq_setup, rq_teardown),
+		cmocka_unit_test(test_ranges_merge_trim),
+		cmocka_unit_test(test_ranges_full_inline),
+		cmocka_unit_test(test_ranges_grow_and_alloc_failure),
+		cmocka_unit_test(test_ranges_random_model),
 		cmocka_unit_test_setup_teardown(test_syncookie_roundtrip,
 						nst_setup, nst_teardown),
 		cmocka_unit_test_setup_teardown(test_isn_differs_and_advances,

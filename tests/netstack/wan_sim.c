@@ -341,6 +341,10 @@ wan_sim_run(const struct wan_params *p, struct wan_result *r)
 		nst_advance(b, p->step_us);
 		if (now - t0 >= p->warmup_us && mark == 0)
 			mark = wan_rx.bytes + 1;
+		if (wan_rx.c != NULL && wan_rx.c->ooo.n > r->max_ooo)
+			r->max_ooo = wan_rx.c->ooo.n;
+		if (wan_tx.c != NULL && wan_tx.c->sacked.n > r->max_sacked)
+			r->max_sacked = wan_tx.c->sacked.n;
 		if (getenv("WAN_DEBUG") && (now - t0) % (getenv("WAN_DEBUG")[0] == '2' ? 10000 : 500000) == 0 &&
 		    wan_tx.c != NULL)
 			fprintf(stderr, "%.1f s: rcvd %llu flight %u sbuf %u/%u "
@@ -351,7 +355,7 @@ wan_sim_run(const struct wan_params *p, struct wan_result *r)
 				wan_tx.c->sbuf_len, wan_tx.c->sbuf_size,
 				wan_tx.c->snd_wnd, wan_tx.c->cwnd,
 				wan_tx.c->ssthresh, wan_tx.c->srtt_us,
-				wan_tx.c->rto_us, wan_tx.c->nsacked,
+				wan_tx.c->rto_us, wan_tx.c->sacked.n,
 				ba.tail - ba.unsent,
 				!!(wan_tx.c->flags & TF_IN_RECOVERY),
 				(unsigned long)b->core.stats.tcp_fast_retransmits,
@@ -369,6 +373,8 @@ wan_sim_run(const struct wan_params *p, struct wan_result *r)
 	r->spurious_rtos = b->core.stats.tcp_spurious_rtos;
 	r->tlp_probes = b->core.stats.tcp_tlp_probes;
 	r->lost_retransmits = b->core.stats.tcp_lost_retransmits;
+	r->ooo_full = a->core.stats.tcp_ooo_full;
+	r->sack_sb_full = b->core.stats.tcp_sack_sb_full;
 	r->lost_data = ba.lost;
 	r->lost_acks = ab.lost;
 	r->queue_drops = ba.qdrops + ab.qdrops;

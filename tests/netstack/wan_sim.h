@@ -52,6 +52,11 @@ struct wan_result {
 	/* the sender's counters over the whole run */
 	uint64_t retransmits, fast_retransmits, rto_timeouts;
 	uint64_t spurious_rtos, tlp_probes, lost_retransmits;
+	/* out-of-order segments the receiver could not record, SACK blocks
+	 * the sender's scoreboard had no room for (tcp_ranges.h), and the
+	 * most ranges each held at once */
+	uint64_t ooo_full, sack_sb_full;
+	uint32_t max_ooo, max_sacked;
 	/* the link */
 	uint64_t lost_data, lost_acks, queue_drops;
 	uint32_t cwnd_end, ssthresh_end;	/* sender, at the end */

@@ -5,7 +5,10 @@
  * tail-drop queue, Bernoulli loss both ways), as the replication stream
  * runs through ferry-linkemu in tools/bench/repl_bench.sh.  Prints one
  * table row per delay x loss setting: goodput after the warm-up and the
- * sender's recovery counters.  Deterministic: same options, same table.
+ * sender's recovery counters, then the out-of-order segments the receiver
+ * could not record and the SACK blocks the sender's scoreboard had no
+ * room for (ooo full, sb full) and the most ranges each held (max ooo,
+ * max sb; tcp_ranges.h).  Deterministic: same options, same table.
  *
  * Usage: tcp_wan_sim [-d MS,MS,..] [-l PCT,PCT,..] [-r MBIT] [-q PKTS]
  *                    [-b BYTES] [-w SECS] [-m SECS] [-s SEED] [-c CC]
@@ -111,8 +114,10 @@ main(int argc, char **argv)
 	printf("| one-way ms | loss %% | goodput Mbit/s | %% of link | "
 	       "fast rtx | RTOs | spurious RTOs | TLPs | lost rtx | "
 	       "retransmits | data lost | acks lost | queue drops | "
-	       "cwnd end | srtt ms |\n");
-	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	       "cwnd end | srtt ms | ooo full | sb full | max ooo | "
+	       "max sb |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	       "---|---|---|---|\n");
 	for (unsigned i = 0; i < nd; i++) {
 		for (unsigned j = 0; j < nl; j++) {
 			struct wan_result r;
@@ -123,7 +128,8 @@ main(int argc, char **argv)
 				return 1;
 			printf("| %g | %g | %.1f | %.1f | %llu | %llu | %llu | "
 			       "%llu | %llu | %llu | %llu | %llu | %llu | %u | "
-			       "%.1f |\n", delays[i], losses[j],
+			       "%.1f | %llu | %llu | %u | %u |\n",
+			       delays[i], losses[j],
 			       r.goodput_bps / 1e6,
 			       100.0 * r.goodput_bps / p.rate_bps,
 			       (unsigned long long)r.fast_retransmits,
@@ -135,7 +141,10 @@ main(int argc, char **argv)
 			       (unsigned long long)r.lost_data,
 			       (unsigned long long)r.lost_acks,
 			       (unsigned long long)r.queue_drops, r.cwnd_end,
-			       r.srtt_us_end / 1000.0);
+			       r.srtt_us_end / 1000.0,
+			       (unsigned long long)r.ooo_full,
+			       (unsigned long long)r.sack_sb_full, r.max_ooo,
+			       r.max_sacked);
 			fflush(stdout);
 		}
 	}
