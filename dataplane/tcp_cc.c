@@ -7,7 +7,8 @@
  *
  * Call chain: tcp_in.c (ACK processing) -> dp_tcp_cc_ack (window growth
  *             outside recovery) | dp_tcp_cc_loss (fast retransmit, RTO:
- *             the new ssthresh) | dp_tcp_cc_undo; tcp_in.c (handshake
+ *             the new ssthresh) | dp_tcp_cc_loss_in_recovery (RTO
+ *             inside a recovery: ssthresh kept) | dp_tcp_cc_undo; tcp_in.c (handshake
  *             done) -> dp_tcp_cc_init.
  *
  * Units: cwnd and ssthresh in bytes; CUBIC's formula works in segments of
@@ -245,6 +246,21 @@ dp_tcp_cc_loss(struct dp_core *core, struct dp_tcp_conn *c, uint32_t flight)
 	c->undo_ssthresh = c->ssthresh;
 	c->undo_cubic = c->cubic;
 	c->ssthresh = cc_of(c)->ssthresh(core, c, flight);
+}
+
+void
+dp_tcp_cc_loss_in_recovery(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	(void)core;
+	/* the episode's reduction stands: a second one from the window PRR
+	 * has already shrunk would cut ssthresh (and CUBIC's w_max) to a
+	 * fraction of what the path carried (Linux tcp_enter_loss: no new
+	 * ssthresh while in Recovery) */
+	c->undo_cwnd = c->cwnd;
+	c->undo_ssthresh = c->ssthresh;
+	c->undo_cubic = c->cubic;
+	c->cubic.epoch_us = 0;
+	c->cubic.frac = 0;
 }
 
 void

@@ -462,6 +462,9 @@ void dp_tcp_cc_loss(struct dp_core *core, struct dp_tcp_conn *c,
 		    uint32_t flight);
 /* The last reduction was spurious: restore cwnd, ssthresh, CUBIC state. */
 void dp_tcp_cc_undo(struct dp_core *core, struct dp_tcp_conn *c);
+/* A timeout inside a recovery that already reduced ssthresh: saves what
+ * an undo restores and keeps ssthresh (one reduction per loss episode). */
+void dp_tcp_cc_loss_in_recovery(struct dp_core *core, struct dp_tcp_conn *c);
 /* The connection's algorithm name ("newreno", "cubic"). */
 const char *dp_tcp_cc_conn_name(const struct dp_tcp_conn *c);
 

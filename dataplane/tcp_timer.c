@@ -162,9 +162,13 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 	if (c->backoff == 0 && c->state != TCP_SYN_SENT &&
 	    c->state != TCP_SYN_RECEIVED) {
 		/* RFC 5681 (4): first timeout of this segment; the
-		 * congestion control keeps what an undo restores */
+		 * congestion control keeps what an undo restores.  Inside
+		 * a recovery the episode has reduced ssthresh already */
 		flight = c->snd_max - c->snd_una;
-		dp_tcp_cc_loss(core, c, flight);
+		if (c->flags & TF_IN_RECOVERY)
+			dp_tcp_cc_loss_in_recovery(core, c);
+		else
+			dp_tcp_cc_loss(core, c, flight);
 		/* Eifel (RFC 3522): the retransmission carries this TSval;
 		 * an ACK echoing an older one proves the timeout spurious */
 		if (c->flags & TF_TS) {

@@ -1156,6 +1156,15 @@ sc_app(struct sc *s, char **tok, int n)
 		if (dp_tcp_send_space(p->c) != a)
 			sc_fail(s, "send space %zu, expected %" PRIu64,
 				dp_tcp_send_space(p->c), a);
+	} else if ((strcmp(v, "expect_ssthresh") == 0 ||
+		    strcmp(v, "expect_cwnd") == 0) && n == 3) {
+		uint32_t w;
+
+		if (!sc_need_conn(s, p))
+			return false;
+		w = v[7] == 's' ? p->c->ssthresh : p->c->cwnd;
+		if (w != a)
+			sc_fail(s, "%s %u, expected %" PRIu64, v + 7, w, a);
 	} else if (strcmp(v, "expect_sendable") == 0 && n == 3) {
 		if (p->sendable != a)
 			sc_fail(s, "sendable called %" PRIu64 " times, "

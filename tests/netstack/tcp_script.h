@@ -49,7 +49,8 @@
  *   recv) | expect_recv N | expect_closed REASON (normal reset timeout
  *   refused aborted) | expect_open | expect_peer_closed |
  *   expect_accepted N | expect_state NAME | expect_nconns N |
- *   expect_send_space N | expect_sendable N |
+ *   expect_send_space N | expect_sendable N | expect_ssthresh N |
+ *   expect_cwnd N (bytes) |
  *   greet N (send N bytes from accepted()) | reject on|off (accepted()
  *   refuses) | on_recv abort|close|none (called from inside recv();
  *   "abort_on_accept": dp_tcp_abort from inside accepted()) |
