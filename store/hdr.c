@@ -66,12 +66,9 @@ st_hdr_lowest(unsigned idx)
 uint64_t
 st_hdr_highest(unsigned idx)
 {
-	unsigned e;
-
-	if (idx < FULL)
-		return idx;
-	e = (idx - FULL) / HALF + 1;
-	return st_hdr_lowest(idx) + (UINT64_C(1) << e) - 1;
+	/* a bucket above FULL is 2^e wide, e as in st_hdr_lowest */
+	return idx < FULL ? idx : st_hdr_lowest(idx) +
+		(UINT64_C(1) << ((idx - FULL) / HALF + 1)) - 1;
 }
 
 void

@@ -161,23 +161,34 @@ test_wan_stall_spurious_rto(void **state)
 	assert_true(r.goodput_bps >= p.rate_bps * 80 / 100);
 }
 
+/* 70 ms RTT, a 32 MiB window (repl-tcp-buffer, wscale 9) against a
+ * queue of 'queue' frames: slow start overflows it; run for 6 s, show
+ * the result under 'what'. */
+static void
+wan_burst_sim(uint32_t queue, const char *what, struct wan_params *p,
+	      struct wan_result *r)
+{
+	char name[64];
+
+	wan_params_defaults(p);
+	p->delay_us = 35000;
+	p->queue_pkts = queue;
+	p->buf_bytes = 32u << 20;
+	p->wscale = 9;
+	p->warmup_us = 0;
+	p->measure_us = 6000000;
+	assert_int_equal(wan_sim_run(p, r), 0);
+	snprintf(name, sizeof(name), "32 MiB, queue %u, %s", queue, what);
+	show(name, r);
+}
+
 static void
 wan_overflow_run(uint32_t queue, unsigned min_pct)
 {
 	struct wan_params p;
 	struct wan_result r;
-	char name[64];
 
-	wan_params_defaults(&p);
-	p.delay_us = 35000;
-	p.queue_pkts = queue;
-	p.buf_bytes = 32u << 20;
-	p.wscale = 9;
-	p.warmup_us = 0;
-	p.measure_us = 6000000;
-	assert_int_equal(wan_sim_run(&p, &r), 0);
-	snprintf(name, sizeof(name), "70 ms RTT, 32 MiB, queue %u", queue);
-	show(name, &r);
+	wan_burst_sim(queue, "70 ms RTT", &p, &r);
 	assert_true(r.queue_drops > 1000);	/* the burst happened */
 	assert_int_equal(r.rto_timeouts, 0);
 	assert_true(r.fast_retransmits >= r.queue_drops);
@@ -208,18 +219,8 @@ wan_burst_run(uint32_t queue)
 {
 	struct wan_params p;
 	struct wan_result r;
-	char name[64];
 
-	wan_params_defaults(&p);
-	p.delay_us = 35000;
-	p.queue_pkts = queue;
-	p.buf_bytes = 32u << 20;
-	p.wscale = 9;
-	p.warmup_us = 0;
-	p.measure_us = 6000000;
-	assert_int_equal(wan_sim_run(&p, &r), 0);
-	snprintf(name, sizeof(name), "32 MiB, queue %u, retransmits", queue);
-	show(name, &r);
+	wan_burst_sim(queue, "retransmits", &p, &r);
 	printf("# retransmits %llu, ooo full %llu, scoreboard full %llu, "
 	       "max ranges %u / %u\n", (unsigned long long)r.retransmits,
 	       (unsigned long long)r.ooo_full,
