@@ -1170,6 +1170,10 @@ test_lag_probe(void **state)
 	assert_int_equal(info_repl_field("lag_probe_samples"), 0);
 	assert_int_equal(info_repl_field("lag_probe_rejected"), 0);
 	assert_int_equal(info_repl_field("lag_probe_p99_us"), 0);
+	/* a key with CR LF stays one INFO line */
+	set_cfg("repl-lag-probe-key", "lp\r\nx");
+	assert_non_null(strstr(th_cmd(cli, "INFO", "replication", NULL),
+			       "\r\nlag_probe_key:lp??x\r\n"));
 	/* off again: no lines, and the link stops matching after a refresh */
 	set_cfg("repl-lag-probe-key", "");
 	assert_int_equal(info_repl_field("lag_probe_samples"), -1);
