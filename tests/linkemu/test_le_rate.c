@@ -2,7 +2,8 @@
  * test_le_rate.c -- the link emulator's bandwidth cap
  * (tools/linkemu/le_rate.[ch]) with virtual time: wire-byte accounting,
  * the sustained rate and the burst, exact conformance times, queue limits
- * in packets and bytes (tail drop), overload.
+ * in packets and bytes (tail drop), overload, a late poll that keeps the
+ * link's capacity and reports each frame's departure on the link.
  */
 #include <errno.h>
 #include <math.h>
@@ -59,10 +60,10 @@ test_rate(void **state)
 		assert_int_equal(le_rate_enqueue(&q, &c, tok(i), 1000, 0), 0);
 	/* the full bucket (3072 B) lets 3 frames go at once */
 	for (int i = 0; i < 3; i++)
-		assert_ptr_equal(le_rate_dequeue(&q, &c, 0), tok(i));
-	assert_null(le_rate_dequeue(&q, &c, 0));
+		assert_ptr_equal(le_rate_dequeue(&q, &c, 0, NULL), tok(i));
+	assert_null(le_rate_dequeue(&q, &c, 0, NULL));
 	for (now = 1; out < 1000; now += 1000) {	/* 1 us steps */
-		while ((p = le_rate_dequeue(&q, &c, now)) != NULL) {
+		while ((p = le_rate_dequeue(&q, &c, now, NULL)) != NULL) {
 			if (out == 0)
 				first_gap = now;
 			t_prev = t_last;
@@ -93,11 +94,11 @@ test_next(void **state)
 	assert_int_equal(le_rate_enqueue(&q, &c, tok(1), 1476, 0), 0);
 	/* bucket = one frame (1500 wire bytes): first goes now */
 	assert_int_equal(le_rate_next(&q, &c, 0), 0);
-	assert_ptr_equal(le_rate_dequeue(&q, &c, 0), tok(0));
+	assert_ptr_equal(le_rate_dequeue(&q, &c, 0, NULL), tok(0));
 	t = le_rate_next(&q, &c, 0);
 	assert_int_equal(t, 1500000);	/* 1500 bytes at 1 B/us */
-	assert_null(le_rate_dequeue(&q, &c, t - 1));
-	assert_ptr_equal(le_rate_dequeue(&q, &c, t), tok(1));
+	assert_null(le_rate_dequeue(&q, &c, t - 1, NULL));
+	assert_ptr_equal(le_rate_dequeue(&q, &c, t, NULL), tok(1));
 	le_rate_fini(&q);
 }
 
@@ -147,8 +148,8 @@ test_unlimited(void **state)
 	for (uintptr_t i = 0; i < 500; i++)
 		assert_int_equal(le_rate_enqueue(&q, &c, tok(i), 1514, 0), 0);
 	for (uintptr_t i = 0; i < 500; i++)
-		assert_ptr_equal(le_rate_dequeue(&q, &c, 0), tok(i));
-	assert_null(le_rate_dequeue(&q, &c, 0));
+		assert_ptr_equal(le_rate_dequeue(&q, &c, 0, NULL), tok(i));
+	assert_null(le_rate_dequeue(&q, &c, 0, NULL));
 	le_rate_fini(&q);
 }
 
@@ -170,7 +171,7 @@ test_overload(void **state)
 			if (le_rate_enqueue(&q, &c, tok(0), 1226, now) < 0)
 				dropped++;
 		}
-		while (le_rate_dequeue(&q, &c, now)) {
+		while (le_rate_dequeue(&q, &c, now, NULL)) {
 			out++;
 			sent_bits += 1250 * 8;
 		}
@@ -180,6 +181,75 @@ test_overload(void **state)
 	/* 10 Mbit in 1 s (+ the initial bucket), to within 0.5% */
 	assert_true(fabs((double)sent_bits - 10.0e6) < 0.005 * 10e6 + 1538 * 8);
 	assert_true(labs(dropped - 950) < 15);
+	le_rate_fini(&q);
+}
+
+/* A poll that comes late (the emulator descheduled) must not cost the link
+ * capacity: 10 Mbit/s, 1000-byte frames (819.2 us each), a one-frame
+ * bucket, 1000 frames queued at once, polled only every 50 ms.  Every
+ * frame leaves at its exact time on the emulated link (reported in dep),
+ * the last one at 999 * 819.2 us, and the poll that finds it is at most
+ * one poll interval later. */
+static void
+test_late_poll(void **state)
+{
+	struct le_rate q;
+	struct le_rate_cfg c = cfg_of(10000000, 0, 2000);
+	uint64_t now, dep, found = 0;
+	int out = 0;
+	void *p;
+
+	assert_int_equal(le_rate_init(&q, HZ, 0), 0);
+	for (uintptr_t i = 0; i < 1000; i++)
+		assert_int_equal(le_rate_enqueue(&q, &c, tok(i), 1000, 0), 0);
+	for (now = 0; out < 1000 && now < 10 * HZ; now += 50000000) {
+		while ((p = le_rate_dequeue(&q, &c, now, &dep)) != NULL) {
+			assert_ptr_equal(p, tok((uintptr_t)out));
+			/* frame k leaves at k * 819.2 us (the first one
+			 * takes the full bucket at 0) */
+			assert_true(llabs((long long)dep - out * 819200LL) <= 1);
+			assert_true(dep <= now);
+			out++;
+			found = now;
+		}
+	}
+	assert_int_equal(out, 1000);
+	assert_true(found >= 999 * 819200ULL && found < 999 * 819200ULL + 50000000);
+	le_rate_fini(&q);
+}
+
+/* While the FIFO is empty the bucket saves at most its depth: a frame
+ * after 1 s of silence leaves at once, the next ones at the line rate
+ * again (a late poll after that releases only what the link could have
+ * sent since, not the whole second). */
+static void
+test_idle_saves_only_the_bucket(void **state)
+{
+	struct le_rate q;
+	struct le_rate_cfg c = cfg_of(8000000, 3000, 100);	/* 1 B/us */
+	uint64_t dep;
+
+	assert_int_equal(le_rate_init(&q, HZ, 0), 0);
+	assert_int_equal(le_rate_enqueue(&q, &c, tok(0), 976, 0), 0);
+	assert_ptr_equal(le_rate_dequeue(&q, &c, 0, &dep), tok(0));
+	assert_int_equal(dep, 0);
+	/* 1 s idle, then 10 frames of 1000 wire bytes at once */
+	for (uintptr_t i = 1; i <= 10; i++)
+		assert_int_equal(le_rate_enqueue(&q, &c, tok(i), 976, HZ), 0);
+	/* the bucket (3000 B) lets 3 go at HZ, not 10 */
+	for (uintptr_t i = 1; i <= 3; i++) {
+		assert_ptr_equal(le_rate_dequeue(&q, &c, HZ, &dep), tok(i));
+		assert_int_equal(dep, HZ);	/* not before it arrived */
+	}
+	assert_null(le_rate_dequeue(&q, &c, HZ, &dep));
+	/* polled 5 ms late: the 5 frames the link sent meanwhile, each at
+	 * its own time (1000 us apart) */
+	for (uintptr_t i = 4; i <= 8; i++) {
+		assert_ptr_equal(le_rate_dequeue(&q, &c, HZ + 5000000, &dep),
+				 tok(i));
+		assert_int_equal(dep, HZ + (i - 3) * 1000000);
+	}
+	assert_null(le_rate_dequeue(&q, &c, HZ + 5000000, &dep));
 	le_rate_fini(&q);
 }
 
@@ -193,6 +263,8 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_overload),
+		cmocka_unit_test(test_late_poll),
+		cmocka_unit_test(test_idle_saves_only_the_bucket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

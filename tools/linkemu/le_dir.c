@@ -172,10 +172,13 @@ le_dir_output(struct le_dir *d, uint64_t now)
 	uint64_t rel[LE_BURST];
 	unsigned work = 0;
 	uint16_t n = 0;
+	uint64_t dep;
 	void *m;
 
-	while ((m = le_rate_dequeue(&d->rate, &d->cfg.rate, now)) != NULL) {
-		delay_in(d, m, now);
+	/* the delay counts from the frame's departure on the emulated link:
+	 * a poll that came late does not add its lateness to the delay */
+	while ((m = le_rate_dequeue(&d->rate, &d->cfg.rate, now, &dep)) != NULL) {
+		delay_in(d, m, dep);
 		work++;
 	}
 	while ((m = le_delay_pop_due(&d->delay, now, &rel[n])) != NULL) {

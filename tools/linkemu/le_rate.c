@@ -19,7 +19,7 @@ le_rate_init(struct le_rate *q, uint64_t hz, uint64_t now)
 	q->qbytes = 0;
 	q->hz = hz;
 	q->last = now;
-	q->tokens = ~(unsigned __int128)0 >> 1;	/* full: clamped on refill */
+	q->tokens = ~(unsigned __int128)0 >> 1;	/* full: clamped by the first enqueue */
 	q->ring = NULL;
 	if (hz == 0)
 		return -EINVAL;
@@ -32,6 +32,37 @@ le_rate_fini(struct le_rate *q)
 {
 	free(q->ring);
 	q->ring = NULL;
+}
+
+/* Bucket depth in bits * hz for a head frame of wire bytes. */
+static unsigned __int128
+bucket_cap(const struct le_rate *q, const struct le_rate_cfg *cfg,
+	   uint32_t wire)
+{
+	uint64_t depth = cfg->burst_bytes > wire ? cfg->burst_bytes : wire;
+
+	return (unsigned __int128)depth * 8 * q->hz;
+}
+
+/* Tokens earned since the last refill, without a cap (the link was busy
+ * the whole time: frames were waiting). */
+static void
+accrue(struct le_rate *q, const struct le_rate_cfg *cfg, uint64_t now)
+{
+	if (now > q->last) {
+		q->tokens += (unsigned __int128)(now - q->last) * cfg->rate_bps;
+		q->last = now;
+	}
+}
+
+/* An idle link saves at most the bucket's depth. */
+static void
+clamp(struct le_rate *q, const struct le_rate_cfg *cfg, uint32_t wire)
+{
+	unsigned __int128 cap = bucket_cap(q, cfg, wire);
+
+	if (q->tokens > cap)
+		q->tokens = cap;
 }
 
 int
@@ -47,60 +78,49 @@ le_rate_enqueue(struct le_rate *q, const struct le_rate_cfg *cfg, void *pkt,
 		return -ENOBUFS;
 	if (cfg->limit_bytes && q->qbytes + wire > cfg->limit_bytes)
 		return -ENOBUFS;
-	q->ring[q->tail & RING_MASK] = (struct le_rate_slot){ pkt, wire };
+	if (q->head == q->tail) {
+		/* the end of an idle period: what it saved, capped */
+		accrue(q, cfg, now);
+		clamp(q, cfg, wire);
+	}
+	q->ring[q->tail & RING_MASK] = (struct le_rate_slot){ pkt, wire, now };
 	q->tail++;
 	q->qbytes += wire;
 	return 0;
 }
 
-/* Bucket depth in bits * hz for a head frame of wire bytes. */
-static unsigned __int128
-bucket_cap(const struct le_rate *q, const struct le_rate_cfg *cfg,
-	   uint32_t wire)
-{
-	uint64_t depth = cfg->burst_bytes > wire ? cfg->burst_bytes : wire;
-
-	return (unsigned __int128)depth * 8 * q->hz;
-}
-
-static void
-refill(struct le_rate *q, const struct le_rate_cfg *cfg, uint32_t wire,
-       uint64_t now)
-{
-	unsigned __int128 cap = bucket_cap(q, cfg, wire);
-
-	if (q->tokens >= cap) {		/* full (or the initial value) */
-		q->tokens = cap;
-		q->last = now;
-		return;
-	}
-	if (now > q->last) {
-		unsigned __int128 add =
-			(unsigned __int128)(now - q->last) * cfg->rate_bps;
-
-		q->tokens = q->tokens + add > cap ? cap : q->tokens + add;
-		q->last = now;
-	}
-}
-
 void *
-le_rate_dequeue(struct le_rate *q, const struct le_rate_cfg *cfg, uint64_t now)
+le_rate_dequeue(struct le_rate *q, const struct le_rate_cfg *cfg, uint64_t now,
+		uint64_t *dep)
 {
 	struct le_rate_slot *s;
 	unsigned __int128 cost;
+	uint64_t t = now;
 
 	if (q->head == q->tail)
 		return NULL;
 	s = &q->ring[q->head & RING_MASK];
 	if (cfg->rate_bps != 0) {
-		refill(q, cfg, s->wire, now);
+		accrue(q, cfg, now);
 		cost = (unsigned __int128)s->wire * 8 * q->hz;
 		if (q->tokens < cost)
 			return NULL;
 		q->tokens -= cost;
+		/* the tokens left were earned after this frame's were
+		 * complete: that long ago it left */
+		if (q->tokens / cfg->rate_bps < now)
+			t = now - (uint64_t)(q->tokens / cfg->rate_bps);
+		else
+			t = 0;
 	}
+	if (t < s->t_in)
+		t = s->t_in;
 	q->head++;
 	q->qbytes -= s->wire;
+	if (q->head == q->tail && cfg->rate_bps != 0)
+		clamp(q, cfg, s->wire);	/* idle from here on */
+	if (dep)
+		*dep = t;
 	return s->pkt;
 }
 
@@ -115,7 +135,7 @@ le_rate_next(struct le_rate *q, const struct le_rate_cfg *cfg, uint64_t now)
 	if (cfg->rate_bps == 0)
 		return now;
 	s = &q->ring[q->head & RING_MASK];
-	refill(q, cfg, s->wire, now);
+	accrue(q, cfg, now);
 	cost = (unsigned __int128)s->wire * 8 * q->hz;
 	if (q->tokens >= cost)
 		return now;

@@ -10,8 +10,15 @@
  * max(len, 60) + overhead bytes on the wire; overhead defaults to 24
  * (FCS 4 + preamble/SFD 8 + inter-frame gap 12).  Tokens accrue at rate_bps
  * up to the bucket depth (burst bytes; a bucket smaller than the head frame
- * is treated as exactly one head frame deep).  rate_bps 0 means unlimited:
- * the queue drains at once.  The limits bound the FIFO: a packet that would
+ * is treated as exactly one head frame deep) -- but only while the FIFO is
+ * empty: while frames wait, the link is busy and tokens accrue without a
+ * cap, so a poll that comes late (the emulator descheduled for a few ms)
+ * releases every frame the link would have sent meanwhile instead of
+ * losing that capacity, and le_rate_dequeue reports each frame's departure
+ * time on the emulated link (when its tokens were complete, never before
+ * it arrived) so the next stage can schedule from the link's time, not
+ * from the late poll's.  rate_bps 0 means unlimited: the queue drains at
+ * once.  The limits bound the FIFO: a packet that would
  * make it exceed limit_pkts packets or limit_bytes bytes (wire bytes; 0 =
  * no byte limit) is refused (-ENOBUFS).  The FIFO's storage is fixed at
  * LE_RATE_QUEUE_MAX packets.  Not thread safe: one owner.
@@ -37,6 +44,7 @@ struct le_rate_cfg {
 struct le_rate_slot {
 	void *pkt;
 	uint32_t wire;		/* wire bytes */
+	uint64_t t_in;		/* enqueue time (ticks) */
 };
 
 struct le_rate {
@@ -72,9 +80,12 @@ le_rate_enqueue(struct le_rate *q, const struct le_rate_cfg *cfg, void *pkt,
 		uint32_t len, uint64_t now);
 
 /* The head packet if it conforms at now (its tokens are taken), else
- * NULL. */
+ * NULL.  *dep (when dep is not NULL) gets its departure time on the
+ * emulated link: the instant its tokens were complete (<= now; earlier
+ * when this poll came late), never before it was enqueued. */
 void *
-le_rate_dequeue(struct le_rate *q, const struct le_rate_cfg *cfg, uint64_t now);
+le_rate_dequeue(struct le_rate *q, const struct le_rate_cfg *cfg, uint64_t now,
+		uint64_t *dep);
 
 /* Earliest time the head conforms: now if it does, UINT64_MAX when the
  * FIFO is empty. */
