@@ -20,16 +20,16 @@
 #               applies them (repl-lag-probe-key, set by geo.sh)
 #     tap       the tap + emulator path alone: a Python TCP sender between
 #               the two kernels across the A<->B link (no ferry, Linux
-#               TCP), 0 ms unshaped, then 'rate 1gbit limit 20000' at 0, 35
+#               TCP), 0 ms unshaped, then 'rate $WAN_RATE limit $WAN_LIMIT' at 0, 35
 #               and 125 ms one way; the sender's congestion control is
 #               TAP_CC (environment; cubic unless set: ferry's default --
 #               the kernel's own default may be BBR, which ignores loss)
-#     wan       issue 6: link A<->B 'rate 1gbit' and delay 0/35/125 ms x
+#     wan       issue 6: link A<->B 'rate $WAN_RATE' and delay 0/35/125 ms x
 #               loss 0/1% (set on the live emulator with lectl.py): stream
 #               bytes/s reaching B (its offset's growth) under saturating
 #               SET load with 1 KiB values, the time to catch up after it
 #               (30 s max), then the lag p50/p99 under a light load.  The
-#               emulator's rate queue gets 'limit 20000' packets (about the
+#               emulator's rate queue gets 'limit 20000' packets at 1gbit (about the
 #               bandwidth-delay product at 125 ms): with the default 1000, the
 #               bursts a descheduled emulator reads at once overflow it.
 #               A's client-output-buffer-limit for replicas is lifted
@@ -50,6 +50,11 @@
 #   --keys N       keys for full sync (1000000)
 #   --out DIR      logs, raw.csv, results.md (default a new /tmp/repl_bench.*)
 #   WAN_SET='35ms-0% 125ms-1%'   (environment) only these wan settings
+#   WAN_RATE=200mbit   (environment) the link's rate cap in the tap and wan
+#                  cases (default 1gbit; a machine that cannot carry 1 Gbit/s
+#                  through its taps can still show how close the stream gets
+#                  to a lower cap at the same delay); the rate queue's
+#                  limit scales with it (20000 frames at 1gbit)
 #
 # Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
 # python3-redis.  On a shared machine every figure is noisy: results.md
@@ -65,6 +70,16 @@
 # is deleted.
 set -euo pipefail
 
+WAN_RATE=${WAN_RATE:-1gbit}
+RATE_BPS=$(awk -v r="$WAN_RATE" 'BEGIN {
+	if (match(r, /^[0-9]+(\.[0-9]+)?/) == 0) exit 1
+	n = substr(r, 1, RLENGTH); u = substr(r, RLENGTH + 1)
+	m = u == "gbit" ? 1e9 : u == "mbit" ? 1e6 : u == "kbit" ? 1e3 : u == "bit" ? 1 : -1
+	if (m < 0 || n <= 0) exit 1
+	printf "%.0f", n * m }') || { echo "repl_bench.sh: WAN_RATE '$WAN_RATE': want N[.N]gbit|mbit|kbit|bit" >&2; exit 2; }
+# the rate queue: 20000 frames at 1 Gbit/s (240 ms of queue), scaled with
+# the rate so a lower cap does not get a seconds-long queue; 1000 at least
+WAN_LIMIT=$(awk -v r="$RATE_BPS" 'BEGIN { l = int(20000 * r / 1e9); print l < 1000 ? 1000 : l }')
 CASES=rate,lag,tap,wan,fullsync,redis REPS=3 SECS=10 REQS=400000 KEYS=1000000 OUT=''
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
@@ -328,7 +343,7 @@ if has tap; then
 			if [ $sh = raw ]; then
 				run lectl "$X1" 'reset both'
 			else
-				run lectl "$X1" 'reset both' "set both delay $sh rate 1gbit limit 20000"
+				run lectl "$X1" 'reset both' "set both delay $sh rate $WAN_RATE limit $WAN_LIMIT"
 			fi
 			ip netns exec rb-b timeout "$((SECS + 30))" $PY "$TAPSINK" sink "$SECS" >"$OUT/tap.$r" &
 			sp=$!
@@ -349,7 +364,7 @@ if has tap; then
 		echo "| link | bytes/s (median) | Mbit/s (median) | a2b frames/s | payload bytes/frame | runs Mbit/s |"
 		echo "|---|---|---|---|---|---|"
 		for sh in raw 0ms 35ms 125ms; do
-			echo "| $([ $sh = raw ] && echo 'no shaping' || echo "$sh, rate 1gbit") | $(col tap $sh 3) | $(col tap $sh 4) | $(col tap $sh 5) | $(col tap $sh 6) | $(all tap $sh 4) |"
+			echo "| $([ $sh = raw ] && echo 'no shaping' || echo "$sh, rate $WAN_RATE") | $(col tap $sh 3) | $(col tap $sh 4) | $(col tap $sh 5) | $(col tap $sh 6) | $(all tap $sh 4) |"
 		done
 	} | tee -a "$RES"
 fi
@@ -368,7 +383,7 @@ tput_run() { # LABEL SECONDS: saturating SET load, stream bytes/s made on A and 
 }
 
 if has wan; then
-	say "wan (issue 6): link A<->B rate 1gbit, delay x loss; C, D detached; per setting: fresh sync, ${SECS}s saturating SET -d 1024 (throughput), catch-up, ${SECS}s light SET -c 4 -P 1 with stamps (lag)"
+	say "wan (issue 6): link A<->B rate $WAN_RATE, delay x loss; C, D detached; per setting: fresh sync, ${SECS}s saturating SET -d 1024 (throughput), catch-up, ${SECS}s light SET -c 4 -P 1 with stamps (lag)"
 	detach 2 || true; detach 3 || true
 	# the saturating load writes faster than 1 Gbit/s: with the default
 	# 'replica 256mb 64mb 60' A drops B once 256 MB wait (Redis's rule;
@@ -381,7 +396,7 @@ if has wan; then
 		for dl in $WAN; do
 			d=${dl%-*} l=${dl#*-}
 			detach 1
-			run lectl "$X1" 'reset both' "set both delay $d loss $l rate 1gbit limit 20000"
+			run lectl "$X1" 'reset both' "set both delay $d loss $l rate $WAN_RATE limit $WAN_LIMIT"
 			cli 0 0 flushall >/dev/null
 			t0=$(now)
 			attach 1 || { rec "wansync,$dl,nan"; continue; }
@@ -406,12 +421,12 @@ if has wan; then
 	run lectl "$X1" 'reset both'
 	{
 		echo
-		echo "## wan (issue 6): A<->B 'rate 1gbit limit 20000' + delay/loss both ways; throughput: ${SECS}s SET -c 8 -P 16 -d 1024 on A; lag: ${SECS}s SET -c 4 -P 1 -d 16 + stamps every 5 ms"
-		echo "| one-way delay / loss | stream made on A, Mbit/s | reaching B, Mbit/s | % of 1 Gbit/s | catch-up s | lag p50 ms | lag p99 ms | in ferry p50 ms | in ferry p99 ms | A cmds/s (lag run) | runs B Mbit/s | runs p99 | runs in ferry p99 | a2b lost/queue-dropped (last run) |"
+		echo "## wan (issue 6): A<->B 'rate $WAN_RATE limit $WAN_LIMIT' + delay/loss both ways; throughput: ${SECS}s SET -c 8 -P 16 -d 1024 on A; lag: ${SECS}s SET -c 4 -P 1 -d 16 + stamps every 5 ms"
+		echo "| one-way delay / loss | stream made on A, Mbit/s | reaching B, Mbit/s | % of $WAN_RATE | catch-up s | lag p50 ms | lag p99 ms | in ferry p50 ms | in ferry p99 ms | A cmds/s (lag run) | runs B Mbit/s | runs p99 | runs in ferry p99 | a2b lost/queue-dropped (last run) |"
 		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 		for dl in $WAN; do
 			ma=$(col wantput "$dl" 3) mb=$(col wantput "$dl" 4)
-			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e7 }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 8) | $(col wan "$dl" 9) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(all wan "$dl" 9) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
+			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" -v r="$RATE_BPS" 'BEGIN { printf "%.1f", b * 8 * 100 / r }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 8) | $(col wan "$dl" 9) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(all wan "$dl" 9) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
 		done
 	} | tee -a "$RES"
 fi
