@@ -81,6 +81,8 @@ struct dp_stats {
 	 * 7), retransmissions found lost and sent again during SACK
 	 * recovery */
 	uint64_t tcp_spurious_rtos, tcp_tlp_probes, tcp_lost_retransmits;
+	/* slow starts ended by HyStart's delay increase (tcp_cc.c) */
+	uint64_t tcp_hystart_exits;
 	/* segments whose out-of-order range the receiver could not record
 	 * (list full: not SACKed, the peer resends them), SACK blocks the
 	 * sender's scoreboard had no room for (tcp_ranges.h) */

@@ -306,6 +306,9 @@ dp_loop_dump_stats(FILE *f, struct dp_core *const *cores, unsigned n)
 			rd(&s->tcp_fast_retransmits), rd(&s->tcp_rto_timeouts),
 			rd(&s->tcp_spurious_rtos), rd(&s->tcp_tlp_probes),
 			rd(&s->tcp_lost_retransmits));
+		if (rd(&s->tcp_hystart_exits))
+			fprintf(f, " hystart_exits=%" PRIu64,
+				rd(&s->tcp_hystart_exits));
 		if (rd(&s->tcp_ooo_full) || rd(&s->tcp_sack_sb_full))
 			fprintf(f, " tcp_ooo_full=%" PRIu64
 				" tcp_sack_sb_full=%" PRIu64,

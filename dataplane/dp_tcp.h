@@ -73,6 +73,8 @@ struct dp_tcp_config {
 	uint32_t max_retries;		/* RTO retries before giving up */
 	uint8_t cc;			/* enum dp_tcp_cc: congestion control */
 	uint8_t tlp;			/* 1: tail loss probes (RFC 8985 7) */
+	uint8_t hystart;		/* 1: CUBIC leaves slow start on
+					 * HyStart's delay increase */
 };
 
 /* Congestion control algorithms (tcp_cc.c); dp_tcp_config.cc. */

@@ -166,6 +166,7 @@ dp_tcp_config_defaults(struct dp_tcp_config *cfg)
 	cfg->max_retries = 15;
 	cfg->cc = DP_TCP_CC_CUBIC;
 	cfg->tlp = 1;
+	cfg->hystart = 1;
 }
 
 int

@@ -172,6 +172,11 @@ struct dp_tcp_cubic {
 					 * of a byte per ACK add up) */
 	double k_s;			/* time to reach origin */
 	double frac;			/* growth below one byte, carried */
+	/* HyStart's delay-increase exit from slow start (tcp_cc.c) */
+	uint32_t hs_end;		/* snd_max when this round began */
+	uint32_t hs_base_us;		/* lowest RTT seen, 0 = none yet */
+	uint32_t hs_cur_us;		/* lowest of this round's samples */
+	uint8_t hs_n;			/* samples this round */
 };
 
 struct dp_tcp_listener {
@@ -465,6 +470,10 @@ void dp_tcp_cc_undo(struct dp_core *core, struct dp_tcp_conn *c);
 /* A timeout inside a recovery that already reduced ssthresh: saves what
  * an undo restores and keeps ssthresh (one reduction per loss episode). */
 void dp_tcp_cc_loss_in_recovery(struct dp_core *core, struct dp_tcp_conn *c);
+/* An RTT sample (dp_tcp_rtt_sample): CUBIC ends slow start on HyStart's
+ * delay increase (ssthresh = cwnd; counted in tcp_hystart_exits). */
+void dp_tcp_cc_rtt(struct dp_core *core, struct dp_tcp_conn *c,
+		   uint32_t rtt_us);
 /* The connection's algorithm name ("newreno", "cubic"). */
 const char *dp_tcp_cc_conn_name(const struct dp_tcp_conn *c);
 

@@ -59,6 +59,7 @@ dp_tcp_rtt_sample(struct dp_core *core, struct dp_tcp_conn *c,
 
 	if (rtt_us == 0)
 		rtt_us = 1;
+	dp_tcp_cc_rtt(core, c, rtt_us);
 	r = (int64_t)rtt_us << 16;
 	if (c->flags & TF_TS) {
 		int64_t two = 2 * (int64_t)dp_tcp_eff_mss(c);

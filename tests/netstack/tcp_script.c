@@ -1201,6 +1201,7 @@ sc_expect_stat(struct sc *s, char **tok, int n)
 		{ "spurious_rtos", st->tcp_spurious_rtos },
 		{ "tlp_probes", st->tcp_tlp_probes },
 		{ "lost_retransmits", st->tcp_lost_retransmits },
+		{ "hystart_exits", st->tcp_hystart_exits },
 	};
 	uint64_t want;
 

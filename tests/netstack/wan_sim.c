@@ -86,6 +86,7 @@ wan_params_defaults(struct wan_params *p)
 	p->step_us = 100;
 	p->cc = -1;
 	p->tlp = -1;
+	p->hystart = -1;
 	p->wscale = -1;
 }
 
@@ -296,6 +297,8 @@ wan_sim_run(const struct wan_params *p, struct wan_result *r)
 		cfg.cc = (uint8_t)p->cc;
 	if (p->tlp >= 0)
 		cfg.tlp = (uint8_t)p->tlp;
+	if (p->hystart >= 0)
+		cfg.hystart = (uint8_t)p->hystart;
 	if (p->wscale >= 0)
 		cfg.wscale = (uint8_t)p->wscale;
 	a = wan_side(pool, &cfg);

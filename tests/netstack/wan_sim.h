@@ -37,6 +37,7 @@ struct wan_params {
 	uint64_t step_us;	/* virtual time step (stack iteration) */
 	int cc;			/* enum dp_tcp_cc, -1 = the stack default */
 	int tlp;		/* tail loss probes: 0/1, -1 = default */
+	int hystart;		/* HyStart (CUBIC): 0/1, -1 = default */
 	int wscale;		/* our window scale shift, -1 = default (7):
 				 * the window is at most 65535 << wscale */
 	/* a stalled path (a descheduled emulator or tap, as seen on the

@@ -12,9 +12,9 @@
  *
  * Usage: tcp_wan_sim [-d MS,MS,..] [-l PCT,PCT,..] [-r MBIT] [-q PKTS]
  *                    [-b BYTES] [-w SECS] [-m SECS] [-s SEED] [-c CC]
- *                    [-t 0|1] [-W WSCALE] [-S EVERY_MS:STALL_MS]
+ *                    [-t 0|1] [-H 0|1] [-W WSCALE] [-S EVERY_MS:STALL_MS]
  *   defaults: -d 0,35,125 -l 0,1 -r 1000 -q 20000 -b 8388608 -w 10 -m 20
- *             -s 1, the stack's congestion control, TLP and window scale
+ *             -s 1, the stack's congestion control, TLP, HyStart (-H) and window scale
  *             (7: windows up to 8 MiB) settings, no stalls (-S: the ACK
  *             path delivers nothing for STALL_MS every EVERY_MS, as a
  *             descheduled emulator does: spurious RTOs).
@@ -55,7 +55,7 @@ main(int argc, char **argv)
 	wan_params_defaults(&p);
 	p.warmup_us = 10000000;
 	p.measure_us = 20000000;
-	while ((o = getopt(argc, argv, "d:l:r:q:b:w:m:s:c:t:W:S:h")) != -1) {
+	while ((o = getopt(argc, argv, "d:l:r:q:b:w:m:s:c:t:H:W:S:h")) != -1) {
 		switch (o) {
 		case 'd': nd = parse_list(optarg, delays, 8); break;
 		case 'l': nl = parse_list(optarg, losses, 8); break;
@@ -74,6 +74,7 @@ main(int argc, char **argv)
 			}
 			break;
 		case 't': p.tlp = atoi(optarg) ? 1 : 0; break;
+		case 'H': p.hystart = atoi(optarg) ? 1 : 0; break;
 		case 'W': p.wscale = atoi(optarg) & 15; break;
 		case 'S': {
 			double e = 0, st = 0;
@@ -91,7 +92,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "usage: tcp_wan_sim [-d MS,..] [-l PCT,..] "
 				"[-r MBIT] [-q PKTS] [-b BYTES] [-w SECS] "
 				"[-m SECS] [-s SEED] [-c newreno|cubic] "
-				"[-t 0|1] [-W WSCALE] [-S EVERY_MS:STALL_MS]\n");
+				"[-t 0|1] [-H 0|1] [-W WSCALE] [-S EVERY_MS:STALL_MS]\n");
 			return o == 'h' ? 0 : 2;
 		}
 	}
@@ -102,11 +103,13 @@ main(int argc, char **argv)
 	if (nst_eal_init() != 0)
 		return 1;
 	printf("# rate %.0f Mbit/s, queue %u frames, buffers %u B, warm-up "
-	       "%.1f s, measured %.1f s, seed %llu, cc %s, tlp %s, wscale %d\n",
+	       "%.1f s, measured %.1f s, seed %llu, cc %s, tlp %s, hystart %s, "
+	       "wscale %d\n",
 	       p.rate_bps / 1e6, p.queue_pkts, p.buf_bytes, p.warmup_us / 1e6,
 	       p.measure_us / 1e6, (unsigned long long)p.seed,
 	       p.cc < 0 ? "default" : dp_tcp_cc_name(p.cc),
 	       p.tlp < 0 ? "default" : p.tlp ? "on" : "off",
+	       p.hystart < 0 ? "default" : p.hystart ? "on" : "off",
 	       p.wscale < 0 ? 7 : p.wscale);
 	if (p.stall_us)
 		printf("# ACK path stalled %.0f ms every %.0f ms\n",
