@@ -118,12 +118,15 @@ int ctl_repl_init(void);
  * A ring of stream bytes: logically the last repl-backlog-size of them
  * (PSYNC, INFO), physically more -- it grows rather than overwrite bytes a
  * connected replica within its output limit still needs, and shrinks back
- * after.  One writer at a time (the replication core on a primary, the
- * master link's core on a replica: appends are serialised by an internal
- * mutex); any number of lock-free readers (data cores pumping replicas;
- * registered QSBR threads: a replaced ring is freed after a grace period),
- * which copy and then validate that the bytes they copied were not
- * overwritten meanwhile.  Lock order: ctl_repl.lock -> the backlog's
+ * after.  The ring is a table of fixed-size chunks: growing or shrinking
+ * moves chunk pointers into a new table (at most one chunk's worth of
+ * bytes copied), never the whole span.  One writer at a time (the
+ * replication core on a primary, the master link's core on a replica:
+ * appends are serialised by an internal mutex); any number of lock-free
+ * readers (data cores pumping replicas; registered QSBR threads: a
+ * replaced table and the chunks it no longer uses are freed after a grace
+ * period), which copy and then validate that the bytes they copied were
+ * not overwritten meanwhile.  Lock order: ctl_repl.lock -> the backlog's
  * writer lock -> the replica registry lock (the pin function). */
 
 /* Create it if there is none (Redis: when the first replica attaches;
@@ -135,14 +138,35 @@ bool ctl_backlog_exists(void);
  * with release order: readers that see the new offset see the bytes). */
 void ctl_backlog_append(const void *p, size_t n);
 /* Copy stream bytes from offset 'off' (1-based, Redis's numbering) up to n
- * bytes; returns the count (0 if off is past the end), or -ERANGE if 'off'
- * is no longer in the backlog (the reader fell too far behind). */
+ * bytes; returns the count (0 if off is past the end, or if the writer
+ * remapped the ring during each of a few attempts: try again later), or
+ * -ERANGE if 'off' is no longer in the backlog (the reader fell too far
+ * behind).  Lock-free; registered QSBR threads only (between two
+ * quiescent states). */
 long ctl_backlog_read(long long off, void *buf, size_t n);
 long long ctl_backlog_first_byte(void);	/* repl_backlog_first_byte_offset */
 long long ctl_backlog_histlen(void);
 long long ctl_backlog_size(void);		/* logical: repl_backlog_size */
 /* Physical bytes of the ring (tests, memory accounting). */
 long long ctl_backlog_capacity(void);
+/* Remap counters (tests, tools/bench/backlog_bench.c): remaps (grow,
+ * shrink, resize) and bytes they copied, since process start over all
+ * backlogs; chunk_bytes: the live backlog's chunk size (0: none).  Any
+ * thread, no lock; approximate while a writer runs. */
+struct ctl_backlog_stats {
+	long long remaps, copied_bytes, chunk_bytes;
+};
+void ctl_backlog_get_stats(struct ctl_backlog_stats *st);
+/* Self-check (tests): 0 if the live table is sound (chunk size a power of
+ * two in range, every slot a distinct chunk) or there is no backlog, else
+ * -EINVAL (-ENOMEM: could not check).  Any thread; takes the writer lock. */
+int ctl_backlog_check(void);
+/* Tests only: fn(off) runs inside ctl_backlog_read once it has loaded the
+ * end and the chunk table and before it copies, in the reader's thread,
+ * with no lock held (it may append or resize: a writer racing the copy,
+ * made deterministic).  NULL removes it.  Any thread. */
+typedef void (*ctl_backlog_read_hook_fn)(long long off);
+void ctl_backlog_set_read_hook(ctl_backlog_read_hook_fn fn);
 /* Resize the live backlog's logical size (Redis resizeReplicationBacklog:
  * the newest min(histlen, size) bytes stay); a CONFIG SET of
  * repl-backlog-size is applied the same way as soon as the writer or a

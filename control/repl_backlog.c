@@ -1,37 +1,63 @@
 /*
  * repl_backlog.c -- the replication backlog: a ring of stream bytes that
- * holds at least the last repl-backlog-size of them (repl.h).
+ * holds at least the last repl-backlog-size of them (repl.h), kept in
+ * fixed-size chunks so that it grows and shrinks without copying.
  *
  * Call chain: writer (the replication core, or the master link on a
  * replica) -> ctl_backlog_append [-> pin function (repl_master.c:
- * ctl_replicas_min_needed, the registry walk) -> grow / shrink the ring];
- * readers (data cores pumping replicas, PSYNC, INFO) -> ctl_backlog_read,
- * ctl_backlog_first_byte / histlen / size.
+ * ctl_replicas_min_needed, the registry walk) -> remap the chunk table
+ * (grow / shrink)] -> chunk-by-chunk stores; readers (data cores pumping
+ * replicas, PSYNC, INFO) -> ctl_backlog_read, ctl_backlog_first_byte /
+ * histlen / size.
+ *
+ * Layout.  A backlog instance has a fixed first offset 'base' and a fixed
+ * chunk size C (a power of two chosen at creation: the smallest one >=
+ * a quarter of the physical target, clamped to [4 KiB, 256 KiB]).  Its
+ * bytes live in a table of n chunks of C bytes (cap = n * C): byte 'off'
+ * is in chunk index gi = (off - base) / C, table slot gi % n, at
+ * (off - base) % C.  That is exactly a flat ring of cap bytes at position
+ * (off - base) % cap, so a table holds [max(start, end - cap + 1), end]
+ * ('start': the first offset copied into it) as the flat ring did.
  *
  * Writers are serialised by a mutex (wlock).  Readers take no lock: the
  * writer first announces how far it is about to write ('reserve', then a
- * release fence), copies, and then publishes the new end (release).  A
- * reader loads the end (acquire), copies, and after an acquire fence
- * reloads 'reserve': if the bytes it copied may have been overwritten
- * meanwhile (they lie before reserve - cap + 1) the copy is discarded and
- * -ERANGE returned -- the seqlock argument, with a monotonic counter.
+ * release fence), stores, and then publishes the new end (release).  A
+ * reader loads the end (acquire), then the table (acquire), copies, and
+ * after an acquire fence reloads 'reserve' and the table: if the table
+ * changed it starts over (see ctl_backlog_read), else if the bytes it
+ * copied may have been overwritten meanwhile (they lie before
+ * reserve - cap + 1) the copy is discarded and -ERANGE returned -- the
+ * seqlock argument, with a monotonic counter.
  *
  * Logical and physical size.  The *logical* backlog is what Redis reports
  * and what PSYNC may continue from: the last repl-backlog-size bytes
- * (ring->lo .. end; INFO repl_backlog_first_byte_offset / histlen).  The
- * *physical* ring ('cap') is larger: logical + slack (so a replica PSYNC
+ * (b->lo .. end; INFO repl_backlog_first_byte_offset / histlen).  The
+ * *physical* table ('cap') is larger: logical + slack (so a replica PSYNC
  * just accepted is not overwritten before the writer sees it registered),
  * and more while a connected replica still needs older bytes: before an
  * append would overwrite an offset a replica within its output limit
  * (client-output-buffer-limit replica hard limit) has not sent yet, the
- * writer allocates a bigger ring (at least double), copies the live span
- * into it and publishes it; once the ring is twice its normal size or
- * more and what replicas still need fits in half the normal size, it
- * shrinks back.  The old ring is freed
- * after an RCU grace period (st_defer_free): readers are registered QSBR
- * threads that may still copy from it, and it is never written again, so
- * what they copy from it stays valid.  Redis keeps such bytes in each
- * replica's output buffer; here one ring serves all replicas.
+ * writer remaps to a bigger table (at least double); once it is twice its
+ * normal size or more and what replicas still need fits in half the
+ * normal size, it remaps back.  Redis keeps such bytes in each replica's
+ * output buffer; here one backlog serves all replicas.
+ *
+ * Remap (table_remap_locked).  The new table of m slots keeps the newest
+ * bytes [L, end]: each of their chunks moves, pointer only, from old slot
+ * gi % n to new slot gi % m.  Only the oldest, partial chunk gi(L) can
+ * collide -- with gi(end) in the old table (they shared a slot: the old
+ * ring was full) or in the new one (gi(end) - gi(L) == m) -- and is then
+ * copied into a fresh chunk (with gi(end)'s head in the second case):
+ * at most C bytes per remap, where the flat ring copied the whole live
+ * span under wlock (115 ms for 176 MB) while the data cores waited.
+ * Empty slots get the old chunks the new table does not use, then fresh
+ * ones; old chunks are never written during a remap.  The new table is
+ * published (release) before any byte is written through it; the old
+ * table struct and the chunks left over are freed after an RCU grace
+ * period (readers are registered QSBR threads that may still copy from
+ * them).  A reused chunk may be rewritten through the new table while a
+ * reader still copies from it through the old one: the reader's table
+ * reload catches that (ctl_backlog_read).
  *
  * CONFIG SET repl-backlog-size resizes the live backlog (Redis's
  * resizeReplicationBacklog): the newest min(histlen, new size) bytes stay.
@@ -39,16 +65,19 @@
  * INFO / PSYNC reading the size) -- the store's config has no hooks.
  *
  * Offsets are Redis's: the first stream byte after creation is
- * first = master_repl_offset + 1.  A ring holds bytes
- * [max(start, end - cap + 1), end] ('start': the first offset copied into
- * it).  A backlog ends at shutdown (ctl_backlog_free), or when retired
- * (ctl_backlog_retire: TTL, a replica's full sync); the last 64 retired are
- * kept, older ones are freed after an RCU grace period.
+ * first = master_repl_offset + 1 (= base).  A backlog ends at shutdown
+ * (ctl_backlog_free), or when retired (ctl_backlog_retire: TTL, a
+ * replica's full sync); the last 64 retired are kept, older ones are
+ * freed after an RCU grace period.
+ *
+ * Memory: plain malloc, like the flat ring before it (the backlog is not
+ * part of the keyspace's used_memory).
  */
 #include "repl.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,10 +85,23 @@
 #include "alloc.h"
 #include "reclaim.h"
 
+#define BL_CHUNK_MIN	(4LL << 10)
+#define BL_CHUNK_MAX	(256LL << 10)
+/* Attempts of one lock-free read before it answers "nothing now". */
+#define BL_READ_TRIES	16
+
+/* n chunks of C bytes each, every one distinct; immutable once
+ * published (the writer stores into the chunks, never into the table). */
+struct bl_table {
+	long long n;			/* slots */
+	long long start;		/* first offset copied into this table */
+	unsigned char *chunk[];
+};
+
 struct backlog {
-	unsigned char *buf;
-	long long cap;			/* physical bytes */
-	long long start;		/* first offset this ring was given */
+	long long base;			/* offset of the instance's first byte */
+	long long csize;		/* C: bytes per chunk, a power of two */
+	_Atomic(struct bl_table *) tab;	/* the live table (release) */
 	_Atomic long long end;		/* offset of the last byte (published) */
 	_Atomic long long reserve;	/* end the writer is writing up to */
 	_Atomic long long lo;		/* logical first byte (PSYNC, INFO) */
@@ -67,9 +109,23 @@ struct backlog {
 	_Atomic long long cfg_seen;	/* CTL_CFG(repl_backlog_size) applied */
 };
 
+/* Chunks a remap left over, freed together after a grace period. */
+struct bl_spares {
+	long long n;
+	unsigned char *chunk[];
+};
+
 static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
 static struct backlog *_Atomic backlog;
 static _Atomic(ctl_backlog_pin_fn) pin_fn = ctl_replicas_min_needed;
+
+/* ctl_backlog_set_read_hook (tests). */
+static _Atomic(ctl_backlog_read_hook_fn) read_hook;
+/* ctl_backlog_get_stats: since process start, all instances. */
+static _Atomic long long stat_remaps;
+static _Atomic long long stat_copied;
+/* A failed remap is logged once until one succeeds again. */
+static bool remap_failed_logged;
 
 #if defined(__SANITIZE_THREAD__)
 #define BL_TSAN 1
@@ -135,30 +191,80 @@ llmax(long long a, long long b)
 	return a > b ? a : b;
 }
 
-/* The first offset b physically holds when its end is 'end'. */
 static long long
-phys_lo(const struct backlog *b, long long end)
+llmin(long long a, long long b)
 {
-	return llmax(b->start, end - b->cap + 1);
+	return a < b ? a : b;
 }
 
-static struct backlog *
-ring_new(long long cap, long long first, long long end)
+/* The chunk size for an instance whose physical target is 'target'. */
+static long long
+chunk_size_for(long long target)
 {
-	struct backlog *b = calloc(1, sizeof(*b));
+	long long c = BL_CHUNK_MIN;
 
-	if (b == NULL)
-		return NULL;
-	b->buf = malloc((size_t)cap);
-	if (b->buf == NULL) {
-		free(b);
-		return NULL;
-	}
-	b->cap = cap;
-	b->start = first;
-	atomic_store(&b->end, end);
-	atomic_store(&b->reserve, end);
-	return b;
+	while (c < BL_CHUNK_MAX && c < (target + 3) / 4)
+		c <<= 1;
+	return c;
+}
+
+static long long
+tab_cap(const struct backlog *b, const struct bl_table *t)
+{
+	return t->n * b->csize;
+}
+
+/* The first offset t physically holds when the end is 'end'. */
+static long long
+phys_lo(const struct backlog *b, const struct bl_table *t, long long end)
+{
+	return llmax(t->start, end - tab_cap(b, t) + 1);
+}
+
+/* Chunk index of offset 'off' (>= base). */
+static long long
+chunk_index(const struct backlog *b, long long off)
+{
+	return (off - b->base) / b->csize;
+}
+
+/* Where offset 'off' lives in t: the chunk, and '*within' it. */
+static unsigned char *
+chunk_of(const struct backlog *b, const struct bl_table *t, long long off,
+	 size_t *within)
+{
+	*within = (size_t)((off - b->base) & (b->csize - 1));
+	return t->chunk[chunk_index(b, off) % t->n];
+}
+
+static struct bl_table *
+table_alloc(long long n)
+{
+	struct bl_table *t = calloc(1, sizeof(*t) +
+				   (size_t)n * sizeof(t->chunk[0]));
+
+	if (t != NULL)
+		t->n = n;
+	return t;
+}
+
+/* Frees t's chunks and t (nothing may read it any more). */
+static void
+table_destroy(struct bl_table *t)
+{
+	for (long long i = 0; i < t->n; i++)
+		free(t->chunk[i]);
+	free(t);
+}
+
+static void
+spares_free(void *p)
+{
+	struct bl_spares *s = p;
+
+	for (long long i = 0; i < s->n; i++)
+		free(s->chunk[i]);
+	free(s);
 }
 
 static void
@@ -166,48 +272,158 @@ backlog_destroy(void *p)
 {
 	struct backlog *b = p;
 
-	free(b->buf);
+	table_destroy(atomic_load_explicit(&b->tab, memory_order_relaxed));
 	free(b);
 }
 
-/* Under wlock: replace b by a ring of 'cap' bytes holding b's newest
- * bytes, leaving room for 'room' more (an append about to happen) when
- * that does not cost bytes a pin needs (the caller sized cap for that).
- * Publishes it and retires b after a grace period; returns the new ring,
- * or b when out of memory (the caller then overwrites, as before). */
+/* A new instance: first byte 'first', cap >= target (fresh chunks). */
 static struct backlog *
-ring_refit_locked(struct backlog *b, long long cap, long long room)
+backlog_new(long long target, long long first)
 {
+	struct backlog *b = calloc(1, sizeof(*b));
+	struct bl_table *t;
+
+	if (b == NULL)
+		return NULL;
+	b->base = first;
+	b->csize = chunk_size_for(target);
+	t = table_alloc((target + b->csize - 1) / b->csize);
+	if (t == NULL) {
+		free(b);
+		return NULL;
+	}
+	t->start = first;
+	for (long long i = 0; i < t->n; i++) {
+		t->chunk[i] = malloc((size_t)b->csize);
+		if (t->chunk[i] == NULL) {
+			table_destroy(t);
+			free(b);
+			return NULL;
+		}
+	}
+	atomic_store(&b->tab, t);
+	atomic_store(&b->end, first - 1);
+	atomic_store(&b->reserve, first - 1);
+	return b;
+}
+
+/* Under wlock: replace b's table by one of ceil(want / C) slots holding
+ * b's newest bytes, leaving room for 'room' more (an append about to
+ * happen) when that does not cost bytes a pin needs (the caller sized
+ * 'want' for that).  Moves chunk pointers; copies at most C bytes (the
+ * oldest kept chunk when it collides, see the file comment).  Publishes
+ * the new table and frees the old one and the unused chunks after a grace
+ * period.  0, or -ENOMEM with b unchanged (logged; later appends then
+ * overwrite, as when nothing pins). */
+static int
+table_remap_locked(struct backlog *b, long long want, long long room)
+{
+	struct bl_table *ot = atomic_load_explicit(&b->tab, memory_order_relaxed);
 	long long end = atomic_load_explicit(&b->end, memory_order_relaxed);
-	long long have = end - phys_lo(b, end) + 1;
-	long long keep = cap - room < have ? cap - room : have;
-	struct backlog *nb;
+	const long long C = b->csize, n = ot->n;
+	long long m = llmax(1, (want + C - 1) / C);
+	long long have = llmax(0, end - phys_lo(b, ot, end) + 1);
+	long long keep = llmax(0, llmin(have, m * C - room));
+	long long L = end - keep + 1, copied = 0, nspare = 0, si = 0;
+	struct bl_table *nt = table_alloc(m);
+	struct bl_spares *sp = NULL;
+	/* taken[i]: old slot i's chunk stays; fresh[j]: new slot j's chunk
+	 * was allocated here (freed again on failure) */
+	unsigned char *taken = calloc((size_t)(n + m), 1);
+	unsigned char *fresh = NULL;
 
-	if (keep < 0)
-		keep = 0;
-	nb = ring_new(cap, end - keep + 1, end);
-	if (nb == NULL) {
+	if (nt == NULL || taken == NULL)
+		goto fail;
+	fresh = taken + n;
+	nt->start = keep > 0 ? L : end + 1;
+	if (keep > 0) {
+		long long ge = chunk_index(b, end), gl = chunk_index(b, L);
+
+		/* newest first, so gi(end) is placed when gi(L) collides */
+		for (long long g = ge; g >= gl; g--) {
+			long long os = g % n, ns = g % m;
+			bool shared_old = g == gl && g != ge && ge - gl == n;
+			bool shared_new = g == gl && g != ge && ge - gl == m;
+			unsigned char *c;
+			size_t wl, we;
+
+			if (!shared_old && !shared_new) {
+				nt->chunk[ns] = ot->chunk[os];
+				taken[os] = 1;
+				continue;
+			}
+			/* gi(L)'s bytes [L, chunk end] into a fresh chunk */
+			c = malloc((size_t)C);
+			if (c == NULL)
+				goto fail;
+			wl = (size_t)((L - b->base) & (C - 1));
+			memcpy(c + wl, ot->chunk[os] + wl, (size_t)C - wl);
+			copied += C - (long long)wl;
+			if (shared_new) {
+				/* and gi(end)'s head [chunk start, end]
+				 * (keep <= m * C: the two do not overlap);
+				 * gi(end)'s old chunk becomes a spare */
+				we = (size_t)((end - b->base) & (C - 1));
+				memcpy(c, nt->chunk[ns], we + 1);
+				copied += (long long)we + 1;
+				taken[ge % n] = 0;
+			}
+			nt->chunk[ns] = c;
+			fresh[ns] = 1;
+		}
+	}
+	/* empty slots: the old chunks not kept, then fresh ones */
+	for (long long j = 0; j < m; j++) {
+		if (nt->chunk[j] != NULL)
+			continue;
+		while (si < n && taken[si])
+			si++;
+		if (si < n) {
+			nt->chunk[j] = ot->chunk[si];
+			taken[si++] = 1;
+			continue;
+		}
+		nt->chunk[j] = malloc((size_t)C);
+		if (nt->chunk[j] == NULL)
+			goto fail;
+		fresh[j] = 1;
+	}
+	for (long long i = 0; i < n; i++)
+		nspare += !taken[i];
+	if (nspare > 0) {
+		sp = malloc(sizeof(*sp) + (size_t)nspare * sizeof(sp->chunk[0]));
+		if (sp == NULL)
+			goto fail;
+		sp->n = 0;
+		for (long long i = 0; i < n; i++)
+			if (!taken[i])
+				sp->chunk[sp->n++] = ot->chunk[i];
+	}
+	free(taken);
+	/* readers that load this table see its chunks' kept bytes (the
+	 * copies above happen before) */
+	atomic_store_explicit(&b->tab, nt, memory_order_release);
+	st_defer_free(free, ot);
+	if (sp != NULL)
+		st_defer_free(spares_free, sp);
+	atomic_fetch_add_explicit(&stat_remaps, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&stat_copied, copied, memory_order_relaxed);
+	remap_failed_logged = false;
+	return 0;
+fail:
+	if (nt != NULL) {
+		for (long long j = 0; j < m; j++)
+			if (fresh != NULL && fresh[j])
+				free(nt->chunk[j]);
+		free(nt);
+	}
+	free(taken);
+	if (!remap_failed_logged)
 		fprintf(stderr, "ferryd: replication backlog: cannot allocate "
-			"%lld bytes; lagging replicas may have to resync\n", cap);
-		return b;
-	}
-	/* the old ring is not written meanwhile: plain copies */
-	for (long long off = end - keep + 1, done = 0; done < keep;) {
-		size_t pos = (size_t)((off - b->start) % b->cap);
-		size_t n = (size_t)(b->cap - (long long)pos);
-
-		if ((long long)n > keep - done)
-			n = (size_t)(keep - done);
-		memcpy(nb->buf + done, b->buf + pos, n);
-		done += (long long)n;
-		off += (long long)n;
-	}
-	atomic_store(&nb->lo, atomic_load(&b->lo));
-	atomic_store(&nb->logical, atomic_load(&b->logical));
-	atomic_store(&nb->cfg_seen, atomic_load(&b->cfg_seen));
-	atomic_store_explicit(&backlog, nb, memory_order_release);
-	st_defer_free(backlog_destroy, b);
-	return nb;
+			"%lld bytes; lagging replicas may have to resync\n",
+			m * C);
+	remap_failed_logged = true;
+	return -ENOMEM;
 }
 
 /* Under wlock: the smallest offset >= floor a replica still needs, with
@@ -224,42 +440,46 @@ pinned_from(long long floor, long long end)
  * with 'n' bytes about to be appended: grow when the append would
  * overwrite a pinned byte (or the logical size needs more room), shrink
  * when at twice the normal size or more and what is pinned fits in half
- * the normal size.  Returns
- * the ring to write to. */
-static struct backlog *
-ring_fit_locked(struct backlog *b, long long n)
+ * the normal size. */
+static void
+backlog_fit_locked(struct backlog *b, long long n)
 {
 	long long end = atomic_load_explicit(&b->end, memory_order_relaxed);
 	long long logical = atomic_load(&b->logical);
-	long long target = target_for(logical), plo;
+	long long target = target_for(logical), plo, cap;
 	long long pin, need, req;
+	struct bl_table *t;
 	bool overwrites, shrinkable;
 
-	if (b->cap < target)	/* a bigger repl-backlog-size: keep all */
-		b = ring_refit_locked(b, llmax(target, 2 * b->cap), 0);
-	plo = phys_lo(b, end);
-	overwrites = end + n - plo + 1 > b->cap;
-	shrinkable = b->cap >= 2 * target;
+	t = atomic_load_explicit(&b->tab, memory_order_relaxed);
+	if (tab_cap(b, t) < target)	/* a bigger repl-backlog-size: keep all */
+		table_remap_locked(b, llmax(target, 2 * tab_cap(b, t)), 0);
+	t = atomic_load_explicit(&b->tab, memory_order_relaxed);
+	cap = tab_cap(b, t);
+	plo = phys_lo(b, t, end);
+	overwrites = end + n - plo + 1 > cap;
+	shrinkable = cap >= 2 * target;
 	if (!overwrites && !shrinkable)
-		return b;
+		return;
 	pin = pinned_from(plo, end + n);
 	/* a replica caught up (pin = end + 1) needs all of the new bytes */
 	need = pin <= end + n ? end + n - pin + 1 : 0;
 	req = llmax(target, need);
-	if (req > b->cap)
-		return ring_refit_locked(b, llmax(2 * b->cap,
-						  req + slack_for(logical)), n);
+	if (req > cap) {
+		table_remap_locked(b, llmax(2 * cap, req + slack_for(logical)),
+				   n);
+		return;
+	}
 	/* hysteresis: back to the normal size only once the pinned span
-	 * fits in half of it, so a lag hovering around it does not copy the
-	 * ring back and forth */
+	 * fits in half of it, so a lag hovering around it does not remap
+	 * back and forth */
 	if (shrinkable && need <= target / 2)
-		return ring_refit_locked(b, target, n);
-	return b;
+		table_remap_locked(b, target, n);
 }
 
 /* Under wlock: a new logical size; the newest min(histlen, size) bytes
  * stay in the logical backlog. */
-static struct backlog *
+static void
 resize_locked(struct backlog *b, long long size)
 {
 	long long end = atomic_load_explicit(&b->end, memory_order_relaxed);
@@ -267,22 +487,23 @@ resize_locked(struct backlog *b, long long size)
 	atomic_store(&b->logical, size);
 	if (atomic_load(&b->lo) < end - size + 1)
 		atomic_store(&b->lo, end - size + 1);
-	return ring_fit_locked(b, 0);
+	backlog_fit_locked(b, 0);
 }
 
 /* Under wlock: apply a CONFIG SET repl-backlog-size not applied yet. */
-static struct backlog *
+static void
 apply_cfg_locked(struct backlog *b)
 {
 	long long cfg = CTL_CFG(repl_backlog_size);
 
 	if (b == NULL || cfg <= 0 || cfg == atomic_load(&b->cfg_seen))
-		return b;
+		return;
 	atomic_store(&b->cfg_seen, cfg);
-	return resize_locked(b, cfg);
+	resize_locked(b, cfg);
 }
 
-/* The ring, with a pending CONFIG SET applied first (metadata readers). */
+/* The backlog, with a pending CONFIG SET applied first (metadata
+ * readers). */
 static struct backlog *
 current(void)
 {
@@ -291,7 +512,8 @@ current(void)
 	if (b != NULL && CTL_CFG(repl_backlog_size) > 0 &&
 	    CTL_CFG(repl_backlog_size) != atomic_load(&b->cfg_seen)) {
 		pthread_mutex_lock(&wlock);
-		b = apply_cfg_locked(atomic_load(&backlog));
+		b = atomic_load(&backlog);
+		apply_cfg_locked(b);
 		pthread_mutex_unlock(&wlock);
 	}
 	return b;
@@ -316,7 +538,7 @@ ctl_backlog_create(long long size)
 	if (atomic_load(&backlog) != NULL)
 		goto out;
 	first = atomic_load(&ctl_repl.master_repl_offset) + 1;
-	b = ring_new(target_for(size), first, first - 1);
+	b = backlog_new(target_for(size), first);
 	if (b == NULL) {
 		rc = -ENOMEM;
 		goto out;
@@ -356,37 +578,43 @@ ctl_backlog_append(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	struct backlog *b;
-	long long end;
+	struct bl_table *t;
+	long long end, cap;
 
 	if (n == 0)
 		return;
 	pthread_mutex_lock(&wlock);
-	b = apply_cfg_locked(atomic_load(&backlog));
+	b = atomic_load(&backlog);
 	if (b == NULL)
 		goto out;
-	b = ring_fit_locked(b, (long long)n);
+	apply_cfg_locked(b);
+	backlog_fit_locked(b, (long long)n);
+	t = atomic_load_explicit(&b->tab, memory_order_relaxed);
+	cap = tab_cap(b, t);
 	end = atomic_load_explicit(&b->end, memory_order_relaxed);
 	/* only the last 'cap' bytes can survive (nothing pinned needs more:
-	 * ring_fit_locked grew the ring otherwise) */
-	if ((long long)n > b->cap) {
-		end += (long long)n - b->cap;
-		s += n - (size_t)b->cap;
-		n = (size_t)b->cap;
+	 * backlog_fit_locked grew the table otherwise) */
+	if ((long long)n > cap) {
+		end += (long long)n - cap;
+		s += n - (size_t)cap;
+		n = (size_t)cap;
 	}
 	atomic_store_explicit(&b->reserve, end + (long long)n,
 			      memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	{
-		size_t pos = (size_t)((end + 1 - b->start) % b->cap);
-		size_t first = (size_t)b->cap - pos;
+	for (long long off = end + 1; n > 0;) {
+		size_t w, k;
+		unsigned char *c = chunk_of(b, t, off, &w);
 
-		if (first > n)
-			first = n;
-		racy_store(b->buf + pos, s, first);
-		if (n > first)
-			racy_store(b->buf, s + first, n - first);
+		k = (size_t)b->csize - w;
+		if (k > n)
+			k = n;
+		racy_store(c + w, s, k);
+		s += k;
+		n -= k;
+		off += (long long)k;
+		end = off - 1;
 	}
-	end += (long long)n;
 	if (atomic_load(&b->lo) < end - atomic_load(&b->logical) + 1)
 		atomic_store(&b->lo, end - atomic_load(&b->logical) + 1);
 	atomic_store_explicit(&b->end, end, memory_order_release);
@@ -396,43 +624,92 @@ out:
 	pthread_mutex_unlock(&wlock);
 }
 
+/*
+ * Why the table reload makes the lock-free read safe.  The writer's order
+ * is: publish a new table (release store of b->tab, remap only), store
+ * 'reserve', release fence, store bytes through the table, publish 'end'
+ * (release).  The reader's: load 'end' (acquire), load the table
+ * (acquire), copy, acquire fence, load the table and 'reserve'.
+ *
+ * - A table loaded after 'end' covers that end: a table is published
+ *   before any byte is written through it, and a later table keeps
+ *   [its start, end] at the time of its remap; phys_lo() with the loaded
+ *   end names what it still holds.
+ * - Same table before and after: the flat-ring seqlock argument.  If the
+ *   copy saw any byte stored after the writer's release fence, the fence
+ *   pair makes the reload see that store's 'reserve'; bytes before
+ *   reserve - cap + 1 may be torn and are refused.
+ * - Table changed: a remap moves chunks between slots and hands unused
+ *   ones to new offsets at once, so bytes copied through the old table
+ *   may have been rewritten through the new one at offsets the old cap
+ *   does not flag (after a shrink).  Any such store came after the new
+ *   table's release store and after a release fence, so a copy that saw
+ *   it also sees the new table on reload (fence-fence synchronisation):
+ *   a copy that sees its own table again saw no byte written through a
+ *   newer one.  So start over; after BL_READ_TRIES remaps in a row answer
+ *   0 ("nothing now": pump_online tries again on its next iteration).
+ * - No ABA on the comparison: an old table is freed only after an RCU
+ *   grace period, which cannot end while this reader (a registered QSBR
+ *   thread) is between two quiescent states, so no new table can be
+ *   allocated at the address it loaded.  The chunks it copies from are
+ *   freed the same way, so the copy never touches freed memory.
+ */
 long
 ctl_backlog_read(long long off, void *buf, size_t n)
 {
 	struct backlog *b = atomic_load_explicit(&backlog, memory_order_acquire);
-	long long end, reserve;
-	size_t pos, first;
 
 	if (b == NULL)
 		return -ERANGE;
-	end = atomic_load_explicit(&b->end, memory_order_acquire);
-	if (off < phys_lo(b, end))
-		return -ERANGE;
-	if (off > end)
-		return 0;
-	if ((long long)n > end - off + 1)
-		n = (size_t)(end - off + 1);
-	pos = (size_t)((off - b->start) % b->cap);
-	first = (size_t)b->cap - pos;
-	if (first > n)
-		first = n;
-	racy_copy(buf, b->buf + pos, first);
-	if (n > first)
-		racy_copy((char *)buf + first, b->buf, n - first);
-	atomic_thread_fence(memory_order_acquire);
-	reserve = atomic_load_explicit(&b->reserve, memory_order_relaxed);
-	if (off < reserve - b->cap + 1)
-		return -ERANGE;
-	return (long)n;
+	for (int tries = 0; tries < BL_READ_TRIES; tries++) {
+		long long end, reserve;
+		struct bl_table *t, *t2;
+		size_t k, done;
+
+		end = atomic_load_explicit(&b->end, memory_order_acquire);
+		t = atomic_load_explicit(&b->tab, memory_order_acquire);
+		if (off < phys_lo(b, t, end))
+			return -ERANGE;
+		if (off > end)
+			return 0;
+		k = n;
+		if ((long long)k > end - off + 1)
+			k = (size_t)(end - off + 1);
+		if (atomic_load_explicit(&read_hook, memory_order_relaxed))
+			atomic_load(&read_hook)(off);
+		for (done = 0; done < k;) {
+			size_t w, piece;
+			const unsigned char *c =
+				chunk_of(b, t, off + (long long)done, &w);
+
+			piece = (size_t)b->csize - w;
+			if (piece > k - done)
+				piece = k - done;
+			racy_copy((char *)buf + done, c + w, piece);
+			done += piece;
+		}
+		atomic_thread_fence(memory_order_acquire);
+		t2 = atomic_load_explicit(&b->tab, memory_order_relaxed);
+		reserve = atomic_load_explicit(&b->reserve, memory_order_relaxed);
+		if (t2 != t)
+			continue;
+		if (off < reserve - tab_cap(b, t) + 1)
+			return -ERANGE;
+		return (long)k;
+	}
+	return 0;
 }
 
 /* The offsets of the first and last bytes of b's logical backlog. */
 static void
-backlog_span(const struct backlog *b, long long *lo, long long *end)
+backlog_span(struct backlog *b, long long *lo, long long *end)
 {
+	struct bl_table *t;
+
 	*end = atomic_load_explicit(&b->end, memory_order_acquire);
+	t = atomic_load_explicit(&b->tab, memory_order_acquire);
 	*lo = llmax(atomic_load(&b->lo), *end - atomic_load(&b->logical) + 1);
-	*lo = llmax(*lo, phys_lo(b, *end));
+	*lo = llmax(*lo, phys_lo(b, t, *end));
 }
 
 long long
@@ -472,7 +749,69 @@ ctl_backlog_capacity(void)
 {
 	struct backlog *b = atomic_load_explicit(&backlog, memory_order_acquire);
 
-	return b ? b->cap : 0;
+	return b ? tab_cap(b, atomic_load_explicit(&b->tab,
+						   memory_order_acquire)) : 0;
+}
+
+void
+ctl_backlog_set_read_hook(ctl_backlog_read_hook_fn fn)
+{
+	atomic_store(&read_hook, fn);
+}
+
+void
+ctl_backlog_get_stats(struct ctl_backlog_stats *st)
+{
+	struct backlog *b = atomic_load_explicit(&backlog, memory_order_acquire);
+
+	st->remaps = atomic_load_explicit(&stat_remaps, memory_order_relaxed);
+	st->copied_bytes = atomic_load_explicit(&stat_copied,
+						memory_order_relaxed);
+	st->chunk_bytes = b ? b->csize : 0;
+}
+
+static int
+ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(unsigned char *const *)a;
+	uintptr_t y = (uintptr_t)*(unsigned char *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+ctl_backlog_check(void)
+{
+	struct backlog *b;
+	struct bl_table *t;
+	unsigned char **v;
+	int rc = 0;
+
+	pthread_mutex_lock(&wlock);
+	b = atomic_load(&backlog);
+	if (b == NULL)
+		goto out;
+	t = atomic_load_explicit(&b->tab, memory_order_relaxed);
+	if (b->csize < BL_CHUNK_MIN || b->csize > BL_CHUNK_MAX ||
+	    (b->csize & (b->csize - 1)) != 0 || t->n < 1 ||
+	    t->start < b->base) {
+		rc = -EINVAL;
+		goto out;
+	}
+	v = malloc((size_t)t->n * sizeof(*v));
+	if (v == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(v, t->chunk, (size_t)t->n * sizeof(*v));
+	qsort(v, (size_t)t->n, sizeof(*v), ptr_cmp);
+	for (long long i = 0; i < t->n; i++)
+		if (v[i] == NULL || (i > 0 && v[i] == v[i - 1]))
+			rc = -EINVAL;
+	free(v);
+out:
+	pthread_mutex_unlock(&wlock);
+	return rc;
 }
 
 /* Backlogs dropped by ctl_backlog_retire: lock-free readers may still be

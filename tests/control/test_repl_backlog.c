@@ -14,6 +14,13 @@
  * (ctl_backlog_resize and CONFIG SET repl-backlog-size) keeps the newest
  * bytes and shows at once; a pinned reader thread racing a writer that
  * grows and shrinks the ring gets every byte in order (TSan build too).
+ * Chunks: growing and shrinking moves chunk pointers and copies at most
+ * two chunks per remap (the remap counters), at every alignment of the
+ * kept span against the chunks, every slot keeps a distinct chunk
+ * (ctl_backlog_check); readers racing many grows and shrinks (a pin that
+ * alternates between lagging and caught up) never get a wrong byte; a
+ * remap between a reader's table load and its copy (the read hook, made
+ * deterministic) is refused and retried, a bounded number of times.
  * PSYNC: the table of (replid, replid2, second offset, backlog window)
  * cases of §1.1 / §5.
  */
@@ -268,6 +275,249 @@ test_pin_over_limit(void **state)
 	atomic_store(&test_pin, LLONG_MAX);
 }
 
+/* ---- chunks: remaps move pointers, copy little ------------------------------- */
+
+static void
+stats_now(struct ctl_backlog_stats *st)
+{
+	ctl_backlog_get_stats(st);
+}
+
+/* Since 'before': remaps >= 1 and at most two chunks copied per remap. */
+static long long
+assert_copied_little(const struct ctl_backlog_stats *before)
+{
+	struct ctl_backlog_stats now;
+	long long remaps, copied;
+
+	stats_now(&now);
+	remaps = now.remaps - before->remaps;
+	copied = now.copied_bytes - before->copied_bytes;
+	if (remaps < 1 || copied > 2 * now.chunk_bytes * remaps) {
+		print_error("remaps %lld copied %lld chunk %lld\n", remaps,
+			    copied, now.chunk_bytes);
+		fail();
+	}
+	return remaps;
+}
+
+static void
+test_grow_copies_little(void **state)
+{
+	const long long size = 64 << 10, total = 64LL << 20;
+	struct ctl_backlog_stats st0, st1;
+	long long cap0, end, first, C;
+
+	reset(size, 0);
+	cap0 = ctl_backlog_capacity();
+	stats_now(&st0);
+	C = st0.chunk_bytes;
+	/* the smallest power of two >= a quarter of the target, in range */
+	assert_true(C >= 4096 && C <= 256 << 10 && (C & (C - 1)) == 0);
+	assert_true(C * 4 >= size + size / 4 + (64 << 10));
+	assert_int_equal(cap0 % C, 0);
+	assert_true(cap0 >= size + size / 4 + (64 << 10) && cap0 - C <
+		    size + size / 4 + (64 << 10));
+	ctl_backlog_set_pin_fn(test_pin_fn);
+	atomic_store(&test_pin, 1);		/* a replica that sends nothing */
+	for (long long done = 0, i = 0; done < total; i++) {
+		size_t n = 1 + (size_t)((i * 7919 + i * i * 13) % 200000);
+
+		if ((long long)n > total - done)
+			n = (size_t)(total - done);
+		append_pat(n);
+		done += (long long)n;
+	}
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	assert_int_equal(end, total);
+	assert_true(ctl_backlog_capacity() >= end);
+	assert_true(ctl_backlog_capacity() > cap0);
+	assert_int_equal(ctl_backlog_check(), 0);
+	assert_pat(1, end);
+	/* the flat ring copied the whole span on every growth (~128 MiB) */
+	assert_true(assert_copied_little(&st0) >= 5);
+	stats_now(&st1);
+
+	/* the replica caught up: the next append shrinks back, copying at
+	 * most two chunks; what PSYNC may use reads back */
+	atomic_store(&test_pin, LLONG_MAX);
+	append_pat(1000);
+	end += 1000;
+	assert_int_equal(ctl_backlog_capacity(), cap0);
+	assert_int_equal(assert_copied_little(&st1), 1);
+	assert_int_equal(ctl_backlog_check(), 0);
+	first = ctl_backlog_first_byte();
+	assert_int_equal(first, end - size + 1);
+	assert_pat(first, end);
+	assert_pat(end - cap0 + 1, end);
+	{
+		char b1[1];
+
+		assert_int_equal(ctl_backlog_read(end - cap0, b1, 1), -ERANGE);
+	}
+	/* and it goes on as a ring */
+	append_pat((size_t)cap0 * 2 + 12345);
+	end += cap0 * 2 + 12345;
+	assert_pat(end - cap0 + 1, end);
+	assert_int_equal(ctl_backlog_capacity(), cap0);
+	ctl_backlog_set_pin_fn(NULL);
+}
+
+/* Grow and shrink with the kept span at many alignments against the
+ * chunks (the oldest kept chunk sharing a slot with the newest in the old
+ * table, in the new one, both, neither): every kept byte reads back, at
+ * most two chunks are copied per remap, the slots stay distinct. */
+static void
+test_remap_alignments(void **state)
+{
+	const long long size = 4096;
+
+	ctl_backlog_set_pin_fn(test_pin_fn);
+	for (long long trial = 0; trial < 48; trial++) {
+		struct ctl_backlog_stats st0, st1;
+		long long cap0, C, first, end, lag, grows = 0, prev;
+		size_t piece = 1 + (size_t)((trial * 3331) % 40000);
+
+		reset(size, trial * 977);
+		first = trial * 977 + 1;
+		cap0 = prev = ctl_backlog_capacity();
+		stats_now(&st0);
+		C = st0.chunk_bytes;
+		if (trial % 2 == 0) {
+			append_pat((size_t)(trial * 1013 % C));
+		} else {
+			/* a full ring that wrapped: the oldest byte
+			 * shares its slot with the newest */
+			append_pat((size_t)(cap0 + trial * 1013 % C));
+			first = atomic_load(&ctl_repl.master_repl_offset) -
+				cap0 + 1 + trial % 5;
+		}
+		atomic_store(&test_pin, first);
+		while (grows < 3) {
+			append_pat(piece);
+			if (ctl_backlog_capacity() > prev) {
+				grows++;
+				prev = ctl_backlog_capacity();
+				assert_int_equal(ctl_backlog_check(), 0);
+			}
+		}
+		end = atomic_load(&ctl_repl.master_repl_offset);
+		assert_pat(first, end);
+		assert_copied_little(&st0);
+		/* a replica that caught up to 'lag' bytes behind */
+		lag = trial * 12345 % ((size + size / 4 + (64 << 10)) / 2 - 1000);
+		atomic_store(&test_pin, end - lag + 1);
+		stats_now(&st1);
+		append_pat((size_t)(trial % 7) * 100 + 1);
+		end = atomic_load(&ctl_repl.master_repl_offset);
+		assert_int_equal(ctl_backlog_capacity(), cap0);
+		assert_int_equal(assert_copied_little(&st1), 1);
+		assert_int_equal(ctl_backlog_check(), 0);
+		assert_pat(end - cap0 + 1, end);
+		atomic_store(&test_pin, LLONG_MAX);
+	}
+	ctl_backlog_set_pin_fn(NULL);
+}
+
+/* ---- a writer remapping inside a read (the read hook) ------------------------ */
+
+static int hook_calls;
+static long long hook_cap0;
+
+/* The replica caught up: shrink, then write a whole small ring, so the
+ * chunks the reader is about to copy through the old table hold other
+ * offsets' bytes. */
+static void
+hook_shrink_and_overwrite(long long off)
+{
+	if (hook_calls++ > 0)
+		return;
+	atomic_store(&test_pin, LLONG_MAX);
+	append_pat(10);
+	append_pat((size_t)hook_cap0);
+}
+
+/* Once: a pinned append that grows the table. */
+static void
+hook_grow(long long off)
+{
+	if (hook_calls++ == 0)
+		append_pat((size_t)ctl_backlog_capacity());
+}
+
+/* Every call remaps (the logical size flips between small and big). */
+static void
+hook_remap_always(long long off)
+{
+	assert_int_equal(ctl_backlog_resize(hook_calls++ % 2 ? 4096 : 1 << 20), 0);
+}
+
+static void
+test_read_across_remap(void **state)
+{
+	unsigned char buf[4096];
+	long long end, off, cap;
+	long n;
+
+	/* a shrink between the reader's table load and its copy: the
+	 * kept chunks moved to slots that were rewritten, at offsets the
+	 * old table's size does not flag; the table reload refuses the copy
+	 * and the retry finds the offset gone */
+	reset(4096, 0);
+	hook_cap0 = ctl_backlog_capacity();
+	ctl_backlog_set_pin_fn(test_pin_fn);
+	atomic_store(&test_pin, 1);
+	append_pat(2 << 20);
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	assert_true(ctl_backlog_capacity() > 8 * hook_cap0);
+	off = end - hook_cap0 / 2;
+	hook_calls = 0;
+	ctl_backlog_set_read_hook(hook_shrink_and_overwrite);
+	n = ctl_backlog_read(off, buf, sizeof(buf));
+	ctl_backlog_set_read_hook(NULL);
+	assert_int_equal(hook_calls, 1);
+	assert_int_equal(ctl_backlog_capacity(), hook_cap0);
+	if (n > 0)
+		for (long j = 0; j < n; j++)
+			if (buf[j] != pat(off + j)) {
+				print_error("wrong byte at %lld\n", off + j);
+				fail();
+			}
+	assert_int_equal(n, -ERANGE);
+
+	/* a growth there: the retry reads the bytes through the new table */
+	reset(4096, 0);
+	atomic_store(&test_pin, 1);
+	append_pat(50000);
+	cap = ctl_backlog_capacity();
+	off = 5;
+	hook_calls = 0;
+	ctl_backlog_set_read_hook(hook_grow);
+	n = ctl_backlog_read(off, buf, sizeof(buf));
+	ctl_backlog_set_read_hook(NULL);
+	assert_int_equal(hook_calls, 2);	/* the retry ran it again */
+	assert_true(ctl_backlog_capacity() > cap);
+	assert_int_equal(n, sizeof(buf));
+	for (long j = 0; j < n; j++)
+		assert_int_equal(buf[j], pat(off + j));
+
+	/* remapped under every attempt: a bounded number of tries, then
+	 * "nothing now" (0), never bytes it could not validate */
+	atomic_store(&test_pin, LLONG_MAX);
+	end = atomic_load(&ctl_repl.master_repl_offset);
+	hook_calls = 0;
+	ctl_backlog_set_read_hook(hook_remap_always);
+	n = ctl_backlog_read(end - 100, buf, 64);
+	ctl_backlog_set_read_hook(NULL);
+	assert_int_equal(n, 0);
+	assert_int_equal(hook_calls, 16);
+	assert_int_equal(ctl_backlog_read(end - 100, buf, 64), 64);
+	for (long j = 0; j < 64; j++)
+		assert_int_equal(buf[j], pat(end - 100 + j));
+	assert_int_equal(ctl_backlog_check(), 0);
+	ctl_backlog_set_pin_fn(NULL);
+}
+
 /* ---- resize ------------------------------------------------------------------ */
 
 static void
@@ -337,7 +587,8 @@ race_pin_fn(long long floor, long long end)
 }
 
 /* Reads every byte in order, pinned; stalls now and then so the ring
- * must grow, then catches up so it shrinks. */
+ * must grow, then catches up so it shrinks (the writer waits for it every
+ * 2 MiB). */
 static void *
 pinned_reader(void *arg)
 {
@@ -406,10 +657,12 @@ test_grow_race(void **state)
 {
 	pthread_t t1, t2;
 	const long long total = 48 << 20;
-	long long cap0, maxcap = 0;
+	long long cap0, maxcap = 0, prev, grows = 0, shrinks = 0;
+	struct ctl_backlog_stats st0;
 
 	reset(64 << 10, 0);
-	cap0 = ctl_backlog_capacity();
+	cap0 = prev = ctl_backlog_capacity();
+	stats_now(&st0);
 	atomic_store(&race_next, 1);
 	atomic_store(&race_target, total);
 	atomic_store(&race_failed, 0);
@@ -424,8 +677,21 @@ test_grow_race(void **state)
 			n = (size_t)(total - done);
 		append_pat(n);
 		done += (long long)n;
+		/* every 2 MiB, let the reader catch up: the next append
+		 * shrinks the ring */
+		if ((done - (long long)n) >> 21 != done >> 21)
+			while (atomic_load(&race_next) + 16384 <= done &&
+			       !atomic_load(&race_failed)) {
+				struct timespec ts = { 0, 20 * 1000L };
+
+				st_worker_quiescent();
+				nanosleep(&ts, NULL);
+			}
 		if (ctl_backlog_capacity() > maxcap)
 			maxcap = ctl_backlog_capacity();
+		grows += ctl_backlog_capacity() > prev;
+		shrinks += ctl_backlog_capacity() < prev;
+		prev = ctl_backlog_capacity();
 		st_worker_quiescent();
 	}
 	st_worker_offline();
@@ -436,6 +702,14 @@ test_grow_race(void **state)
 	assert_int_equal(atomic_load(&race_failed), 0);
 	assert_int_equal(atomic_load(&race_next), total + 1);
 	assert_true(maxcap > cap0);	/* the reader made it grow */
+	/* ... and shrink, many times, while both readers ran */
+	print_message("grow race: %lld grows, %lld shrinks\n", grows, shrinks);
+	if (grows < 4 || shrinks < 2) {
+		print_error("grows %lld shrinks %lld\n", grows, shrinks);
+		fail();
+	}
+	assert_copied_little(&st0);
+	assert_int_equal(ctl_backlog_check(), 0);
 	/* caught up: the next append shrinks the ring back */
 	atomic_store(&race_next, LLONG_MAX);
 	append_pat(1);
@@ -445,25 +719,41 @@ test_grow_race(void **state)
 
 /* A writer appends a counting pattern until the reader has validated
  * enough copies; the reader checks that every byte it is handed is the
- * pattern's byte for its offset (stale copies must come back -ERANGE). */
+ * pattern's byte for its offset (stale copies must come back -ERANGE).
+ * The writer (a registered thread, like the replication core) pins the
+ * offset it reached for RACE_PHASE appends, then lets go for as many:
+ * the table grows while pinned and shrinks back after, over and over,
+ * while the reader copies from all over the ring. */
+#define RACE_PHASE 6000
 static _Atomic int race_stop;
 static _Atomic long race_appends;
+static _Atomic long race_shrinks;
 
 static void *
 race_writer(void *arg)
 {
+	struct st_worker *w = st_thread_register();
 	unsigned char chunk[97];
-	long long off = 0;
+	long long off = 0, prev = ctl_backlog_capacity();
 
+	(void)arg;
 	for (long i = 0; !atomic_load(&race_stop); i++) {
 		size_t n = 1 + (size_t)(i * 7) % sizeof(chunk);
 
+		if (i % RACE_PHASE == 0)
+			atomic_store(&race_next, (i / RACE_PHASE) % 2 ?
+				     off + 1 : LLONG_MAX);
 		for (size_t j = 0; j < n; j++)
 			chunk[j] = (unsigned char)((off + 1 + (long long)j) * 31 % 251);
 		ctl_backlog_append(chunk, n);
 		off += (long long)n;
+		if (ctl_backlog_capacity() < prev)
+			atomic_fetch_add(&race_shrinks, 1);
+		prev = ctl_backlog_capacity();
 		atomic_fetch_add(&race_appends, 1);
+		st_worker_quiescent();
 	}
+	st_thread_unregister(w);
 	return NULL;
 }
 
@@ -472,18 +762,30 @@ test_race(void **state)
 {
 	pthread_t t;
 	unsigned char buf[300];
-	long ok = 0, stale = 0;
+	long ok = 0, deep = 0, stale = 0;
+	struct ctl_backlog_stats st0, st1;
 
 	reset(512, 0);
+	stats_now(&st0);
 	atomic_store(&race_stop, 0);
 	atomic_store(&race_appends, 0);
+	atomic_store(&race_shrinks, 0);
+	atomic_store(&race_next, LLONG_MAX);
+	ctl_backlog_set_pin_fn(race_pin_fn);
 	pthread_create(&t, NULL, race_writer, NULL);
-	/* enough validated copies while the writer is really running */
-	while (ok < 5000 || atomic_load(&race_appends) < 20000) {
+	/* enough validated copies while the writer is really running, across
+	 * enough shrinks */
+	for (long i = 0; ok < 5000 || deep < 2000 ||
+	     atomic_load(&race_appends) < 20000 ||
+	     atomic_load(&race_shrinks) < 6; i++) {
 		long long end = atomic_load(&ctl_repl.master_repl_offset);
-		long long off = end - 400 > 1 ? end - 400 : 1;
+		long long cap = ctl_backlog_capacity();
+		/* near the end, or anywhere down to just past the oldest */
+		long long depth = i % 2 ? 400 : 64 + (i * 7919) % (cap + 4096);
+		long long off = end - depth > 1 ? end - depth : 1;
 		long n = ctl_backlog_read(off, buf, sizeof(buf));
 
+		st_worker_quiescent();
 		if (n == -ERANGE) {
 			stale++;
 			continue;
@@ -491,12 +793,21 @@ test_race(void **state)
 		assert_true(n >= 0);
 		for (long j = 0; j < n; j++)
 			assert_int_equal(buf[j], (unsigned char)((off + j) * 31 % 251));
-		if (n > 0)
+		if (n > 0 && depth == 400)
 			ok++;
+		else if (n > 0)
+			deep++;
 	}
 	atomic_store(&race_stop, 1);
 	pthread_join(t, NULL);
-	(void)stale;
+	stats_now(&st1);
+	print_message("race: %lld remaps (%ld shrinks), %ld + %ld reads, "
+		      "%ld stale\n", st1.remaps - st0.remaps,
+		      atomic_load(&race_shrinks), ok, deep, stale);
+	assert_true(st1.remaps - st0.remaps >= 12);
+	assert_copied_little(&st0);
+	assert_int_equal(ctl_backlog_check(), 0);
+	ctl_backlog_set_pin_fn(NULL);
 }
 
 static void
@@ -581,6 +892,9 @@ main(void)
 		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_grow_while_pinned),
 		cmocka_unit_test(test_pin_over_limit),
+		cmocka_unit_test(test_grow_copies_little),
+		cmocka_unit_test(test_remap_alignments),
+		cmocka_unit_test(test_read_across_remap),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_grow_race),
 		cmocka_unit_test(test_psync_rule),
