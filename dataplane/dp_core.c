@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <rte_ether.h>
+
 const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_ETH_SHORT] = "eth_short",
 	[DP_DROP_ETH_NOT_US] = "eth_not_us",
@@ -37,6 +39,7 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_ARP_HOLD_REPLACED] = "arp_hold_replaced",
 	[DP_DROP_NO_ROUTE] = "no_route",
 	[DP_DROP_ICMP_TYPE] = "icmp_type",
+	[DP_DROP_TX_OVERSIZE] = "tx_oversize",
 };
 
 void
@@ -89,6 +92,14 @@ dp_core_tx(struct dp_core *core, struct rte_mbuf *m)
 	if (core->loss_ppm &&
 	    dp_core_rand(core) % 1000000 < core->loss_ppm) {
 		dp_core_drop(core, m, DP_DROP_INJECTED_LOSS);
+		return;
+	}
+	/* the port cannot send it (net_tap would refuse it at the head of
+	 * the queue on every flush: nothing behind it would ever go out) */
+	if (unlikely(core->port != NULL && core->port->mtu != 0 &&
+		     m->pkt_len > (uint32_t)core->port->mtu +
+				  RTE_ETHER_HDR_LEN)) {
+		dp_core_drop(core, m, DP_DROP_TX_OVERSIZE);
 		return;
 	}
 	if (core->ntx == DP_TX_QUEUE) {

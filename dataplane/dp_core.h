@@ -65,6 +65,9 @@ enum dp_drop {
 	DP_DROP_ARP_HOLD_REPLACED, /* held packet replaced by a newer one */
 	DP_DROP_NO_ROUTE,	/* off-link destination and no gateway */
 	DP_DROP_ICMP_TYPE,	/* ICMP type we do not handle */
+	DP_DROP_TX_OVERSIZE,	/* a frame of ours over the port's MTU (a
+				 * bug: net_tap refuses it forever, and
+				 * everything queued behind it would wait) */
 	DP_DROP__COUNT
 };
 

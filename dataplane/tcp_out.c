@@ -52,6 +52,30 @@ dp_tcp_eff_mss(const struct dp_tcp_conn *c)
 	return mss > 0 ? mss : 1;
 }
 
+/* The SACK option a data segment carries now (tcp_data_options): while
+ * out-of-order data is held, up to 3 blocks (4 without timestamps). */
+static uint32_t
+tcp_sack_opt_len(const struct dp_tcp_conn *c)
+{
+	uint32_t max = (c->flags & TF_TS) ? 3 : 4;
+
+	if (!(c->flags & TF_SACK) || c->ooo.n == 0)
+		return 0;
+	return 4 + 8 * (c->ooo.n < max ? c->ooo.n : max);
+}
+
+uint32_t
+dp_tcp_seg_mss(const struct dp_tcp_conn *c)
+{
+	uint32_t mss = dp_tcp_eff_mss(c), sack = tcp_sack_opt_len(c);
+
+	/* RFC 6691: options come out of the segment's data, so the IP
+	 * datagram stays within the path's MTU (a full-sized segment with
+	 * SACK blocks was 28 bytes over: net_tap refuses such a frame and
+	 * everything queued behind it waited forever) */
+	return mss > sack ? mss - sack : 1;
+}
+
 static void
 put16(uint8_t *p, uint16_t v)
 {
@@ -262,6 +286,11 @@ dp_tcp_send_segment(struct dp_core *core, struct dp_tcp_conn *c, uint32_t seq,
 		optlen = (flags & TH_RST) && !(c->flags & TF_TS) ? 0 :
 			 tcp_data_options(core, c, opts,
 					  (flags & (TH_ACK | TH_RST)) == TH_ACK);
+		/* never over the MSS (callers size data by dp_tcp_seg_mss;
+		 * a resend of a range cut before out-of-order data arrived
+		 * may not fit with SACK blocks): drop the blocks instead */
+		if (len + optlen > c->smss && !(flags & TH_RST))
+			optlen = tcp_data_options(core, c, opts, false);
 		win = (flags & TH_RST) ? 0 : tcp_rcv_window(c, false);
 	}
 	m = tcp_build(core, c->lport, c->rport, seq,
@@ -388,7 +417,7 @@ void
 dp_tcp_retransmit_first(struct dp_core *core, struct dp_tcp_conn *c)
 {
 	uint32_t len = c->sbuf_len;
-	uint32_t mss = dp_tcp_eff_mss(c);
+	uint32_t mss = dp_tcp_seg_mss(c);
 	uint8_t flags = TH_ACK;
 
 	if (c->state == TCP_SYN_SENT) {
@@ -419,7 +448,7 @@ dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c)
 	uint32_t seq = SEQ_GT(c->high_rxt, c->snd_una) ? c->high_rxt :
 		       c->snd_una;
 	uint32_t data_end = c->snd_una + c->sbuf_len;
-	uint32_t mss = dp_tcp_eff_mss(c);
+	uint32_t mss = dp_tcp_seg_mss(c);
 	const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->sacked);
 
 	for (uint32_t i = dp_tcp_ranges_first_after(&c->sacked, seq);
@@ -620,7 +649,7 @@ dp_tcp_output(struct dp_core *core, struct dp_tcp_conn *c)
 		break;
 	}
 
-	mss = dp_tcp_eff_mss(c);
+	mss = dp_tcp_seg_mss(c);
 	{
 		/* a segment must fit one mbuf of the pool */
 		uint32_t room = rte_pktmbuf_data_room_size(core->pool) -

@@ -403,8 +403,12 @@ void dp_tcp_retransmit_first(struct dp_core *core, struct dp_tcp_conn *c);
  * high_rxt and below the highest SACKed byte; advances high_rxt.  Returns
  * the bytes sent (0: no such hole, or no mbuf). */
 uint32_t dp_tcp_retransmit_hole(struct dp_core *core, struct dp_tcp_conn *c);
-/* Segment payload limit with our options on data segments. */
+/* Segment payload limit with our options on data segments (timestamps):
+ * the unit of cwnd / PRR / loss-detection arithmetic. */
 uint32_t dp_tcp_eff_mss(const struct dp_tcp_conn *c);
+/* The payload a data segment sent now may carry: dp_tcp_eff_mss less the
+ * SACK blocks it will carry while we hold out-of-order data. */
+uint32_t dp_tcp_seg_mss(const struct dp_tcp_conn *c);
 /* SACK scoreboard queries (RFC 6675 section 4): bytes SACKed, and the
  * edge below which every un-SACKed byte is deemed lost (IsLost: more
  * than (DupThresh - 1) * MSS bytes SACKed above it), or rack_edge in

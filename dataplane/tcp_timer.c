@@ -294,7 +294,7 @@ dp_tcp_tlp_arm(struct dp_core *core, struct dp_tcp_conn *c)
 static void
 tcp_timer_tlp(struct dp_core *core, struct dp_tcp_conn *c)
 {
-	uint32_t mss = dp_tcp_eff_mss(c);
+	uint32_t mss = dp_tcp_seg_mss(c);
 	uint32_t off = c->snd_nxt - c->snd_una, len;
 
 	if (c->snd_una == c->snd_max ||

@@ -501,6 +501,28 @@ test_eth_filter(void **state)
 	assert_int_equal(nst_sent_count(t), 1);
 }
 
+/* A frame over the port's MTU (a bug upstream) is dropped and counted at
+ * dp_core_tx: queued, net_tap would refuse it on every flush and nothing
+ * behind it would ever leave (ferryd went silent that way).  Frames of
+ * exactly MTU + Ethernet header still go, and so does the next one. */
+static void
+test_tx_oversize_dropped(void **state)
+{
+	struct nst *t = *state;
+	static uint8_t big[1600];
+	uint32_t max = t->core.port->mtu + RTE_ETHER_HDR_LEN;
+
+	dp_core_tx(&t->core, nst_mbuf(t, big, max + 1));
+	assert_drops_only(t, DP_DROP_TX_OVERSIZE, 1);
+	dp_core_tx(&t->core, nst_mbuf(t, big, max));
+	dp_core_tx(&t->core, nst_mbuf(t, "z", 1));
+	dp_core_tx_flush(&t->core);
+	assert_int_equal(nst_sent_count(t), 2);
+	assert_int_equal(t->core.ntx, 0);
+	assert_drops_only(t, DP_DROP_TX_OVERSIZE, 1);
+	nst_clear_sent(t);
+}
+
 static void
 test_rx_loss_and_tx_full(void **state)
 {
@@ -608,6 +630,7 @@ main(void)
 		T(test_cache_full),
 		T(test_eth_filter),
 		T(test_rx_loss_and_tx_full),
+		T(test_tx_oversize_dropped),
 		T(test_learn_api),
 		cmocka_unit_test(test_leak_check_works),
 #undef T
