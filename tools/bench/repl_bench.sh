@@ -36,6 +36,15 @@
 #               ('replica 0 0 0') for these runs: the load outruns the
 #               link, and with Redis's default (256mb hard) A would drop B
 #               mid-window and the figure would count full resyncs
+#     catchup   the stream with its window open: A<->B 'rate WAN_RATE' at
+#               35 ms one way (CATCH_SET: one-way delays, default 35ms);
+#               the link is partitioned, CATCH_MB (350) MB of SET -d 1024
+#               are written on A, the link heals and B's offset is read
+#               every 0.2 s until it equals A's (120 s max): catch-up time
+#               and the best 3 s rate.  The connection restarts from an
+#               RTO (it was idle when cut), so the first seconds are CUBIC
+#               regrowing; the best 3 s show what the open window
+#               carries.  A's repl-backlog-size is 1gb for it
 #     fullsync  1M keys (redis-cli --pipe) on A, B re-attached (REPLICAOF):
 #               time until B's link is up with every key, RSS of both
 #               ferryds sampled every 50 ms during it
@@ -80,7 +89,8 @@ RATE_BPS=$(awk -v r="$WAN_RATE" 'BEGIN {
 # the rate queue: 20000 frames at 1 Gbit/s (240 ms of queue), scaled with
 # the rate so a lower cap does not get a seconds-long queue; 1000 at least
 WAN_LIMIT=$(awk -v r="$RATE_BPS" 'BEGIN { l = int(20000 * r / 1e9); print l < 1000 ? 1000 : l }')
-CASES=rate,lag,tap,wan,fullsync,redis REPS=3 SECS=10 REQS=400000 KEYS=1000000 OUT=''
+CATCH_MB=${CATCH_MB:-350}
+CASES=rate,lag,tap,wan,catchup,fullsync,redis REPS=3 SECS=10 REQS=400000 KEYS=1000000 OUT=''
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -191,7 +201,7 @@ has() { case ",$CASES," in *,$1,*) return 0 ;; esac; return 1; }
 } | tee "$RES"
 
 # ---- the geo deployment (all cases but redis) ---------------------------------
-if has rate || has lag || has tap || has wan || has fullsync; then
+if has rate || has lag || has tap || has wan || has catchup || has fullsync; then
 	say "geo: 4 regions, zero-delay links"
 	mkdir -p "$OUT/geo"
 	echo "+ FERRY_RUNDIR=$OUT/geo tools/geo.sh --name rb --regions 4 --delay 0ms up $FERRYD $EMU" | tee -a "$OUT/bench.log"
@@ -427,6 +437,64 @@ if has wan; then
 		for dl in $WAN; do
 			ma=$(col wantput "$dl" 3) mb=$(col wantput "$dl" 4)
 			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" -v r="$RATE_BPS" 'BEGIN { printf "%.1f", b * 8 * 100 / r }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 8) | $(col wan "$dl" 9) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(all wan "$dl" 9) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
+		done
+	} | tee -a "$RES"
+fi
+
+if has catchup; then
+	say "catchup: link A<->B rate $WAN_RATE limit $WAN_LIMIT; partition, ${CATCH_MB} MB of SET -d 1024 on A, heal; B's offset every 0.2 s"
+	detach 2 || true; detach 3 || true
+	run cli 0 0 config set client-output-buffer-limit 'replica 0 0 0'
+	run cli 0 0 config set repl-backlog-size 1gb
+	X1=/tmp/rb-x1.sock
+	for r in $(seq 1 "$REPS"); do
+		for d in ${CATCH_SET:-35ms}; do
+			run lectl "$X1" 'reset both' "set both delay $d rate $WAN_RATE limit $WAN_LIMIT"
+			[ "$(link_of 1)" = up ] || attach 1 || { rec "catchup,$d,nan,nan,0"; continue; }
+			wait_caught_up 1 >/dev/null || true
+			lectl "$X1" 'partition on'
+			run ip netns exec rb-a timeout 300 redis-benchmark -h "$A" -p 6379 -t set \
+				-n "$((CATCH_MB * 1024))" -c 8 -P 16 -r 10000 -d 1024 -q >/dev/null 2>&1 || true
+			want=$(offset_of 0) behind=$((want - $(offset_of 1)))
+			lectl "$X1" 'partition off'
+			ip netns exec rb-b timeout 140 $PY - "${ADDR[1]}" "$want" >"$OUT/catchup-$d.$r" <<'EOF2' || true
+import sys, time, redis
+b = redis.Redis(host=sys.argv[1], port=6379, socket_timeout=5)
+want = int(sys.argv[2]); t0 = time.time(); rows = []
+while time.time() - t0 < 120:
+    o = int(b.info("replication").get("slave_repl_offset", 0))
+    rows.append((time.time() - t0, o))
+    print("%.2f %d" % rows[-1], flush=True)
+    if o >= want:
+        break
+    time.sleep(0.2)
+EOF2
+			$PY - "$OUT/catchup-$d.$r" "$want" "$behind" "$d" "$(load | tr ' ' ';')" >>"$RAW" <<'EOF2'
+import sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+want, behind = int(sys.argv[2]), int(sys.argv[3])
+done = rows and rows[-1][1] >= want
+best = 0.0
+for i in range(len(rows)):
+    for j in range(i + 1, len(rows)):
+        if rows[j][0] - rows[i][0] >= 3.0:
+            best = max(best, (rows[j][1] - rows[i][1]) / (rows[j][0] - rows[i][0]))
+            break
+print("catchup,%s,%s,%.0f,%d,%s" % (sys.argv[4], "%.2f" % rows[-1][0] if done else "nan",
+      best, behind, sys.argv[5]))
+EOF2
+			tail -1 "$RAW"
+		done
+	done
+	run lectl "$X1" 'reset both'
+	{
+		echo
+		echo "## catchup: A<->B 'rate $WAN_RATE limit $WAN_LIMIT'; ${CATCH_MB} MB of SET -d 1024 written on A while partitioned, then healed"
+		echo "| one-way delay | bytes behind | catch-up s (median) | best 3 s, Mbit/s (median) | % of $WAN_RATE | runs best 3 s |"
+		echo "|---|---|---|---|---|---|"
+		for d in ${CATCH_SET:-35ms}; do
+			bb=$(col catchup "$d" 4)
+			echo "| $d | $(col catchup "$d" 5) | $(col catchup "$d" 3) | $(awk -v b="$bb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$bb" -v r="$RATE_BPS" 'BEGIN { printf "%.1f", b * 8 * 100 / r }') | $(all catchup "$d" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') |"
 		done
 	} | tee -a "$RES"
 fi
