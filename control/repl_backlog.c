@@ -248,12 +248,18 @@ table_alloc(long long n)
 	return t;
 }
 
+static void
+chunks_free(unsigned char **chunk, long long n)
+{
+	for (long long i = 0; i < n; i++)
+		free(chunk[i]);
+}
+
 /* Frees t's chunks and t (nothing may read it any more). */
 static void
 table_destroy(struct bl_table *t)
 {
-	for (long long i = 0; i < t->n; i++)
-		free(t->chunk[i]);
+	chunks_free(t->chunk, t->n);
 	free(t);
 }
 
@@ -262,8 +268,7 @@ spares_free(void *p)
 {
 	struct bl_spares *s = p;
 
-	for (long long i = 0; i < s->n; i++)
-		free(s->chunk[i]);
+	chunks_free(s->chunk, s->n);
 	free(s);
 }
 

@@ -52,12 +52,20 @@ dp_tcp_eff_mss(const struct dp_tcp_conn *c)
 	return mss > 0 ? mss : 1;
 }
 
+/* SACK blocks that fit next to our other options: 3 beside timestamps,
+ * else 4 (40 bytes of options). */
+static uint32_t
+tcp_sack_max_blocks(const struct dp_tcp_conn *c)
+{
+	return (c->flags & TF_TS) ? 3 : 4;
+}
+
 /* The SACK option a data segment carries now (tcp_data_options): while
- * out-of-order data is held, up to 3 blocks (4 without timestamps). */
+ * out-of-order data is held, up to tcp_sack_max_blocks blocks. */
 static uint32_t
 tcp_sack_opt_len(const struct dp_tcp_conn *c)
 {
-	uint32_t max = (c->flags & TF_TS) ? 3 : 4;
+	uint32_t max = tcp_sack_max_blocks(c);
 
 	if (!(c->flags & TF_SACK) || c->ooo.n == 0)
 		return 0;
@@ -150,7 +158,7 @@ tcp_data_options(struct dp_core *core, const struct dp_tcp_conn *c,
 	if (ack && (c->flags & TF_SACK) && c->ooo.n > 0) {
 		/* the ranges of ooo_recent, most recent first, each once */
 		const struct dp_tcp_range *v = dp_tcp_ranges_cv(&c->ooo);
-		unsigned max = (c->flags & TF_TS) ? 3 : 4, k = 0;
+		unsigned max = tcp_sack_max_blocks(c), k = 0;
 		int idx[TCP_MAX_SACK];
 
 		for (unsigned j = 0; j < c->nrecent && k < max; j++) {

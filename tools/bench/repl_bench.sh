@@ -90,6 +90,10 @@ RATE_BPS=$(awk -v r="$WAN_RATE" 'BEGIN {
 # the rate so a lower cap does not get a seconds-long queue; 1000 at least
 WAN_LIMIT=$(awk -v r="$RATE_BPS" 'BEGIN { l = int(20000 * r / 1e9); print l < 1000 ? 1000 : l }')
 CATCH_MB=${CATCH_MB:-350}
+case $CATCH_MB in ''|*[!0-9]*|0) echo "repl_bench.sh: CATCH_MB '$CATCH_MB': want a number of MB > 0" >&2; exit 2 ;; esac
+for d in ${CATCH_SET:-35ms}; do
+	case $d in *[0-9]ms|*[0-9]us|*[0-9]s) ;; *) echo "repl_bench.sh: CATCH_SET '$d': want delays like 35ms" >&2; exit 2 ;; esac
+done
 CASES=rate,lag,tap,wan,catchup,fullsync,redis REPS=3 SECS=10 REQS=400000 KEYS=1000000 OUT=''
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
