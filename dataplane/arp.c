@@ -115,11 +115,24 @@ arp_alloc(struct dp_core *core, uint32_t ip)
 	return victim;
 }
 
-/* Build and queue an ARP packet from us. */
+/* The port a neighbour is reached by: the one whose subnet holds ip
+ * (entries are next hops, so on some port's link), else port 0. */
+static unsigned
+arp_port(const struct dp_core *core, uint32_t ip)
+{
+	uint32_t nh;
+	int pi = dp_core_route(core, ip, &nh);
+
+	return pi < 0 ? 0 : (unsigned)pi;
+}
+
+/* Build and queue an ARP packet from us, on port index pi. */
 static int
-arp_send(struct dp_core *core, uint16_t op, const struct rte_ether_addr *eth_dst,
+arp_send(struct dp_core *core, unsigned pi, uint16_t op,
+	 const struct rte_ether_addr *eth_dst,
 	 const struct rte_ether_addr *tha, uint32_t tip)
 {
+	const struct dp_port *p = core->ports[pi];
 	struct rte_mbuf *m = dp_core_alloc(core);
 	struct rte_arp_hdr *a;
 
@@ -135,15 +148,15 @@ arp_send(struct dp_core *core, uint16_t op, const struct rte_ether_addr *eth_dst
 	a->arp_hlen = RTE_ETHER_ADDR_LEN;
 	a->arp_plen = 4;
 	a->arp_opcode = rte_cpu_to_be_16(op);
-	rte_ether_addr_copy(&core->port->mac, &a->arp_data.arp_sha);
-	a->arp_data.arp_sip = rte_cpu_to_be_32(core->port->ip);
+	rte_ether_addr_copy(&p->mac, &a->arp_data.arp_sha);
+	a->arp_data.arp_sip = rte_cpu_to_be_32(p->ip);
 	rte_ether_addr_copy(tha, &a->arp_data.arp_tha);
 	a->arp_data.arp_tip = rte_cpu_to_be_32(tip);
 	if (op == RTE_ARP_OP_REQUEST)
 		core->stats.arp_requests++;
 	else
 		core->stats.arp_replies++;
-	return dp_eth_xmit(core, m, eth_dst, RTE_ETHER_TYPE_ARP);
+	return dp_eth_xmit(core, pi, m, eth_dst, RTE_ETHER_TYPE_ARP);
 }
 
 /* Entry became resolved: send its held packet. */
@@ -155,7 +168,8 @@ arp_release(struct dp_core *core, struct dp_arp_entry *e)
 	if (m == NULL)
 		return;
 	e->held = NULL;
-	dp_eth_xmit(core, m, &e->mac, RTE_ETHER_TYPE_IPV4);
+	dp_eth_xmit(core, arp_port(core, e->ip), m, &e->mac,
+		    RTE_ETHER_TYPE_IPV4);
 }
 
 /* Record ip -> mac (create when create is set, else only refresh). */
@@ -227,7 +241,11 @@ void
 dp_arp_input(struct dp_core *core, struct rte_mbuf *m)
 {
 	struct rte_arp_hdr *a;
-	uint32_t sip, tip, us = core->port->ip;
+	/* ARP is per link: the address asked about is the receiving
+	 * port's */
+	unsigned pi = core->rx_port < core->nports ? core->rx_port : 0;
+	const struct dp_port *p = core->ports[pi];
+	uint32_t sip, tip, us = p->ip;
 	uint16_t op;
 	bool for_us;
 
@@ -267,23 +285,23 @@ dp_arp_input(struct dp_core *core, struct rte_mbuf *m)
 		struct rte_ether_addr sha = a->arp_data.arp_sha;
 
 		rte_pktmbuf_free(m);
-		arp_send(core, RTE_ARP_OP_REPLY, &sha, &sha, sip);
+		arp_send(core, pi, RTE_ARP_OP_REPLY, &sha, &sha, sip);
 		return;
 	}
 	rte_pktmbuf_trim(m, m->pkt_len - sizeof(*a));	/* Ethernet padding */
 	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
 	rte_ether_addr_copy(&a->arp_data.arp_sha, &a->arp_data.arp_tha);
 	a->arp_data.arp_tip = a->arp_data.arp_sip;
-	rte_ether_addr_copy(&core->port->mac, &a->arp_data.arp_sha);
+	rte_ether_addr_copy(&p->mac, &a->arp_data.arp_sha);
 	a->arp_data.arp_sip = rte_cpu_to_be_32(us);
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	core->stats.arp_replies++;
-	dp_eth_xmit(core, m, &a->arp_data.arp_tha, RTE_ETHER_TYPE_ARP);
+	dp_eth_xmit(core, pi, m, &a->arp_data.arp_tha, RTE_ETHER_TYPE_ARP);
 }
 
 int
-dp_arp_resolve(struct dp_core *core, uint32_t ip, struct rte_mbuf *m,
-	       struct rte_ether_addr *mac)
+dp_arp_resolve(struct dp_core *core, unsigned pi, uint32_t ip,
+	       struct rte_mbuf *m, struct rte_ether_addr *mac)
 {
 	struct dp_arp_entry *e = arp_find(core->arp, ip);
 
@@ -314,15 +332,23 @@ dp_arp_resolve(struct dp_core *core, uint32_t ip, struct rte_mbuf *m,
 	e->retries = 0;
 	e->held = m;
 	arp_set_deadline(core->arp, e, core->now_us + DP_ARP_RETRY_US);
-	arp_send(core, RTE_ARP_OP_REQUEST, &arp_bcast, &arp_zero, ip);
+	arp_send(core, pi, RTE_ARP_OP_REQUEST, &arp_bcast, &arp_zero, ip);
 	return -EHOSTUNREACH;
 }
 
 int
 dp_arp_announce(struct dp_core *core)
 {
-	return arp_send(core, RTE_ARP_OP_REQUEST, &arp_bcast, &arp_zero,
-			core->port->ip);
+	int rc = 0;
+
+	for (unsigned pi = 0; pi < core->nports; pi++) {
+		int r = arp_send(core, pi, RTE_ARP_OP_REQUEST, &arp_bcast,
+				 &arp_zero, core->ports[pi]->ip);
+
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	return rc;
 }
 
 /* Timer handlers, one per state; e's deadline has passed. */
@@ -335,7 +361,8 @@ arp_timer_incomplete(struct dp_core *core, struct dp_arp_entry *e)
 	}
 	e->retries++;
 	arp_set_deadline(core->arp, e, core->now_us + DP_ARP_RETRY_US);
-	arp_send(core, RTE_ARP_OP_REQUEST, &arp_bcast, &arp_zero, e->ip);
+	arp_send(core, arp_port(core, e->ip), RTE_ARP_OP_REQUEST, &arp_bcast,
+		 &arp_zero, e->ip);
 }
 
 static void

@@ -61,7 +61,8 @@ void dp_arp_fini(struct dp_core *core);
 void dp_arp_input(struct dp_core *core, struct rte_mbuf *m);
 
 /*
- * Resolve next hop ip (host order) for m (data at the IPv4 header).
+ * Resolve next hop ip (host order, on port index pi's link; a request
+ * goes out there) for m (data at the IPv4 header).
  * 0: *mac is set, m untouched (still the caller's).
  * -EHOSTUNREACH: not resolved yet; m is held (replacing, and dropping as
  *   DP_DROP_ARP_HOLD_REPLACED, an older held packet) and a request is sent
@@ -69,11 +70,12 @@ void dp_arp_input(struct dp_core *core, struct rte_mbuf *m);
  *   (m dropped, DP_DROP_ARP_UNRESOLVED).  Either way m is no longer the
  *   caller's.
  */
-int dp_arp_resolve(struct dp_core *core, uint32_t ip, struct rte_mbuf *m,
-		   struct rte_ether_addr *mac);
+int dp_arp_resolve(struct dp_core *core, unsigned pi, uint32_t ip,
+		   struct rte_mbuf *m, struct rte_ether_addr *mac);
 
-/* Gratuitous ARP announcing our address (an ARP request with sender and
- * target IP = ours, target MAC zero, to broadcast).  0 or -ENOBUFS. */
+/* Gratuitous ARP announcing our address on every port (an ARP request
+ * with sender and target IP = the port's, target MAC zero, to broadcast).
+ * 0 or -ENOBUFS (the first failure; the other ports are still tried). */
 int dp_arp_announce(struct dp_core *core);
 
 /* Retry / expire entries whose deadline is <= core->now_us.  Cheap when

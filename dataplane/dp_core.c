@@ -1,9 +1,11 @@
 /*
  * dp_core.c -- per-core helpers: TX batching, mbuf allocation, drop
- * accounting, random numbers (see dp_core.h).
+ * accounting, random numbers, the ports and the route between them (see
+ * dp_core.h).
  */
 #include "dp_core.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -42,23 +44,68 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_TX_OVERSIZE] = "tx_oversize",
 };
 
-void
-dp_core_tx_flush(struct dp_core *core)
+int
+dp_core_add_port(struct dp_core *core, struct dp_port *p)
 {
+	if (p == NULL)
+		return -EINVAL;
+	if (core->nports == DP_MAX_PORTS)
+		return -ENOSPC;
+	for (unsigned i = 0; i < core->nports; i++) {
+		const struct dp_port *q = core->ports[i];
+		uint8_t plen = p->prefix_len < q->prefix_len ?
+			       p->prefix_len : q->prefix_len;
+		uint32_t mask = plen ? ~0u << (32 - plen) : 0;
+
+		if ((p->ip & mask) == (q->ip & mask))
+			return -EEXIST;
+	}
+	core->ports[core->nports++] = p;
+	return 0;
+}
+
+int
+dp_core_route(const struct dp_core *core, uint32_t ip, uint32_t *nexthop)
+{
+	for (unsigned i = 0; i < core->nports; i++)
+		if (dp_port_on_link(core->ports[i], ip)) {
+			*nexthop = ip;
+			return (int)i;
+		}
+	if (core->nports > 0 && core->ports[0]->gateway != 0) {
+		*nexthop = core->ports[0]->gateway;
+		return 0;
+	}
+	return -EHOSTUNREACH;
+}
+
+bool
+dp_core_is_local(const struct dp_core *core, uint32_t ip)
+{
+	if (ip == 0)
+		return false;
+	for (unsigned i = 0; i < core->nports; i++)
+		if (core->ports[i]->ip == ip)
+			return true;
+	return false;
+}
+
+static void
+txq_flush(struct dp_core *core, unsigned pi)
+{
+	struct dp_core_txq *q = &core->txq[pi];
 	uint16_t sent = 0;
 
-	if (core->ntx == 0)
-		return;
 	/* a PMD takes at most what its ring has room for; offer it the
 	 * queue a batch at a time until it stops taking */
 	DP_CYC_RUN(&core->cyc, DP_CYC_TX, {
-		while (sent < core->ntx) {
-			uint16_t n = core->ntx - sent, k;
+		while (sent < q->n) {
+			uint16_t n = q->n - sent, k;
 
 			if (n > DP_TX_BATCH)
 				n = DP_TX_BATCH;
-			k = dp_port_tx(core->port, core->queue,
-				       core->tx + sent, n);
+			k = dp_port_tx(core->ports[pi], core->queue,
+				       q->m + sent, n);
 			sent += k;
 			if (k < n)
 				break;
@@ -66,29 +113,61 @@ dp_core_tx_flush(struct dp_core *core)
 	});
 	for (uint16_t i = 0; i < sent; i++) {
 		core->stats.tx_pkts++;
-		core->stats.tx_bytes += core->tx[i]->pkt_len;
+		core->stats.tx_bytes += q->m[i]->pkt_len;
 	}
-	if (sent < core->ntx) {
+	if (sent < q->n) {
 		/* the port is full: the rest waits, in order */
 		core->stats.tx_deferred++;
 		if (sent > 0)
-			memmove(core->tx, core->tx + sent,
-				(size_t)(core->ntx - sent) * sizeof(core->tx[0]));
+			memmove(q->m, q->m + sent,
+				(size_t)(q->n - sent) * sizeof(q->m[0]));
 	}
-	core->ntx -= sent;
+	q->n -= sent;
+}
+
+void
+dp_core_tx_flush(struct dp_core *core)
+{
+	for (unsigned pi = 0; pi < core->nports; pi++)
+		if (core->txq[pi].n > 0)
+			txq_flush(core, pi);
+}
+
+unsigned
+dp_core_tx_pending(const struct dp_core *core)
+{
+	unsigned n = 0;
+
+	for (unsigned pi = 0; pi < core->nports; pi++)
+		n += core->txq[pi].n;
+	return n;
 }
 
 void
 dp_core_tx_discard(struct dp_core *core)
 {
-	for (uint16_t i = 0; i < core->ntx; i++)
-		dp_core_drop(core, core->tx[i], DP_DROP_TX_FULL);
-	core->ntx = 0;
+	for (unsigned pi = 0; pi < DP_MAX_PORTS; pi++) {
+		struct dp_core_txq *q = &core->txq[pi];
+
+		for (uint16_t i = 0; i < q->n; i++)
+			dp_core_drop(core, q->m[i], DP_DROP_TX_FULL);
+		q->n = 0;
+	}
 }
 
 void
-dp_core_tx(struct dp_core *core, struct rte_mbuf *m)
+dp_core_tx(struct dp_core *core, unsigned pi, struct rte_mbuf *m)
 {
+	struct dp_core_txq *q;
+	const struct dp_port *p;
+
+	if (unlikely(pi >= core->nports)) {
+		/* a caller bug: no such port */
+		dp_core_drop(core, m, DP_DROP_NO_ROUTE);
+		return;
+	}
+	q = &core->txq[pi];
+	p = core->ports[pi];
 	if (core->loss_ppm &&
 	    dp_core_rand(core) % 1000000 < core->loss_ppm) {
 		dp_core_drop(core, m, DP_DROP_INJECTED_LOSS);
@@ -96,22 +175,21 @@ dp_core_tx(struct dp_core *core, struct rte_mbuf *m)
 	}
 	/* the port cannot send it (net_tap would refuse it at the head of
 	 * the queue on every flush: nothing behind it would ever go out) */
-	if (unlikely(core->port != NULL && core->port->mtu != 0 &&
-		     m->pkt_len > (uint32_t)core->port->mtu +
-				  RTE_ETHER_HDR_LEN)) {
+	if (unlikely(p->mtu != 0 &&
+		     m->pkt_len > (uint32_t)p->mtu + RTE_ETHER_HDR_LEN)) {
 		dp_core_drop(core, m, DP_DROP_TX_OVERSIZE);
 		return;
 	}
-	if (core->ntx == DP_TX_QUEUE) {
-		dp_core_tx_flush(core);
-		if (core->ntx == DP_TX_QUEUE) {
+	if (q->n == DP_TX_QUEUE) {
+		txq_flush(core, pi);
+		if (q->n == DP_TX_QUEUE) {
 			dp_core_drop(core, m, DP_DROP_TX_FULL);
 			return;
 		}
 	}
-	core->tx[core->ntx++] = m;
-	if (core->ntx % DP_TX_BATCH == 0)
-		dp_core_tx_flush(core);
+	q->m[q->n++] = m;
+	if (q->n % DP_TX_BATCH == 0)
+		txq_flush(core, pi);
 }
 
 struct rte_mbuf *

@@ -32,6 +32,10 @@
  * NIC behind our burst -- is a moment, not a loss); beyond this, new
  * frames are dropped (DP_DROP_TX_FULL). */
 #define DP_TX_QUEUE 2048
+/* Ports one core serves (port 0 carries the default route; the others are
+ * reached by their subnets: e.g. clients on a tap, the replication link on
+ * memif to the WAN emulator). */
+#define DP_MAX_PORTS 4
 
 /* Drop reasons, one counter each; names in dp_stats_names[] (dp_core.c). */
 enum dp_drop {
@@ -119,15 +123,25 @@ struct st_worker;
 struct dp_handover;
 struct rte_ring;
 
+/* Frames waiting for one port's TX queue, oldest first. */
+struct dp_core_txq {
+	uint16_t n;
+	struct rte_mbuf *m[DP_TX_QUEUE];
+};
+
 struct dp_core {
 	unsigned id;			/* 0..ncores-1 */
 	unsigned ncores;
-	struct dp_port *port;
+	/* the ports this core polls, queue 'queue' of each; ports[0] holds
+	 * the default route (its gateway).  Set with dp_core_add_port. */
+	struct dp_port *ports[DP_MAX_PORTS];
+	uint8_t nports;
+	uint8_t rx_port;		/* index of the port the frame being
+					 * processed came from (dp_loop.c) */
 	uint16_t queue;
 	struct rte_mempool *pool;
 	uint64_t now_us;		/* this iteration's clock */
-	struct rte_mbuf *tx[DP_TX_QUEUE];	/* oldest first */
-	uint16_t ntx;
+	struct dp_core_txq txq[DP_MAX_PORTS];
 	struct dp_arp_cache *arp;
 	struct dp_tcp_stack *tcp;
 	struct st_worker *worker;	/* store thread context */
@@ -156,13 +170,26 @@ struct dp_core {
 	struct dp_latency lat;
 };
 
-/* Queue a frame for transmission (sent at the end of the iteration, or
+/* Add port p to the core's ports (set-up, before the first poll).
+ * 0, or -ENOSPC past DP_MAX_PORTS, -EEXIST if p's subnet overlaps one the
+ * core already has (a destination must name one port), -EINVAL (NULL). */
+int dp_core_add_port(struct dp_core *core, struct dp_port *p);
+/* The port index a frame to next-hop-or-destination ip leaves by, and its
+ * next hop: the port whose subnet holds ip (next hop ip), else ports[0]
+ * through its gateway.  -EHOSTUNREACH when neither. */
+int dp_core_route(const struct dp_core *core, uint32_t ip, uint32_t *nexthop);
+/* True if ip is ferry's address on one of the core's ports (a weak host,
+ * as Linux: any port's address is accepted on any port). */
+bool dp_core_is_local(const struct dp_core *core, uint32_t ip);
+/* Queue a frame for port index pi (sent at the end of the iteration, or
  * once DP_TX_BATCH are queued).  Takes ownership of m; dropped (counted)
  * only when DP_TX_QUEUE frames already wait for a full port. */
-void dp_core_tx(struct dp_core *core, struct rte_mbuf *m);
-/* Send the queued frames now, in order; what the port refuses stays
- * queued for the next flush. */
+void dp_core_tx(struct dp_core *core, unsigned pi, struct rte_mbuf *m);
+/* Send the queued frames of every port now, in order; what a port refuses
+ * stays queued for the next flush. */
 void dp_core_tx_flush(struct dp_core *core);
+/* Frames queued for all ports and not yet taken. */
+unsigned dp_core_tx_pending(const struct dp_core *core);
 /* Teardown: free what is still queued (counted as DP_DROP_TX_FULL). */
 void dp_core_tx_discard(struct dp_core *core);
 /* A fresh mbuf from the core's pool, or NULL (counted as DP_DROP_NO_MBUF). */

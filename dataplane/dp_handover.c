@@ -152,7 +152,7 @@ ho_classify(struct dp_core *core, struct rte_mbuf *m)
 	    ip->next_proto_id != IPPROTO_TCP ||
 	    (ip->fragment_offset &
 	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
-	    ip->dst_addr != rte_cpu_to_be_32(core->port->ip))
+	    !dp_core_is_local(core, rte_be_to_cpu_32(ip->dst_addr)))
 		return -1;
 	l4 = (const uint8_t *)ip + ihl;
 	dport = (uint16_t)(l4[2] << 8 | l4[3]);

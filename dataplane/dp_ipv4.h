@@ -27,8 +27,9 @@ void dp_ipv4_input(struct dp_core *core, struct rte_mbuf *m);
  * counter, checksum by the NIC if offered else in software) and, for TCP
  * (proto 6), fills the TCP checksum (offload with the pseudo-header sum, or
  * software over the whole segment; the caller leaves the field 0), then
- * dp_eth_output resolves the next hop (ARP) and queues the frame.
- * Takes ownership of m.  0, or -EHOSTUNREACH if the next hop is unresolved
+ * dp_core_route picks the port and next hop and dp_eth_output resolves it
+ * (ARP) and queues the frame.  Takes ownership of m.  0, or -EHOSTUNREACH
+ * if there is no route (DP_DROP_NO_ROUTE) or the next hop is unresolved
  * (the frame is held until ARP answers or dropped), -ENOBUFS (no headroom).
  * (Added: -EINVAL, dropped as DP_DROP_TCP_SHORT, if proto is TCP and the
  * first segment does not hold the 20-byte TCP header.)

@@ -9,11 +9,11 @@
  * executes (the core's command counter's growth, dp_stats.commands) got
  * their input from that iteration's rx burst (or hand-over drain) and
  * queued their replies before its dp_core_tx_flush.  dp_lat_rx samples
- * the TSC right after dp_port_rx returned; dp_lat_tx samples it again
- * after dp_core_tx_flush and records the difference once per command of
- * the iteration.  When the flush left frames queued for a full port
- * (core->ntx > 0) the replies have not all left: the iteration is parked
- * (TSC at rx, commands) and its commands are recorded when a later flush
+ * the TSC right after the first port's dp_port_rx returned; dp_lat_tx
+ * samples it again after dp_core_tx_flush and records the difference once
+ * per command of the iteration.  When the flush left frames queued for a
+ * full port (dp_core_tx_pending > 0) the replies have not all left: the
+ * iteration is parked (TSC at rx, commands) and its commands are recorded when a later flush
  * empties the queue (the queue is FIFO, so by then every frame queued
  * before has left), measured from their own rx burst.  Parked iterations
  * beyond DP_LAT_PEND are not recorded; their commands count in 'held'.

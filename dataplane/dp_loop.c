@@ -8,6 +8,7 @@
  *      dp_handover_drain -> dp_eth_input | dp_arp_learn;
  *      dp_tcp_timers; dp_arp_timers; st_expire_cycle; hooks.app_poll;
  *      hooks.app_flush; dp_tcp_flush; dp_core_tx_flush; st_worker_quiescent
+ *   (the rx burst and its frames: once per port, core->rx_port naming it)
  *   (each step inside DP_CYC_RUN: per-layer cycles with --cycle-stats,
  *   dp_cycles.h; dp_lat_rx after the rx burst and dp_lat_tx after the tx
  *   flush: command residence with --latency-stats, dp_latency.h)
@@ -105,20 +106,30 @@ dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
 		dp_cyc_iter_begin(cyc);
 	core->now_us = loop_now_us(ls);
 	loop_store_clock(ls, core->now_us);
-	DP_CYC_RUN(cyc, DP_CYC_RX,
-		   n = dp_port_rx(core->port, core->queue, pkts, DP_RX_BURST));
-	if (unlikely(core->lat.on))
-		dp_lat_rx(&core->lat, core->stats.commands);
-	DP_CYC_RUN(cyc, DP_CYC_ETH,
-		for (uint16_t i = 0; i < n; i++) {
-			if (i + 1 < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1],
-							       void *));
-			/* dp_eth_input counts rx and injects loss, on the
-			 * owner */
-			dp_handover_input(core, pkts[i]);
-		}
-		n += dp_handover_drain(core));
+	n = 0;
+	for (unsigned pi = 0; pi < core->nports; pi++) {
+		uint16_t k;
+
+		DP_CYC_RUN(cyc, DP_CYC_RX,
+			   k = dp_port_rx(core->ports[pi], core->queue, pkts,
+					  DP_RX_BURST));
+		if (unlikely(core->lat.on) && pi == 0)
+			dp_lat_rx(&core->lat, core->stats.commands);
+		core->rx_port = (uint8_t)pi;
+		DP_CYC_RUN(cyc, DP_CYC_ETH,
+			for (uint16_t i = 0; i < k; i++) {
+				if (i + 1 < k)
+					rte_prefetch0(rte_pktmbuf_mtod(
+						pkts[i + 1], void *));
+				/* dp_eth_input counts rx and injects loss,
+				 * on the owner */
+				dp_handover_input(core, pkts[i]);
+			});
+		n += k;
+	}
+	/* hand-over runs with one port only (ferryd.c) */
+	core->rx_port = 0;
+	DP_CYC_RUN(cyc, DP_CYC_ETH, n += dp_handover_drain(core));
 	DP_CYC_RUN(cyc, DP_CYC_TIMERS,
 		dp_tcp_timers(core);
 		dp_arp_timers(core);
@@ -136,7 +147,8 @@ dp_loop_iteration(struct dp_core *core, struct dp_loop_shared *sh,
 	DP_CYC_RUN(cyc, DP_CYC_TCP_OUT, dp_tcp_flush(core));
 	dp_core_tx_flush(core);		/* DP_CYC_TX inside */
 	if (unlikely(core->lat.on))
-		dp_lat_tx(&core->lat, core->stats.commands, core->ntx);
+		dp_lat_tx(&core->lat, core->stats.commands,
+			  dp_core_tx_pending(core));
 	DP_CYC_RUN(cyc, DP_CYC_QSBR, st_worker_quiescent());
 	work = n + (unsigned)(core->stats.tx_pkts - ls->last_tx_pkts);
 	ls->last_tx_pkts = core->stats.tx_pkts;

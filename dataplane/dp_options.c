@@ -21,7 +21,7 @@ enum dp_opt {
 	OPT_IDLE_PAUSE, OPT_IDLE_SLEEP, OPT_SLEEP_MAX, OPT_BUSY_POLL,
 	OPT_MBUFS, OPT_LOSS_PPM, OPT_PORT_ID, OPT_OUTPUT_LIMIT, OPT_REPL_CPU,
 	OPT_CYCLE_STATS, OPT_TAP_RX_TRIGGER, OPT_TCP_CC, OPT_LATENCY_STATS,
-	OPT_HELP,
+	OPT_EXTRA_PORT, OPT_HELP,
 	OPT__COUNT
 };
 
@@ -66,6 +66,9 @@ static const struct {
 	[OPT_LATENCY_STATS] = {"latency-stats", false, NULL,
 		"histogram of each command's time in the server, per core "
 		"(SIGUSR1 dump, INFO residence)"},
+	[OPT_EXTRA_PORT] = {"extra-port", true, "ID,IP/PREFIX",
+		"another DPDK port and ferry's address on it (up to 3; "
+		"destinations on its subnet leave by it; one data core)"},
 	[OPT_HELP] = {"help", false, NULL, "this text"},
 };
 
@@ -154,28 +157,68 @@ parse_ip(const char *s, uint32_t *ip)
 	return 0;
 }
 
+/* "IP/PREFIX" (a non-zero address, prefix 1..32).  0 or -EINVAL. */
 static int
-parse_addr(struct dp_options *o, const char *val, char *err, size_t errlen)
+parse_ip_prefix(const char *val, uint32_t *ip, uint8_t *prefix_len)
 {
 	char buf[64];
 	char *slash;
 	uint64_t plen;
 
 	if (strlen(val) >= sizeof(buf))
-		goto bad;
+		return -EINVAL;
 	strcpy(buf, val);
 	slash = strchr(buf, '/');
 	if (slash == NULL)
-		goto bad;
+		return -EINVAL;
 	*slash = '\0';
-	if (parse_ip(buf, &o->addr) < 0 || o->addr == 0 ||
+	if (parse_ip(buf, ip) < 0 || *ip == 0 ||
 	    parse_u64(slash + 1, 32, &plen) < 0 || plen == 0)
-		goto bad;
-	o->prefix_len = (uint8_t)plen;
+		return -EINVAL;
+	*prefix_len = (uint8_t)plen;
 	return 0;
-bad:
+}
+
+static int
+parse_addr(struct dp_options *o, const char *val, char *err, size_t errlen)
+{
+	if (parse_ip_prefix(val, &o->addr, &o->prefix_len) == 0)
+		return 0;
 	snprintf(err, errlen, "--addr: '%s' is not IP/PREFIX (e.g. 198.18.0.2/24)",
 		 val);
+	return -EINVAL;
+}
+
+/* --extra-port ID,IP/PREFIX */
+static int
+parse_extra_port(struct dp_options *o, const char *val, char *err,
+		 size_t errlen)
+{
+	char buf[80];
+	char *comma;
+	uint64_t id;
+
+	if (o->nextra == DP_OPT_EXTRA_PORTS) {
+		snprintf(err, errlen, "--extra-port: at most %d extra ports",
+			 DP_OPT_EXTRA_PORTS);
+		return -EINVAL;
+	}
+	if (strlen(val) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, val);
+	comma = strchr(buf, ',');
+	if (comma == NULL)
+		goto bad;
+	*comma = '\0';
+	if (parse_u64(buf, UINT16_MAX - 1, &id) < 0 ||
+	    parse_ip_prefix(comma + 1, &o->extra[o->nextra].addr,
+			    &o->extra[o->nextra].prefix_len) < 0)
+		goto bad;
+	o->extra[o->nextra++].port_id = (uint16_t)id;
+	return 0;
+bad:
+	snprintf(err, errlen, "--extra-port: '%s' is not ID,IP/PREFIX "
+		 "(e.g. 1,198.18.61.1/24)", val);
 	return -EINVAL;
 }
 
@@ -189,6 +232,8 @@ parse_ferry_opt(struct dp_options *o, enum dp_opt id, const char *val,
 	switch (id) {
 	case OPT_ADDR:
 		return parse_addr(o, val, err, errlen);
+	case OPT_EXTRA_PORT:
+		return parse_extra_port(o, val, err, errlen);
 	case OPT_GATEWAY:
 		rc = parse_ip(val, &o->gateway);
 		break;

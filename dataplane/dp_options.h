@@ -25,9 +25,19 @@
 	"--no-huge -m 512 --file-prefix ferryd --vdev net_tap0,iface=ferry0 " \
 	"--no-pci -l 0-1 -- --addr 198.18.0.2/24 --port 6379"
 
+/* Ports beyond --port-id (--extra-port): e.g. the replication link on
+ * memif to the WAN emulator while clients use a tap. */
+#define DP_OPT_EXTRA_PORTS 3
+
 struct dp_options {
 	uint32_t addr;			/* host order; 0 = not given */
 	uint8_t prefix_len;
+	struct {
+		uint16_t port_id;
+		uint8_t prefix_len;
+		uint32_t addr;		/* host order */
+	} extra[DP_OPT_EXTRA_PORTS];	/* --extra-port ID,IP/PREFIX */
+	unsigned nextra;
 	uint32_t gateway;		/* host order; 0 = none */
 	uint16_t port;			/* RESP listening port */
 	uint16_t port_id;		/* DPDK ethdev port */

@@ -33,7 +33,8 @@ dp_eth_input(struct dp_core *core, struct rte_mbuf *m)
 		return;
 	}
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &core->port->mac) &&
+	if (!rte_is_same_ether_addr(&eh->dst_addr,
+				    &core->ports[core->rx_port]->mac) &&
 	    !rte_is_broadcast_ether_addr(&eh->dst_addr)) {
 		dp_core_drop(core, m, DP_DROP_ETH_NOT_US);
 		return;

@@ -1,5 +1,5 @@
 /*
- * eth_out.c -- Ethernet output: next-hop choice, ARP resolution, header
+ * eth_out.c -- Ethernet output: ARP resolution of the next hop, header
  * (see dp_eth.h).
  *
  * Call chains:
@@ -18,7 +18,7 @@
 #include "dp_eth.h"
 
 int
-dp_eth_xmit(struct dp_core *core, struct rte_mbuf *m,
+dp_eth_xmit(struct dp_core *core, unsigned pi, struct rte_mbuf *m,
 	    const struct rte_ether_addr *dst, uint16_t ether_type)
 {
 	struct rte_ether_hdr *eh;
@@ -29,37 +29,32 @@ dp_eth_xmit(struct dp_core *core, struct rte_mbuf *m,
 		return -ENOBUFS;
 	}
 	rte_ether_addr_copy(dst, &eh->dst_addr);
-	rte_ether_addr_copy(&core->port->mac, &eh->src_addr);
+	if (unlikely(pi >= core->nports)) {
+		dp_core_drop(core, m, DP_DROP_NO_ROUTE);	/* caller bug */
+		return -EINVAL;
+	}
+	rte_ether_addr_copy(&core->ports[pi]->mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(ether_type);
 	m->l2_len = sizeof(*eh);
-	dp_core_tx(core, m);
+	dp_core_tx(core, pi, m);
 	return 0;
 }
 
 int
-dp_eth_output(struct dp_core *core, struct rte_mbuf *m, uint32_t dst)
+dp_eth_output(struct dp_core *core, unsigned pi, struct rte_mbuf *m,
+	      uint32_t nexthop)
 {
-	const struct dp_port *p = core->port;
 	struct rte_ether_addr mac;
-	uint32_t nexthop;
 	int rc;
 
-	if (dst == UINT32_MAX) {
+	if (nexthop == UINT32_MAX) {
 		rte_ether_addr_copy(&(const struct rte_ether_addr){
 			.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
 			&mac);
-		return dp_eth_xmit(core, m, &mac, RTE_ETHER_TYPE_IPV4);
+		return dp_eth_xmit(core, pi, m, &mac, RTE_ETHER_TYPE_IPV4);
 	}
-	if (dp_port_on_link(p, dst)) {
-		nexthop = dst;
-	} else if (p->gateway != 0) {
-		nexthop = p->gateway;
-	} else {
-		dp_core_drop(core, m, DP_DROP_NO_ROUTE);
-		return -EHOSTUNREACH;
-	}
-	rc = dp_arp_resolve(core, nexthop, m, &mac);
+	rc = dp_arp_resolve(core, pi, nexthop, m, &mac);
 	if (rc < 0)
 		return rc;	/* held or dropped by ARP */
-	return dp_eth_xmit(core, m, &mac, RTE_ETHER_TYPE_IPV4);
+	return dp_eth_xmit(core, pi, m, &mac, RTE_ETHER_TYPE_IPV4);
 }

@@ -53,6 +53,8 @@
 struct ferryd {
 	struct dp_options opt;
 	struct dp_port port;
+	struct dp_port extra[DP_OPT_EXTRA_PORTS];	/* --extra-port */
+	unsigned nextra_up;		/* extra ports started */
 	struct dp_core *cores[RTE_MAX_LCORE];
 	unsigned ncores;
 	struct dp_loop_shared sh;
@@ -211,7 +213,6 @@ make_cores(struct ferryd *fd, unsigned *lcores)
 		}
 		core->id = i;
 		core->ncores = fd->ncores;
-		core->port = &fd->port;
 		core->queue = (uint16_t)i;
 		core->loss_ppm = fd->opt.loss_ppm;
 		if (fd->opt.cycle_stats)
@@ -240,6 +241,94 @@ free_cores(struct ferryd *fd)
 		rte_free(fd->cores[i]);
 		fd->cores[i] = NULL;
 	}
+}
+
+/* --extra-port, before the cores exist: ports that exist, distinct, and
+ * one data core (hand-over between cores assumes one port).  0 or 2
+ * (usage error, printed). */
+static int
+check_extra_ports(struct ferryd *fd)
+{
+	if (fd->opt.nextra == 0)
+		return 0;
+	if (fd->ncores != 1) {
+		fprintf(stderr, "ferryd: --extra-port needs one data core "
+			"(--data-cores 1 or -l with one lcore), not %u\n",
+			fd->ncores);
+		return 2;
+	}
+	for (unsigned i = 0; i < fd->opt.nextra; i++) {
+		uint16_t id = fd->opt.extra[i].port_id;
+
+		if (!rte_eth_dev_is_valid_port(id)) {
+			fprintf(stderr, "ferryd: --extra-port: no DPDK port %u "
+				"(%u available)\n", id,
+				rte_eth_dev_count_avail());
+			return 2;
+		}
+		if (id == fd->opt.port_id) {
+			fprintf(stderr, "ferryd: --extra-port: port %u is "
+				"--port-id already\n", id);
+			return 2;
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (fd->opt.extra[j].port_id == id) {
+				fprintf(stderr, "ferryd: --extra-port: port %u "
+					"given twice\n", id);
+				return 2;
+			}
+	}
+	return 0;
+}
+
+/* Configure and start the --extra-port ports (one queue: one core).
+ * 0 or 1 (printed); fd->nextra_up counts the started ones. */
+static int
+start_extra_ports(struct ferryd *fd)
+{
+	for (unsigned i = 0; i < fd->opt.nextra; i++) {
+		struct dp_port *p = &fd->extra[i];
+		struct rte_mempool *pool = fd->cores[0]->pool;
+		int rc = dp_port_ethdev_init(p, fd->opt.extra[i].port_id, 1,
+					     &pool, 0, 0);
+
+		if (rc < 0) {
+			fprintf(stderr, "ferryd: port %u: %s\n",
+				fd->opt.extra[i].port_id, strerror(-rc));
+			return 1;
+		}
+		fd->nextra_up++;
+		p->ip = fd->opt.extra[i].addr;
+		p->prefix_len = fd->opt.extra[i].prefix_len;
+		p->gateway = 0;		/* the default route is --port-id's */
+	}
+	return 0;
+}
+
+/* Give every core its ports: --port-id first (the default route), then the
+ * extra ones.  0 or 2 (overlapping subnets, printed). */
+static int
+attach_ports(struct ferryd *fd)
+{
+	for (unsigned c = 0; c < fd->ncores; c++) {
+		struct dp_core *core = fd->cores[c];
+
+		if (dp_core_add_port(core, &fd->port) < 0)
+			return 1;
+		for (unsigned i = 0; i < fd->nextra_up; i++)
+			if (dp_core_add_port(core, &fd->extra[i]) < 0) {
+				const struct dp_port *p = &fd->extra[i];
+
+				fprintf(stderr, "ferryd: --extra-port %u,"
+					"%u.%u.%u.%u/%u: its subnet overlaps "
+					"another port's\n", p->port_id,
+					p->ip >> 24, (p->ip >> 16) & 255,
+					(p->ip >> 8) & 255, p->ip & 255,
+					p->prefix_len);
+				return 2;
+			}
+	}
+	return 0;
 }
 
 static void
@@ -329,6 +418,9 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out_eal;
 	}
+	rc = check_extra_ports(&fd);
+	if (rc != 0)
+		goto out_eal;
 	rc = make_cores(&fd, lcores);
 	if (rc < 0) {
 		fprintf(stderr, "ferryd: mbuf pools: %s (more -m?)\n",
@@ -355,6 +447,11 @@ main(int argc, char **argv)
 	fd.port.ip = fd.opt.addr;
 	fd.port.prefix_len = fd.opt.prefix_len;
 	fd.port.gateway = fd.opt.gateway;
+	rc = start_extra_ports(&fd);
+	if (rc == 0)
+		rc = attach_ports(&fd);
+	if (rc != 0)
+		goto out_ports;
 
 	dp_tcp_config_defaults(&fd.tcp);
 	fd.tcp.cc = (uint8_t)fd.opt.tcp_cc;	/* --tcp-cc */
@@ -394,12 +491,19 @@ main(int argc, char **argv)
 		(fd.opt.addr >> 8) & 255, fd.opt.addr & 255, fd.opt.port,
 		fd.opt.port_id, fd.ncores, fd.ncores > 1 ? "s" : "",
 		RTE_ETHER_ADDR_BYTES(&fd.port.mac));
+	for (unsigned i = 0; i < fd.nextra_up; i++) {
+		const struct dp_port *p = &fd.extra[i];
+
+		fprintf(stderr, "ferryd: and on %u.%u.%u.%u/%u (port %u, MAC "
+			RTE_ETHER_ADDR_PRT_FMT ")\n", p->ip >> 24,
+			(p->ip >> 16) & 255, (p->ip >> 8) & 255, p->ip & 255,
+			p->prefix_len, p->port_id, RTE_ETHER_ADDR_BYTES(&p->mac));
+	}
 	rc = ctl_repl_core_start(fd.opt.repl_cpu);
 	if (rc < 0) {
 		fprintf(stderr, "ferryd: replication core: %s\n", strerror(-rc));
 		rc = 1;
-		dp_port_ethdev_fini(&fd.port);
-		goto out_cores;
+		goto out_ports;
 	}
 	/* hash tables grown to one bucket per key off the data cores */
 	rc = st_housekeep_start(0);
@@ -418,8 +522,11 @@ main(int argc, char **argv)
 	ctl_repl_core_stop();
 	st_housekeep_stop();	/* the data cores are unregistered by now */
 	dp_loop_dump_stats(stderr, fd.cores, fd.ncores);
-	dp_port_ethdev_fini(&fd.port);	/* rte_eth_dev_stop + close */
 	fprintf(stderr, "ferryd: stopped\n");
+out_ports:
+	for (unsigned i = 0; i < fd.nextra_up; i++)
+		dp_port_ethdev_fini(&fd.extra[i]);
+	dp_port_ethdev_fini(&fd.port);	/* rte_eth_dev_stop + close */
 out_cores:
 	free_cores(&fd);
 out_eal:

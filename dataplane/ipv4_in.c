@@ -78,7 +78,7 @@ dp_ipv4_input(struct dp_core *core, struct rte_mbuf *m)
 		return;
 	}
 	dst = rte_be_to_cpu_32(ip->dst_addr);
-	if (dst != core->port->ip || dst == 0) {
+	if (!dp_core_is_local(core, dst)) {
 		dp_core_drop(core, m, DP_DROP_IP_NOT_US);
 		return;
 	}

@@ -5,7 +5,11 @@
  * Call chain: dp_tcp_output... | dp_icmp_input -> dp_ipv4_output ->
  *             dp_eth_output -> dp_arp_resolve -> dp_eth_xmit -> dp_core_tx
  *
- * Offloads (core->port->offloads): DP_OFF_IPV4_CKSUM sets
+ * Route: dp_core_route picks the port (the one whose subnet holds dst,
+ * else port 0 through its gateway) and the next hop; no route is
+ * DP_DROP_NO_ROUTE, -EHOSTUNREACH.  Broadcast (255.255.255.255) leaves
+ * by port 0.
+ * Offloads (that port's offloads): DP_OFF_IPV4_CKSUM sets
  * RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM and leaves hdr_checksum 0;
  * DP_OFF_TCP_CKSUM sets RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM and
  * puts the pseudo-header sum in the TCP checksum field, as DPDK requires.
@@ -95,9 +99,21 @@ int
 dp_ipv4_output(struct dp_core *core, struct rte_mbuf *m, uint32_t src,
 	       uint32_t dst, uint8_t proto)
 {
-	uint32_t offloads = core->port->offloads;
-	uint32_t l4len = m->pkt_len;
+	uint32_t l4len = m->pkt_len, offloads, nexthop = UINT32_MAX;
 	struct rte_ipv4_hdr *ip;
+	int pi = 0;
+
+	if (dst != UINT32_MAX) {
+		pi = dp_core_route(core, dst, &nexthop);
+		if (pi < 0) {
+			dp_core_drop(core, m, DP_DROP_NO_ROUTE);
+			return -EHOSTUNREACH;
+		}
+	} else if (core->nports == 0) {
+		dp_core_drop(core, m, DP_DROP_NO_ROUTE);
+		return -EHOSTUNREACH;
+	}
+	offloads = core->ports[pi]->offloads;
 
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
 	if (ip == NULL) {
@@ -142,5 +158,5 @@ dp_ipv4_output(struct dp_core *core, struct rte_mbuf *m, uint32_t src,
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	return dp_eth_output(core, m, dst);
+	return dp_eth_output(core, (unsigned)pi, m, nexthop);
 }

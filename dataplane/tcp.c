@@ -213,8 +213,14 @@ dp_tcp_stack_init(struct dp_core *core, const struct dp_tcp_config *cfg)
 	st->nbuckets = n;
 	st->wheel_tick = core->now_us / TCP_WHEEL_TICK_US;
 	st->next_eport = 32768;
-	/* zero copy needs a port that sends chained mbufs */
-	if (core->port != NULL && (core->port->offloads & DP_OFF_MULTI_SEGS))
+	/* zero copy needs ports that send chained mbufs: every one of them
+	 * (a connection's frames may leave by any) */
+	bool zc = core->nports > 0;
+
+	for (unsigned i = 0; i < core->nports; i++)
+		if (!(core->ports[i]->offloads & DP_OFF_MULTI_SEGS))
+			zc = false;
+	if (zc)
 		st->zc_pool = dp_tcp_sq_pool(core->id);
 	st->zc_min = TCP_ZC_MIN_DEFAULT;
 	core->tcp = st;
@@ -749,7 +755,17 @@ dp_tcp_connect(struct dp_core *core, uint32_t dst, uint16_t port,
 		errno = EINVAL;
 		return NULL;
 	}
-	lip = core->port->ip;
+	{
+		/* the source address is that of the port the route takes */
+		uint32_t nh;
+		int pi = dp_core_route(core, dst, &nh);
+
+		if (pi < 0) {
+			errno = EHOSTUNREACH;
+			return NULL;
+		}
+		lip = core->ports[pi]->ip;
+	}
 	rc = tcp_pick_port(core, lip, dst, port, &lport);
 	if (rc < 0) {
 		errno = -rc;

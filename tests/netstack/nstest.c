@@ -97,7 +97,7 @@ nst_create(unsigned flags)
 		t->port.offloads |= DP_OFF_MULTI_SEGS;
 	t->core.id = 0;
 	t->core.ncores = 1;
-	t->core.port = &t->port;
+	dp_core_add_port(&t->core, &t->port);
 	t->core.queue = 0;
 	t->core.pool = pool;
 	t->core.now_us = NST_START_US;
@@ -132,6 +132,8 @@ nst_destroy(struct nst *t)
 		t->fini_hook(&t->core);
 	dp_core_tx_flush(&t->core);
 	fake_port_drain(&t->fp);
+	if (t->has_port2)
+		fake_port_drain(&t->fp2);
 	dp_arp_fini(&t->core);
 	leaked = nst_mbufs_in_use(t);
 	if (leaked != 0)
@@ -178,6 +180,43 @@ nst_mbuf(struct nst *t, const void *data, uint32_t len)
 	}
 	memcpy(p, data, len);
 	return m;
+}
+
+int
+nst_add_port2(struct nst *t)
+{
+	static const struct rte_ether_addr mac = NST2_MAC;
+
+	t->port2.mtu = 1500;
+	fake_port_init(&t->port2, &t->fp2, 1);
+	t->port2.mac = mac;
+	t->port2.ip = NST2_IP;
+	t->port2.prefix_len = NST2_PREFIX;
+	t->port2.offloads = t->port.offloads;
+	if (dp_core_add_port(&t->core, &t->port2) != 0)
+		return -1;
+	t->has_port2 = true;
+	return 0;
+}
+
+int
+nst_inject2(struct nst *t, const void *frame, uint32_t len)
+{
+	struct rte_mbuf *m = nst_mbuf(t, frame, len);
+
+	if (m == NULL)
+		return -1;
+	if (!t->has_port2 || fake_port_inject(&t->fp2, t->core.queue, m) != 0) {
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned
+nst_sent_count2(const struct nst *t)
+{
+	return t->has_port2 ? fake_port_tx_pending(&t->fp2, t->core.queue) : 0;
 }
 
 /* ---- receive side ---- */
@@ -233,10 +272,21 @@ nst_poll(struct nst *t)
 	unsigned total = 0;
 	uint16_t n;
 
+	t->core.rx_port = 0;
 	while ((n = dp_port_rx(&t->port, t->core.queue, pkts, NST_BURST)) > 0) {
 		for (uint16_t i = 0; i < n; i++)
 			dp_eth_input(&t->core, pkts[i]);
 		total += n;
+	}
+	if (t->has_port2) {
+		t->core.rx_port = 1;
+		while ((n = dp_port_rx(&t->port2, t->core.queue, pkts,
+				       NST_BURST)) > 0) {
+			for (uint16_t i = 0; i < n; i++)
+				dp_eth_input(&t->core, pkts[i]);
+			total += n;
+		}
+		t->core.rx_port = 0;
 	}
 	if (t->poll_hook != NULL)
 		t->poll_hook(&t->core);
@@ -284,13 +334,10 @@ nst_sent_count(const struct nst *t)
 	return fake_port_tx_pending(&t->fp, t->core.queue);
 }
 
-bool
-nst_pop(struct nst *t, struct nst_frame *f)
+/* Copy m into f and free it. */
+static void
+nst_copy_out(struct rte_mbuf *m, struct nst_frame *f)
 {
-	struct rte_mbuf *m = fake_port_pop_tx(&t->fp, t->core.queue);
-
-	if (m == NULL)
-		return false;
 	f->len = m->pkt_len < NST_FRAME_MAX ? m->pkt_len : NST_FRAME_MAX;
 	f->ol_flags = m->ol_flags;
 	f->nb_segs = m->nb_segs;
@@ -304,6 +351,28 @@ nst_pop(struct nst *t, struct nst_frame *f)
 			memcpy(f->data, d, f->len);
 	}
 	rte_pktmbuf_free(m);
+}
+
+bool
+nst_pop(struct nst *t, struct nst_frame *f)
+{
+	struct rte_mbuf *m = fake_port_pop_tx(&t->fp, t->core.queue);
+
+	if (m == NULL)
+		return false;
+	nst_copy_out(m, f);
+	return true;
+}
+
+bool
+nst_pop2(struct nst *t, struct nst_frame *f)
+{
+	struct rte_mbuf *m = t->has_port2 ?
+		fake_port_pop_tx(&t->fp2, t->core.queue) : NULL;
+
+	if (m == NULL)
+		return false;
+	nst_copy_out(m, f);
 	return true;
 }
 

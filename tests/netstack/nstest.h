@@ -61,6 +61,12 @@
 #define NST_GW_MAC	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } }
 #define NST_PEER_MAC	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a } }
 #define NST_START_US	1000000000ull	/* core->now_us at creation */
+/* the second port (nst_add_port2): another link, no gateway */
+#define NST2_IP		0xc6123d01u	/* 198.18.61.1, ours */
+#define NST2_PREFIX	24
+#define NST2_PEER_IP	0xc6123d02u	/* 198.18.61.2 */
+#define NST2_MAC	{ { 0x02, 0x00, 0x00, 0x00, 0x3d, 0x01 } }
+#define NST2_PEER_MAC	{ { 0x02, 0x00, 0x00, 0x00, 0x3d, 0x02 } }
 
 #define NST_FRAME_MAX	9216
 
@@ -76,6 +82,10 @@ struct nst {
 	struct fake_port fp;
 	struct dp_port port;
 	struct dp_core core;
+	/* a second port, after nst_add_port2 (core.ports[1]) */
+	struct fake_port fp2;
+	struct dp_port port2;
+	bool has_port2;
 	unsigned avail0;		/* pool free count at creation */
 	struct rte_ether_addr mac, gw_mac, peer_mac;
 	void (*poll_hook)(struct dp_core *core);
@@ -115,6 +125,16 @@ unsigned nst_mbufs_in_use(const struct nst *t);
  * default headroom), e.g. an L4 segment for dp_ipv4_output.  NULL if the
  * pool is empty or len exceeds one buffer. */
 struct rte_mbuf *nst_mbuf(struct nst *t, const void *data, uint32_t len);
+
+/* Give the core a second fake port: NST2_IP/NST2_PREFIX, MAC NST2_MAC, no
+ * gateway, MTU 1500, the same offloads as the first.  nst_poll polls it
+ * after the first (core.rx_port 1).  0 or -1. */
+int nst_add_port2(struct nst *t);
+/* Queue a frame for reception on the second port.  0 or -1. */
+int nst_inject2(struct nst *t, const void *frame, uint32_t len);
+/* Frames the stack sent on the second port; pop the oldest (as nst_pop). */
+unsigned nst_sent_count2(const struct nst *t);
+bool nst_pop2(struct nst *t, struct nst_frame *f);
 
 /* ---- receive side ---- */
 /* Queue a frame for reception (copied into one mbuf, or a chain of

@@ -73,7 +73,7 @@ main(int argc, char **argv)
 	}
 	port.ip = ntohl(a.s_addr);
 	port.prefix_len = 24;
-	core.port = &port;
+	dp_core_add_port(&core, &port);
 	core.pool = pool;
 	core.ncores = 1;
 	hz = rte_get_timer_hz();

@@ -111,6 +111,46 @@ test_ferry_options(void **state)
 	assert_int_equal(o.tcp_cc, DP_TCP_CC_CUBIC);
 }
 
+/* --extra-port ID,IP/PREFIX: repeatable up to DP_OPT_EXTRA_PORTS, every
+ * malformed form refused with the option's name. */
+static void
+test_extra_port(void **state)
+{
+	struct dp_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, 3, "--extra-port", "1,198.18.61.1/24",
+			       "--extra-port=2,198.18.62.1/30"), 0);
+	assert_int_equal(o.nextra, 2);
+	assert_int_equal(o.extra[0].port_id, 1);
+	assert_int_equal(o.extra[0].addr, 0xc6123d01u);
+	assert_int_equal(o.extra[0].prefix_len, 24);
+	assert_int_equal(o.extra[1].port_id, 2);
+	assert_int_equal(o.extra[1].addr, 0xc6123e01u);
+	assert_int_equal(o.extra[1].prefix_len, 30);
+
+	const char *bad[] = {
+		"198.18.61.1/24", "1", "1,", ",198.18.61.1/24",
+		"x,198.18.61.1/24", "1,198.18.61.1", "1,198.18.61.1/33",
+		"1,198.18.61.1/0", "1,0.0.0.0/24", "1,198.18.61/24",
+		"65535,198.18.61.1/24", "-1,198.18.61.1/24", "1;198.18.61.1/24",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&o, err, 2, "--extra-port", bad[i]),
+				 -EINVAL);
+		assert_non_null(strstr(err, "--extra-port"));
+		assert_int_equal(o.nextra, 0);
+	}
+	assert_int_equal(parse(&o, err, 8, "--extra-port", "1,198.18.61.1/24",
+			       "--extra-port", "2,198.18.62.1/24",
+			       "--extra-port", "3,198.18.63.1/24",
+			       "--extra-port", "4,198.18.64.1/24"), -EINVAL);
+	assert_non_null(strstr(err, "at most 3"));
+	assert_int_equal(parse(&o, err, 1, "--extra-port"), -EINVAL);
+	assert_non_null(strstr(err, "needs a value"));
+}
+
 static void
 test_store_directives(void **state)
 {
@@ -174,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_ferry_options),
+		cmocka_unit_test(test_extra_port),
 		cmocka_unit_test(test_store_directives),
 		cmocka_unit_test(test_errors),
 	};

@@ -510,15 +510,15 @@ test_tx_oversize_dropped(void **state)
 {
 	struct nst *t = *state;
 	static uint8_t big[1600];
-	uint32_t max = t->core.port->mtu + RTE_ETHER_HDR_LEN;
+	uint32_t max = t->core.ports[0]->mtu + RTE_ETHER_HDR_LEN;
 
-	dp_core_tx(&t->core, nst_mbuf(t, big, max + 1));
+	dp_core_tx(&t->core, 0, nst_mbuf(t, big, max + 1));
 	assert_drops_only(t, DP_DROP_TX_OVERSIZE, 1);
-	dp_core_tx(&t->core, nst_mbuf(t, big, max));
-	dp_core_tx(&t->core, nst_mbuf(t, "z", 1));
+	dp_core_tx(&t->core, 0, nst_mbuf(t, big, max));
+	dp_core_tx(&t->core, 0, nst_mbuf(t, "z", 1));
 	dp_core_tx_flush(&t->core);
 	assert_int_equal(nst_sent_count(t), 2);
-	assert_int_equal(t->core.ntx, 0);
+	assert_int_equal(dp_core_tx_pending(&t->core), 0);
 	assert_drops_only(t, DP_DROP_TX_OVERSIZE, 1);
 	nst_clear_sent(t);
 }
@@ -540,7 +540,7 @@ test_rx_loss_and_tx_full(void **state)
 	assert_int_equal(nst_input_arp(t, &a), 0);
 	assert_int_equal(nst_sent_count(t), 0);
 	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 0);
-	assert_int_equal(t->core.ntx, 1);
+	assert_int_equal(dp_core_tx_pending(&t->core), 1);
 	assert_int_equal(t->core.stats.tx_deferred, 1);
 	assert_int_equal(t->core.stats.tx_pkts, 0);
 	/* room again: the waiting reply leaves first, then the new one */
@@ -548,7 +548,7 @@ test_rx_loss_and_tx_full(void **state)
 	assert_int_equal(nst_input_arp(t, &a), 0);
 	assert_int_equal(nst_sent_count(t), 2);
 	assert_int_equal(t->core.stats.tx_pkts, 2);
-	assert_int_equal(t->core.ntx, 0);
+	assert_int_equal(dp_core_tx_pending(&t->core), 0);
 	/* a ring full for one flush: sent at the next */
 	t->fp.tx_refuse_calls = 1;
 	assert_int_equal(nst_input_arp(t, &a), 0);
@@ -561,13 +561,13 @@ test_rx_loss_and_tx_full(void **state)
 	 * nothing, the next one is dropped; teardown frees the rest */
 	t->fp.tx_room = 0;
 	for (int i = 0; i < DP_TX_QUEUE; i++)
-		dp_core_tx(&t->core, nst_mbuf(t, "x", 1));
-	assert_int_equal(t->core.ntx, DP_TX_QUEUE);
+		dp_core_tx(&t->core, 0, nst_mbuf(t, "x", 1));
+	assert_int_equal(dp_core_tx_pending(&t->core), DP_TX_QUEUE);
 	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 0);
-	dp_core_tx(&t->core, nst_mbuf(t, "y", 1));
+	dp_core_tx(&t->core, 0, nst_mbuf(t, "y", 1));
 	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 1);
 	dp_core_tx_discard(&t->core);
-	assert_int_equal(t->core.ntx, 0);
+	assert_int_equal(dp_core_tx_pending(&t->core), 0);
 	assert_int_equal(nst_drops(t, DP_DROP_TX_FULL), 1 + DP_TX_QUEUE);
 	t->fp.tx_room = UINT32_MAX;
 }

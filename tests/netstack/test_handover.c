@@ -127,7 +127,7 @@ ho_poll(struct pair *p, unsigned i)
 	unsigned total = 0;
 	uint16_t n;
 
-	while ((n = dp_port_rx(core->port, core->queue, pkts, 32)) > 0) {
+	while ((n = dp_port_rx(core->ports[0], core->queue, pkts, 32)) > 0) {
 		for (uint16_t k = 0; k < n; k++)
 			dp_handover_input(core, pkts[k]);
 		total += n;

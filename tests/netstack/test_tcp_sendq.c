@@ -372,14 +372,14 @@ test_block_outlives_ack(void **state)
 			 6000);
 	h->t->fp.tx_refuse_calls = 1000;
 	nst_poll(h->t);
-	assert_int_equal(h->t->core.ntx, 5);
+	assert_int_equal(dp_core_tx_pending(&h->t->core), 5);
 	assert_int_equal(fake_port_tx_pending(&h->t->fp, 0), 0);
 	peer_ack(h, 12000, 0, 0);
 	assert_int_equal(c->sbuf_len, 0);
 	assert_int_equal(dp_tcp_sq_blocks_alive(), b0 + 2);
 	h->t->fp.tx_refuse_calls = 0;
 	dp_core_tx_flush(&h->t->core);
-	assert_int_equal(h->t->core.ntx, 0);
+	assert_int_equal(dp_core_tx_pending(&h->t->core), 0);
 	assert_int_equal(drain(h), 6000);
 	assert_int_equal(dp_tcp_sq_blocks_alive(), b0);
 	/* and when the core's queue is discarded at teardown */

@@ -43,7 +43,7 @@ echo_server(struct fb_run *run)
 	uint64_t idle_since = rte_rdtsc(), idle_tsc = run->tsc_hz / 1000;
 
 	while (!stopped(run) && (end == 0 || rte_rdtsc() < end)) {
-		uint16_t n = dp_port_rx(dp->port, dp->queue, pkts, ECHO_BURST);
+		uint16_t n = dp_port_rx(dp->ports[0], dp->queue, pkts, ECHO_BURST);
 		uint16_t sent;
 
 		/* idle over 1 ms: poll every 50 us.  Besides sparing the
@@ -64,7 +64,7 @@ echo_server(struct fb_run *run)
 			rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
 			rte_ether_addr_copy(&run->port.mac, &eh->src_addr);
 		}
-		sent = n ? dp_port_tx(dp->port, dp->queue, pkts, n) : 0;
+		sent = n ? dp_port_tx(dp->ports[0], dp->queue, pkts, n) : 0;
 		for (uint16_t i = sent; i < n; i++)
 			rte_pktmbuf_free(pkts[i]);
 		bounced += sent;
@@ -142,7 +142,7 @@ echo_client(struct fb_run *run)
 
 		if (now >= end)
 			break;
-		n = dp_port_rx(dp->port, dp->queue, pkts, ECHO_BURST);
+		n = dp_port_rx(dp->ports[0], dp->queue, pkts, ECHO_BURST);
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_ether_hdr *eh = rte_pktmbuf_mtod(pkts[i],
 				struct rte_ether_hdr *);
@@ -184,7 +184,7 @@ echo_client(struct fb_run *run)
 				m, struct rte_ether_hdr *) + 1))->tsc;
 			out[nout++] = m;
 		}
-		txd = nout ? dp_port_tx(dp->port, dp->queue, out, nout) : 0;
+		txd = nout ? dp_port_tx(dp->ports[0], dp->queue, out, nout) : 0;
 		for (uint16_t i = txd; i < nout; i++)
 			rte_pktmbuf_free(out[i]);	/* retried as lost */
 		r.sent += txd;

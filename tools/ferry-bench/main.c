@@ -102,7 +102,6 @@ make_cores(struct fb_run *run, const unsigned *lcores)
 			return -rte_errno;
 		core->id = i;
 		core->ncores = run->ncores;
-		core->port = &run->port;
 		core->queue = (uint16_t)i;
 		core->rand_state = rte_rdtsc() ^ ((uint64_t)(i + 1) << 32) ^
 				   (uint64_t)getpid();
@@ -364,6 +363,8 @@ main(int argc, char **argv)
 	run.port.ip = run.opt.addr;
 	run.port.prefix_len = run.opt.prefix_len;
 	run.port.gateway = run.opt.gateway;
+	for (unsigned i = 0; i < run.ncores; i++)
+		dp_core_add_port(run.dcores[i], &run.port);	/* the only one */
 	run.nexthop = dp_port_on_link(&run.port, run.opt.host) ?
 		run.opt.host : run.opt.gateway;
 	/* the echo server is the passive side: its peer comes later */
