@@ -23,6 +23,16 @@
 #   --loss P         random loss each direction, e.g. 0.1% (default 0)
 #   --link SPEC      any other ferry-linkemu `set` parameters for every link
 #                    (e.g. 'jitter 2ms dist normal' or 'rate 1gbit')
+#   --wan tap|memif  how the links reach ferryd (default tap: through
+#                    each region's kernel, as below).  memif: ferryd's
+#                    replication link is a second DPDK port (--extra-port),
+#                    net_memif to the emulator, so no kernel is on the
+#                    WAN path (what a 1 Gbit/s link needs on a small box);
+#                    the regions' kernels are then joined by a plain veth
+#                    (no delay) for clients and tools.  check then checks
+#                    that the replication stream crosses the emulator
+#                    (a write on A arrives no sooner than the delay, frames
+#                    forwarded both ways) instead of the kernels' RTT
 #   --no-replica     regions only, no replication
 #   --seconds S      demo load duration (default 10)
 #   --name N         namespace prefix (default geo): N-a, N-b, ... and the
@@ -35,7 +45,13 @@
 #             --repl-lag-probe-key geo:stamp (its own lag measurement);
 #   link A<->X: ferry-linkemu in N-xi, its net_tap ports moved into N-a
 #             (198.18.(60+i).1/24) and the region (198.18.(60+i).2/24);
-#             ip_forward on, routes both ways.  Control socket
+#             ip_forward on, routes both ways.  With --wan memif:
+#             ferry-linkemu in N-xi between memif sockets /tmp/N-xi-a.sock
+#             (ferryd A's port i, 198.18.(60+i).1/24) and /tmp/N-xi-b.sock
+#             (ferryd X's port 1, 198.18.(60+i).2/24; X replicates
+#             198.18.(60+i).1), and a veth N-vi-a / N-vi-b between the
+#             namespaces (198.18.(70+i).1 / .2/24) carrying the routes
+#             instead.  Control socket
 #             /tmp/N-xi.sock:
 #               tools/linkemu/lectl.py /tmp/geo-x1.sock 'partition on'
 #               tools/linkemu/lectl.py /tmp/geo-x1.sock 'set a2b delay 125ms'
@@ -46,14 +62,15 @@
 # namespaces, addresses from 198.18.0.0/15.
 set -euo pipefail
 
-NAME=geo DELAY=35ms LOSS='' LINK='' REGIONS=2 REPLICA=1 SECONDS_LOAD=10
-usage() { sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+NAME=geo DELAY=35ms LOSS='' LINK='' REGIONS=2 REPLICA=1 SECONDS_LOAD=10 WAN=tap
+usage() { sed -n '2,62p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) NAME=$2; shift 2 ;;
 	--delay) DELAY=$2; shift 2 ;;
 	--loss) LOSS=$2; shift 2 ;;
 	--link) LINK=$2; shift 2 ;;
+	--wan) WAN=$2; shift 2 ;;
 	--regions) REGIONS=$2; shift 2 ;;
 	--no-replica) REPLICA=0; shift ;;
 	--seconds) SECONDS_LOAD=$2; shift 2 ;;
@@ -66,6 +83,7 @@ done
 case $1 in demo|up|check) ;; *) usage ;; esac
 case $REGIONS in 2|3|4) ;; *) echo "geo.sh: --regions must be 2..4" >&2; exit 2 ;; esac
 case $SECONDS_LOAD in ''|*[!0-9]*) echo "geo.sh: --seconds must be a number" >&2; exit 2 ;; esac
+case $WAN in tap|memif) ;; *) echo "geo.sh: --wan must be tap or memif" >&2; exit 2 ;; esac
 MODE=$1
 FERRYD=$(readlink -f "$2")
 EMU=$(readlink -f "$3")
@@ -99,6 +117,12 @@ cleanup() {
 		LE_PID=${LINK_PIDS[$i]:-}
 		le_link_down "$NAME-x$i" "$NAME-x$i"
 	done
+	if [ "$WAN" = memif ]; then
+		# the veths go with the namespaces; the socket files stay
+		for i in $(seq 1 $((REGIONS - 1))); do
+			rm -f "/tmp/$NAME-x$i-a.sock" "/tmp/$NAME-x$i-b.sock"
+		done
+	fi
 	for i in $(seq 0 $((REGIONS - 1))); do
 		"$NETNS" down "$(ns_of "$i")" 2>/dev/null || true
 		rm -rf "/var/run/dpdk/$(ns_of "$i")"
@@ -149,17 +173,38 @@ done
 
 # ---- the regions -------------------------------------------------------------
 ncpu=$(nproc)
+if [ "$WAN" = memif ]; then	# socket files of a run that was killed
+	for j in $(seq 1 $((REGIONS - 1))); do
+		rm -f "/tmp/$NAME-x$j-a.sock" "/tmp/$NAME-x$j-b.sock"
+	done
+fi
 for i in $(seq 0 $((REGIONS - 1))); do
 	ns=$(ns_of "$i") a=$(addr_of "$i")
 	k=${a%.2}.1
-	extra=()
+	extra=() vdevs=()
+	master=$(addr_of 0)
+	if [ "$WAN" = memif ]; then
+		# the WAN links as DPDK ports 1..: memif servers the emulators
+		# join (A: one per link; a replica: its own link)
+		if [ "$i" = 0 ]; then
+			for j in $(seq 1 $((REGIONS - 1))); do
+				vdevs+=(--vdev "net_memif$((j - 1)),role=server,socket=/tmp/$NAME-x$j-a.sock,socket-abstract=no")
+				extra+=(--extra-port "$j,198.18.$((60 + j)).1/24")
+			done
+		else
+			vdevs+=(--vdev "net_memif0,role=server,socket=/tmp/$NAME-x$i-b.sock,socket-abstract=no")
+			extra+=(--extra-port "1,198.18.$((60 + i)).2/24")
+			master=198.18.$((60 + i)).1
+		fi
+	fi
 	# replicas measure the lag of geo_watch's stamps where they apply
 	# them (control/repl_lagprobe.h)
 	[ "$i" -gt 0 ] && [ "$REPLICA" = 1 ] &&
-		extra=(--replicaof "$(addr_of 0) 6379" --repl-lag-probe-key geo:stamp)
+		extra+=(--replicaof "$master 6379" --repl-lag-probe-key geo:stamp)
 	tap="${NAME}f${LETTERS[$i]}"
 	"$NETNS" up "$ns" "$k/24" "$FERRYD" -l $((i % ncpu)) --no-huge -m 512 \
-		--no-pci --file-prefix "$ns" --vdev "net_tap0,iface=${tap:0:15}" -- \
+		--no-pci --file-prefix "$ns" --vdev "net_tap0,iface=${tap:0:15}" \
+		"${vdevs[@]}" -- \
 		--addr "$a/24" --gateway "$k" --port 6379 "${extra[@]}" >/dev/null
 	"$NETNS" wait "$ns" "$a" 6379 30
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
@@ -174,6 +219,26 @@ for i in $(seq 1 $((REGIONS - 1))); do
 	xns="$NAME-x$i" ta="${NAME}t${i}a" tb="${NAME}t${i}b"
 	rm -f "/tmp/$xns.sock"	# left by a run that was killed
 	LE_PID=
+	if [ "$WAN" = memif ]; then
+		le_link_up_memif "$EMU" "$xns" "/tmp/$xns-a.sock" "/tmp/$xns-b.sock" \
+			"$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
+			--both "$SPEC" || {
+			LINK_PIDS[$i]=$LE_PID	# the cleanup stops it
+			fail "link A<->${LETTERS[$i]^^} did not start"
+		}
+		LINK_PIDS[$i]=$LE_PID
+		# the kernels' own path between the regions: a plain veth
+		va="$NAME-v$i-a" vb="$NAME-v$i-b" net=198.18.$((70 + i))
+		ip link add "${va:0:15}" netns "$(ns_of 0)" type veth peer \
+			"${vb:0:15}" netns "$(ns_of "$i")"
+		ip -n "$(ns_of 0)" addr add "$net.1/24" dev "${va:0:15}"
+		ip -n "$(ns_of "$i")" addr add "$net.2/24" dev "${vb:0:15}"
+		ip -n "$(ns_of 0)" link set "${va:0:15}" up
+		ip -n "$(ns_of "$i")" link set "${vb:0:15}" up
+		ip -n "$(ns_of 0)" route add "198.18.$((51 + i)).0/24" via "$net.2"
+		ip -n "$(ns_of "$i")" route add 198.18.51.0/24 via "$net.1"
+		continue
+	fi
 	le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
 		"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
 		--both "$SPEC" || {
@@ -190,7 +255,7 @@ for i in $(seq 1 $((REGIONS - 1))); do
 done
 
 echo
-echo "geo.sh: $REGIONS regions, every link $SPEC each way:"
+echo "geo.sh: $REGIONS regions, every link $SPEC each way$([ "$WAN" = memif ] && echo ' (replication over memif: A at 198.18.6x.1 on the link)'):"
 for i in $(seq 0 $((REGIONS - 1))); do
 	role=primary
 	[ "$i" -gt 0 ] && { [ "$REPLICA" = 1 ] && role="replica of A" || role=standalone; }
@@ -227,8 +292,9 @@ show_write_arrives() {
 		done
 		[ "$v" = "$val" ] || fail "the write on A did not reach region ${LETTERS[$i]^^}"
 		t1=$(date +%s%N)
+		ARRIVE_MS[$i]=$(((t1 - t0) / 1000000))
 		printf '  SET on A -> visible on %s after %d ms (one-way delay %s)\n' \
-			"${LETTERS[$i]^^}" $(((t1 - t0) / 1000000)) "$DELAY"
+			"${LETTERS[$i]^^}" "${ARRIVE_MS[$i]}" "$DELAY"
 	done
 }
 
@@ -243,6 +309,28 @@ check)
 	ms=$(echo "$DELAY" | sed -n 's/^\([0-9.]*\)ms$/\1/p')
 	[ -n "$ms" ] || ms=35
 	want=$(awk -v d="$ms" 'BEGIN { print 2 * d }')
+	if [ "$WAN" = memif ]; then
+		# no kernel path crosses the emulator: the check is that the
+		# replication stream does (ferryd's second port, its route)
+		[ "$REPLICA" = 1 ] || fail "check with --wan memif needs replication"
+		wait_links_up 60
+		ARRIVE_MS=()
+		show_write_arrives
+		for i in $(seq 1 $((REGIONS - 1))); do
+			[ "$(info_field "$i" "$i" replication master_host)" = "198.18.$((60 + i)).1" ] ||
+				fail "region ${LETTERS[$i]^^} does not replicate A's link address"
+			awk -v a="${ARRIVE_MS[$i]}" -v d="$ms" 'BEGIN { exit !(a >= d) }' ||
+				fail "the write reached ${LETTERS[$i]^^} in ${ARRIVE_MS[$i]} ms, under the one-way delay $ms ms: not across the emulator"
+			st=$($LECTL "/tmp/$NAME-x$i.sock" stats)
+			for dir in a2b b2a; do
+				fw=$(echo "$st" | awk -v d="$dir" '$1 == d { for (k = 2; k <= NF; k++) if ($k ~ /^forwarded=/) { sub(/^forwarded=/, "", $k); print $k } }')
+				[ "${fw:-0}" -gt 0 ] || fail "link A<->${LETTERS[$i]^^}: nothing forwarded $dir"
+				echo "  link A<->${LETTERS[$i]^^} $dir: $fw frames forwarded"
+			done
+		done
+		echo "PASS: geo check ($REGIONS regions, replication over memif across the emulator, $DELAY one way)"
+		exit 0
+	fi
 	for i in $(seq 1 $((REGIONS - 1))); do
 		[ "$(cli 0 "$i" ping)" = PONG ] ||
 			fail "ferryd ${LETTERS[$i]^^} does not answer from region A"

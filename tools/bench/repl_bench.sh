@@ -44,7 +44,8 @@
 #               and the best 3 s rate.  The connection restarts from an
 #               RTO (it was idle when cut), so the first seconds are CUBIC
 #               regrowing; the best 3 s show what the open window
-#               carries.  A's repl-backlog-size is 1gb for it
+#               carries.  A's repl-backlog-size is 1gb for it (CATCH_MB
+#               x 1.25 when that is more)
 #     fullsync  1M keys (redis-cli --pipe) on A, B re-attached (REPLICAOF):
 #               time until B's link is up with every key, RSS of both
 #               ferryds sampled every 50 ms during it
@@ -64,12 +65,20 @@
 #                  through its taps can still show how close the stream gets
 #                  to a lower cap at the same delay); the rate queue's
 #                  limit scales with it (20000 frames at 1gbit)
+#   WAN_PATH=memif  (environment) how the links reach ferryd: tap (default;
+#                  through each region's kernel and tap) or memif (geo.sh
+#                  --wan memif: the replication link is ferryd's second
+#                  DPDK port, net_memif to the emulator, no kernel on the
+#                  WAN path; clients and tools still use the taps, the
+#                  regions' kernels joined by a plain veth).  The tap case
+#                  measures the kernels' path and is skipped with memif
 #
 # Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
 # python3-redis.  On a shared machine every figure is noisy: results.md
 # starts with the load average; each raw.csv row ends with it.
 #
-# Topology: tools/geo.sh --name rb --regions 4 --delay 0ms up (region A,
+# Topology: tools/geo.sh --name rb --regions 4 --delay 0ms up (2 regions,
+# A and B, unless the rate case runs; region A,
 # namespace rb-a, ferryd 198.18.51.2 the primary; B, C, D at 198.18.52-54.2
 # its replicas, each behind its own ferry-linkemu).  Replicas are detached
 # and re-attached with REPLICAOF.  The redis case uses namespace rb-r
@@ -89,6 +98,8 @@ RATE_BPS=$(awk -v r="$WAN_RATE" 'BEGIN {
 # the rate queue: 20000 frames at 1 Gbit/s (240 ms of queue), scaled with
 # the rate so a lower cap does not get a seconds-long queue; 1000 at least
 WAN_LIMIT=$(awk -v r="$RATE_BPS" 'BEGIN { l = int(20000 * r / 1e9); print l < 1000 ? 1000 : l }')
+WAN_PATH=${WAN_PATH:-tap}
+case $WAN_PATH in tap|memif) ;; *) echo "repl_bench.sh: WAN_PATH '$WAN_PATH': want tap or memif" >&2; exit 2 ;; esac
 CATCH_MB=${CATCH_MB:-350}
 case $CATCH_MB in ''|*[!0-9]*|0) echo "repl_bench.sh: CATCH_MB '$CATCH_MB': want a number of MB > 0" >&2; exit 2 ;; esac
 for d in ${CATCH_SET:-35ms}; do
@@ -166,9 +177,12 @@ col() { # CASE CONFIG FIELD-INDEX -> median over the repetitions
 }
 all() { awk -F, -v c="$1" -v g="$2" -v i="$3" '$1 == c && $2 == g { printf "%s%s", s, $i; s = " " }' "$RAW"; }
 
+master_of() { # REGION: A's address as that replica reaches it
+	if [ "$WAN_PATH" = memif ]; then echo "198.18.$((60 + $1)).1"; else echo "$A"; fi
+}
 attach() { # REGION: replicate A, wait for the link
 	local t
-	cli "$1" "$1" replicaof "$A" 6379 >/dev/null
+	cli "$1" "$1" replicaof "$(master_of "$1")" 6379 >/dev/null
 	for t in $(seq 1 600); do
 		[ "$(link_of "$1")" = up ] && return 0
 		sleep 0.1
@@ -201,16 +215,21 @@ has() { case ",$CASES," in *,$1,*) return 0 ;; esac; return 1; }
 {
 	echo "# repl_bench $(date -u +%FT%TZ)"
 	echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r), shared with other jobs; load at start $(load)"
-	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS"
+	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH"
 } | tee "$RES"
 
 # ---- the geo deployment (all cases but redis) ---------------------------------
 if has rate || has lag || has tap || has wan || has catchup || has fullsync; then
-	say "geo: 4 regions, zero-delay links"
+	# C and D only for the rate case's three replicas: idle, each
+	# ferryd and its emulator still cost ~10-15% of a core polling, which
+	# a 2-core box takes from the stream
+	NREG=2
+	has rate && NREG=4
+	say "geo: $NREG regions, zero-delay links"
 	mkdir -p "$OUT/geo"
-	echo "+ FERRY_RUNDIR=$OUT/geo tools/geo.sh --name rb --regions 4 --delay 0ms up $FERRYD $EMU" | tee -a "$OUT/bench.log"
-	FERRY_RUNDIR=$OUT/geo LE_TIMEOUT=7200 "$HERE/geo.sh" --name rb --regions 4 \
-		--delay 0ms up "$FERRYD" "$EMU" >"$OUT/geo.log" 2>&1 &
+	echo "+ FERRY_RUNDIR=$OUT/geo tools/geo.sh --name rb --regions $NREG --delay 0ms --wan $WAN_PATH up $FERRYD $EMU" | tee -a "$OUT/bench.log"
+	FERRY_RUNDIR=$OUT/geo LE_TIMEOUT=7200 "$HERE/geo.sh" --name rb --regions "$NREG" \
+		--delay 0ms --wan "$WAN_PATH" up "$FERRYD" "$EMU" >"$OUT/geo.log" 2>&1 &
 	GEO_PID=$!
 	for t in $(seq 1 240); do
 		grep -q 'geo.sh: up' "$OUT/geo.log" && break
@@ -349,7 +368,9 @@ else:
 EOF
 fi
 
-if has tap; then
+if has tap && [ "$WAN_PATH" = memif ]; then
+	say "tap: skipped (WAN_PATH=memif: the kernels' path does not cross the emulator)"
+elif has tap; then
 	say "tap: kernel TCP rb-a -> rb-b across the emulator, ${SECS}s"
 	X1=/tmp/rb-x1.sock
 	for r in $(seq 1 "$REPS"); do
@@ -449,7 +470,8 @@ if has catchup; then
 	say "catchup: link A<->B rate $WAN_RATE limit $WAN_LIMIT; partition, ${CATCH_MB} MB of SET -d 1024 on A, heal; B's offset every 0.2 s"
 	detach 2 || true; detach 3 || true
 	run cli 0 0 config set client-output-buffer-limit 'replica 0 0 0'
-	run cli 0 0 config set repl-backlog-size 1gb
+	bl=$((CATCH_MB * 5 / 4)); [ "$bl" -ge 1024 ] || bl=1024
+	run cli 0 0 config set repl-backlog-size "${bl}mb"
 	X1=/tmp/rb-x1.sock
 	for r in $(seq 1 "$REPS"); do
 		for d in ${CATCH_SET:-35ms}; do

@@ -13,6 +13,12 @@
 #       caller's.  The tap PMD keeps
 #       working after the move: its queues are file descriptors of the
 #       tun device, which moves with the netdev.  Sets LE_PID.
+#   le_link_up_memif EMU XNS SOCKA SOCKB PREFIX CTL LOG MEM [OPTIONS...]
+#       The same emulator with two net_memif ports instead (port 0, side a,
+#       client of the memif socket file SOCKA; port 1, side b, of SOCKB):
+#       the servers are DPDK processes (ferryd --extra-port), so no kernel
+#       is on the path.  Starts EMU in namespace XNS (created here, for
+#       le_link_down) and waits for its control socket.  Sets LE_PID.
 #   le_link_down XNS PREFIX
 #       SIGTERM the emulator (SIGKILL after 10 s), by LE_PID, delete XNS
 #       and the EAL run directory.  Returns the emulator's exit status
@@ -55,6 +61,30 @@ le_link_up() {
 	# while the emulator is descheduled on a shared box
 	ip -n "$ans" link set "$ta" txqueuelen 10000 up
 	ip -n "$bns" link set "$tb" txqueuelen 10000 up
+}
+
+le_link_up_memif() {
+	local emu=$1 xns=$2 sa=$3 sb=$4 prefix=$5 ctl=$6 log=$7 mem=$8 i
+	shift 8
+	ip netns add "$xns"
+	le_ns_quiet "$xns"
+	# socket-abstract=no: a socket file, reachable across namespaces
+	ip netns exec "$xns" timeout "${LE_TIMEOUT:-600}" "$emu" -l 0 \
+		--no-huge -m "$mem" --no-pci --file-prefix "$prefix" \
+		--vdev "net_memif0,role=client,socket=$sa,socket-abstract=no" \
+		--vdev "net_memif1,role=client,socket=$sb,socket-abstract=no" \
+		-- --ctl "$ctl" "$@" >"$log" 2>&1 &
+	LE_PID=$!
+	for i in $(seq 1 300); do
+		if ! kill -0 "$LE_PID" 2>/dev/null; then
+			cat "$log" >&2
+			echo "le_link_up_memif: emulator exited during start-up" >&2
+			return 1
+		fi
+		[ -S "$ctl" ] && break
+		sleep 0.1
+	done
+	[ -S "$ctl" ] || { echo "le_link_up_memif: no control socket" >&2; return 1; }
 }
 
 le_link_down() {
