@@ -407,11 +407,13 @@ test_fullsync_eof_bytewise(void **state)
 	assert_int_equal(ctl_link_get_state(l), CTL_LINK_TRANSFER);
 	for (size_t i = 0; i < sizeof(rdb98); i++)
 		feed(l, rdb98 + i, 1);
+	const char *mark = MARK;
+
 	for (size_t i = 0; i < 39; i++)
-		feed(l, MARK + i, 1);
+		feed(l, &mark[i], 1);
 	assert_int_equal(ctl_link_get_state(l), CTL_LINK_TRANSFER);
 	expect_out(l, "");
-	feed(l, MARK + 39, 1);
+	feed(l, &mark[39], 1);
 	assert_int_equal(ctl_link_get_state(l), CTL_LINK_CONNECTED);
 	/* the master starts the stream on this ACK (§1.2) */
 	expect_out(l, ack_str(100));
