@@ -8,7 +8,9 @@
 #                      load with the replication lag shown live (stays up
 #                      until Ctrl-C when run from a terminal).  Environment:
 #                      GEO_DELAY (35ms), GEO_LOSS (e.g. 0.1%), GEO_REGIONS
-#                      (2..4), GEO_SECONDS (10): see tools/geo.sh --help
+#                      (2..4), GEO_SECONDS (10), GEO_WAN (tap, or memif:
+#                      replication over ferryd's second port): see
+#                      tools/geo.sh --help
 #   ./ferry.sh test    install what is missing, build (plain, ASan+UBSan,
 #                      TSan, libFuzzer) and run every test suite
 #
@@ -56,7 +58,7 @@ cmd_run() {
 	# terminal (CI unset) it stays up until Ctrl-C, then removes everything
 	tools/geo.sh --delay "${GEO_DELAY:-35ms}" --regions "${GEO_REGIONS:-2}" \
 		${GEO_LOSS:+--loss "$GEO_LOSS"} --seconds "${GEO_SECONDS:-10}" \
-		demo build-release/ferryd build-release/tools/linkemu/ferry-linkemu
+		--wan "${GEO_WAN:-tap}" demo build-release/ferryd build-release/tools/linkemu/ferry-linkemu
 }
 
 cmd_test() {

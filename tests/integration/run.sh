@@ -185,6 +185,44 @@ t_options() {
 	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" -- \
 		--addr 198.18.0.2/24 --data-cores 2 >/dev/null 2>&1; rc=$?
 	[ $rc -eq 2 ] || { set -e; fail "--data-cores 2 on one lcore: exit $rc"; }
+	# --extra-port (net_null ports: no interfaces): a missing port, a
+	# subnet overlapping another port's, the --port-id port, a port twice,
+	# more than one data core -- each exit 2 with its message
+	local ok=0 msg args
+	while IFS='|' read -r msg args; do
+		# shellcheck disable=SC2086
+		"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" \
+			$args >/dev/null 2>"$FERRY_RUNDIR/err"; rc=$?
+		[ $rc -eq 2 ] && grep -q -- "$msg" "$FERRY_RUNDIR/err" ||
+			{ set -e; fail "--extra-port, want '$msg': exit $rc, $(tail -1 "$FERRY_RUNDIR/err")"; }
+		ok=$((ok + 1))
+	done <<-EOF
+	no DPDK port 1|--vdev net_null0 -- --addr 198.18.0.2/24 --extra-port 1,198.18.61.1/24
+	overlaps another port|--vdev net_null0 --vdev net_null1 -- --addr 198.18.0.2/24 --extra-port 1,198.18.0.9/16
+	is --port-id already|--vdev net_null0 --vdev net_null1 -- --addr 198.18.0.2/24 --extra-port 0,198.18.61.1/24
+	given twice|--vdev net_null0 --vdev net_null1 -- --addr 198.18.0.2/24 --extra-port 1,198.18.61.1/24 --extra-port 1,198.18.62.1/24
+	is not ID,IP/PREFIX|--vdev net_null0 -- --addr 198.18.0.2/24 --extra-port 1,198.18.61.1
+	EOF
+	[ $ok -eq 5 ] || { set -e; fail "--extra-port: $ok of 5 cases ran"; }
+	"$FERRYD" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$NS" \
+		--vdev net_null0 --vdev net_null1 -- --addr 198.18.0.2/24 \
+		--extra-port 1,198.18.61.1/24 >/dev/null 2>"$FERRY_RUNDIR/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "needs one data core" "$FERRY_RUNDIR/err" ||
+		{ set -e; fail "--extra-port on two data cores: exit $rc"; }
+	# and a good one: both ports up, SIGTERM, clean exit
+	"$FERRYD" -l 0 --no-huge -m 256 --no-pci --file-prefix "$NS" \
+		--vdev net_null0 --vdev net_null1 -- --addr 198.18.0.2/24 \
+		--extra-port 1,198.18.61.1/24 >/dev/null 2>"$FERRY_RUNDIR/err" &
+	local xp=$!
+	for _ in $(seq 1 600); do	# 60 s: a loaded box starts slowly
+		grep -q "and on 198.18.61.1/24 (port 1" "$FERRY_RUNDIR/err" && break
+		kill -0 $xp 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "and on 198.18.61.1/24 (port 1" "$FERRY_RUNDIR/err" ||
+		{ kill -KILL $xp; set -e; fail "ferryd with --extra-port did not start: $(tail -3 "$FERRY_RUNDIR/err")"; }
+	kill -TERM $xp; wait $xp; rc=$?
+	[ $rc -eq 0 ] || { set -e; fail "ferryd with --extra-port: exit $rc after SIGTERM"; }
 	"$FERRYD" --help >"$FERRY_RUNDIR/help" 2>&1; rc=$?
 	set -e
 	[ $rc -eq 0 ] || fail "--help: exit $rc"
