@@ -253,12 +253,12 @@ test_stats_format(void **state)
 		"dropped_overflow=0 dropped_partition=1 dropped_nombuf=0 "
 		"dropped_tx=0 queue_depth=0 queue_depth_max=0 "
 		"late_max_ns=60000 late_mean_ns=1000 "
-		"late_hist=6,0,0,1,0,0,0,0\n"
+		"late_hist=6,0,0,1,0,0,0,0,0,0\n"
 		"b2a received=3 forwarded=0 delayed=0 duplicated=0 "
 		"dropped_loss=0 dropped_burst=0 dropped_queue=0 "
 		"dropped_overflow=0 dropped_partition=0 dropped_nombuf=0 "
 		"dropped_tx=0 queue_depth=3 queue_depth_max=5 "
-		"late_max_ns=0 late_mean_ns=0 late_hist=0,0,0,0,0,0,0,0\n"
+		"late_max_ns=0 late_mean_ns=0 late_hist=0,0,0,0,0,0,0,0,0,0\n"
 		"OK\n");
 	le_ctl_format_stats(st, true, reply, sizeof(reply));
 	assert_string_equal(reply,
@@ -268,15 +268,15 @@ test_stats_format(void **state)
 		"\"dropped_partition\":1,\"dropped_nombuf\":0,"
 		"\"dropped_tx\":0,\"queue_depth\":0,\"queue_depth_max\":0,"
 		"\"late_max_ns\":60000,\"late_mean_ns\":1000,"
-		"\"late_hist\":[6,0,0,1,0,0,0,0]},"
+		"\"late_hist\":[6,0,0,1,0,0,0,0,0,0]},"
 		"\"b2a\":{\"received\":3,\"forwarded\":0,\"delayed\":0,"
 		"\"duplicated\":0,\"dropped_loss\":0,\"dropped_burst\":0,"
 		"\"dropped_queue\":0,\"dropped_overflow\":0,"
 		"\"dropped_partition\":0,\"dropped_nombuf\":0,"
 		"\"dropped_tx\":0,\"queue_depth\":3,\"queue_depth_max\":5,"
 		"\"late_max_ns\":0,\"late_mean_ns\":0,"
-		"\"late_hist\":[0,0,0,0,0,0,0,0]},"
-		"\"late_hist_bounds_us\":[10,20,50,100,200,500,1000]}\n"
+		"\"late_hist\":[0,0,0,0,0,0,0,0,0,0]},"
+		"\"late_hist_bounds_us\":[10,20,50,100,200,500,1000,2000,5000]}\n"
 		"OK\n");
 	/* a short buffer truncates, never overflows */
 	{

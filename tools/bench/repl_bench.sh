@@ -284,8 +284,11 @@ lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 	ip netns exec rb-a timeout "$((s + 3))" redis-benchmark -h "$A" -p 6379 \
 		"$@" -n 1000000000 -q >/dev/null 2>&1 &
 	lp=$!
+	# its last line: the SET round trip, which bounds the client leg
+	# inside every stamp's lag
 	ip netns exec rb-a timeout "$((s + 5))" $PY "$HERE/geo_watch.py" stamp \
-		--primary "$A:6379" --every-ms 5 --seconds "$((s + 2))" >/dev/null &
+		--primary "$A:6379" --every-ms 5 --seconds "$((s + 2))" \
+		>"$OUT/$c-$label.stamp" 2>&1 &
 	sp=$!
 	sleep 0.5
 	o0=$(offset_of 1); t0=$(now)
@@ -443,7 +446,13 @@ if has wan; then
 			t0=$(now)
 			if tc=$(CATCHUP_S=30 wait_caught_up 1); then
 				rec "wancatch,$dl,$(awk -v a="$t0" -v b="$tc" 'BEGIN { printf "%.2f", b - a }')"
+				lectl "$X1" 'stats reset'
 				lag_run wan "$dl" "$SECS" -t set -c 4 -P 1 -r 10000 -d 16
+				# where the lag's tail goes: the emulator's lateness
+				# (a frame released after its time: the box did not
+				# run it) and the stamper's SET round trip, this run
+				$PY "$HERE/linkemu/lectl.py" "$X1" stats >"$OUT/wan-$dl.lagstats.$r" || true
+				rec "wanlagdiag,$dl,$(awk '$1 == "a2b" { for (k = 2; k <= NF; k++) { split($k, kv, "="); if (kv[1] == "late_max_ns") mx = kv[2]; if (kv[1] == "late_hist") { n = split(kv[2], h, ","); for (i = 1; i <= n; i++) tot += h[i]; l1 = h[n - 2] + h[n - 1] + h[n]; l2 = h[n - 1] + h[n] } } } END { printf "%.2f,%.2f,%.2f", tot ? 100 * l1 / tot : 0, tot ? 100 * l2 / tot : 0, mx / 1e6 }' "$OUT/wan-$dl.lagstats.$r"),$(sed -n 's/.*SET round trip p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1,\2/p' "$OUT/wan-$dl.stamp")"
 			else
 				rec "wancatch,$dl,nan"
 				rec "wan,$dl,nan,nan,0,0,0,nan,nan,$(load | tr ' ' ';')"
@@ -462,6 +471,13 @@ if has wan; then
 		for dl in $WAN; do
 			ma=$(col wantput "$dl" 3) mb=$(col wantput "$dl" 4)
 			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" -v r="$RATE_BPS" 'BEGIN { printf "%.1f", b * 8 * 100 / r }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 8) | $(col wan "$dl" 9) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(all wan "$dl" 9) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
+		done
+		echo
+		echo "During the lag runs: a2b frames the emulator released >= 1 ms and >= 2 ms after their time (%: the box did not run it; at 0 ms delay frames do not wait, so this reads ~0), its latest (ms); the stamper's SET round trip p50 / p99 (ms), which bounds the client leg inside each stamp's lag"
+		echo "| one-way delay / loss | late >= 1 ms, % (runs) | late >= 2 ms, % (runs) | late max ms (runs) | SET round trip p50 / p99 ms (last run) |"
+		echo "|---|---|---|---|---|"
+		for dl in $WAN; do
+			echo "| ${dl/-/ \/ } | $(all wanlagdiag "$dl" 3) | $(all wanlagdiag "$dl" 4) | $(all wanlagdiag "$dl" 5) | $(awk -F, -v g="$dl" '$1 == "wanlagdiag" && $2 == g { x = $6 " / " $7 } END { print x }' "$RAW") |"
 		done
 	} | tee -a "$RES"
 fi

@@ -22,7 +22,7 @@
 
 const char *const le_dir_names[LE_NDIR] = { "a2b", "b2a" };
 const unsigned le_late_bounds_us[LE_LATE_BUCKETS - 1] = {
-	10, 20, 50, 100, 200, 500, 1000
+	10, 20, 50, 100, 200, 500, 1000, 2000, 5000
 };
 
 static const char ctl_help[] =

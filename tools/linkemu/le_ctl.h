@@ -66,7 +66,7 @@ struct le_dir_cfg {
 	bool partition;
 };
 
-#define LE_LATE_BUCKETS 8
+#define LE_LATE_BUCKETS 10
 /* Upper bounds (us) of the lateness buckets; the last is open. */
 extern const unsigned le_late_bounds_us[LE_LATE_BUCKETS - 1];
 
