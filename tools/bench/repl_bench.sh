@@ -72,6 +72,12 @@
 #                  WAN path; clients and tools still use the taps, the
 #                  regions' kernels joined by a plain veth).  The tap case
 #                  measures the kernels' path and is skipped with memif
+#   LOAD_NICE=19   (environment) the lag runs' background load generator
+#                  (redis-benchmark) and lag reader (geo_watch watch,
+#                  polling B every 1 ms) at this nice level (default 0): on
+#                  a small box they then take the cores last, after the
+#                  ferryds, the emulator and the stamper (whose stamps the
+#                  replica measures: "in ferry")
 #
 # Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
 # python3-redis.  On a shared machine every figure is noisy: results.md
@@ -99,6 +105,9 @@ RATE_BPS=$(awk -v r="$WAN_RATE" 'BEGIN {
 # the rate so a lower cap does not get a seconds-long queue; 1000 at least
 WAN_LIMIT=$(awk -v r="$RATE_BPS" 'BEGIN { l = int(20000 * r / 1e9); print l < 1000 ? 1000 : l }')
 WAN_PATH=${WAN_PATH:-tap}
+LOAD_NICE=${LOAD_NICE:-0}
+case $LOAD_NICE in ''|*[!0-9]*) echo "repl_bench.sh: LOAD_NICE '$LOAD_NICE': want 0..19" >&2; exit 2 ;; esac
+[ "$LOAD_NICE" -le 19 ] || { echo "repl_bench.sh: LOAD_NICE '$LOAD_NICE': want 0..19" >&2; exit 2; }
 case $WAN_PATH in tap|memif) ;; *) echo "repl_bench.sh: WAN_PATH '$WAN_PATH': want tap or memif" >&2; exit 2 ;; esac
 CATCH_MB=${CATCH_MB:-350}
 case $CATCH_MB in ''|*[!0-9]*|0) echo "repl_bench.sh: CATCH_MB '$CATCH_MB': want a number of MB > 0" >&2; exit 2 ;; esac
@@ -215,7 +224,7 @@ has() { case ",$CASES," in *,$1,*) return 0 ;; esac; return 1; }
 {
 	echo "# repl_bench $(date -u +%FT%TZ)"
 	echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r), shared with other jobs; load at start $(load)"
-	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH"
+	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH; lag load nice $LOAD_NICE"
 } | tee "$RES"
 
 # ---- the geo deployment (all cases but redis) ---------------------------------
@@ -281,8 +290,8 @@ fi
 
 lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 	local c=$1 label=$2 s=$3 lp sp; shift 3
-	ip netns exec rb-a timeout "$((s + 3))" redis-benchmark -h "$A" -p 6379 \
-		"$@" -n 1000000000 -q >/dev/null 2>&1 &
+	ip netns exec rb-a timeout "$((s + 3))" nice -n "$LOAD_NICE" \
+		redis-benchmark -h "$A" -p 6379 "$@" -n 1000000000 -q >/dev/null 2>&1 &
 	lp=$!
 	# its last line: the SET round trip, which bounds the client leg
 	# inside every stamp's lag
@@ -292,7 +301,7 @@ lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 	sp=$!
 	sleep 0.5
 	o0=$(offset_of 1); t0=$(now)
-	run ip netns exec rb-b timeout "$((s + 20))" $PY "$HERE/geo_watch.py" watch \
+	run ip netns exec rb-b timeout "$((s + 20))" nice -n "$LOAD_NICE" $PY "$HERE/geo_watch.py" watch \
 		--primary "$A:6379" --replica "${ADDR[1]}:6379" --seconds "$s" \
 		--json "$OUT/$c-$label.json" >"$OUT/$c-$label.watch" || true
 	o1=$(offset_of 1); t1=$(now)
