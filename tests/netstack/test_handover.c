@@ -32,6 +32,7 @@
 #include "dp_arp.h"
 #include "dp_handover.h"
 #include "dp_tcp.h"
+#include "nst_app.h"
 #include "nstest.h"
 #include "tcp_priv.h"
 
@@ -41,31 +42,6 @@ struct pair {
 	struct dp_handover ho;
 	unsigned avail0;
 	bool tcp;
-};
-
-static unsigned connected_calls;
-
-static void
-app_connected(struct dp_core *core, struct dp_tcp_conn *c, void *ctx)
-{
-	(void)core;
-	(void)c;
-	(void)ctx;
-	connected_calls++;
-}
-
-static int
-app_accepted(struct dp_core *core, struct dp_tcp_conn *c, void **ctx)
-{
-	(void)core;
-	(void)c;
-	*ctx = NULL;
-	return 0;
-}
-
-static const struct dp_tcp_app_ops app_ops = {
-	.accepted = app_accepted,
-	.connected = app_connected,
 };
 
 static void
@@ -172,8 +148,9 @@ test_connect_reply_on_other_core(void **state)
 
 	(void)state;
 	pair_create(&p, 0, true, 0);
-	connected_calls = 0;
-	c = dp_tcp_connect(p.peers[0], NST_PEER_IP, 6379, &app_ops, NULL);
+	nst_app_connected_calls = 0;
+	c = dp_tcp_connect(p.peers[0], NST_PEER_IP, 6379, &nst_app_ops,
+			   NULL);
 	assert_non_null(c);
 	ho_poll(&p, 0);
 	assert_int_equal(nst_pop_tcp(p.t[0], &syn, &f), 0);
@@ -195,13 +172,13 @@ test_connect_reply_on_other_core(void **state)
 	assert_int_equal(p.peers[1]->stats.rx_pkts, 0);
 	assert_int_equal(nst_drops(p.t[1], DP_DROP_TCP_NO_CONN), 0);
 	assert_int_equal(nst_sent_count(p.t[1]), 0);	/* no RST */
-	assert_int_equal(connected_calls, 0);
+	assert_int_equal(nst_app_connected_calls, 0);
 
 	/* core 0 drains it: ESTABLISHED, ACK sent from core 0 */
 	assert_int_equal(ho_poll(&p, 0), 1);
 	assert_int_equal(p.peers[0]->stats.handover_in, 1);
 	assert_int_equal(p.peers[0]->stats.rx_pkts, 1);
-	assert_int_equal(connected_calls, 1);
+	assert_int_equal(nst_app_connected_calls, 1);
 	assert_int_equal(c->state, TCP_ESTABLISHED);
 	assert_int_equal(nst_pop_tcp(p.t[0], &ack, &f), 0);
 	assert_int_equal(ack.flags, RTE_TCP_ACK_FLAG);
@@ -237,10 +214,11 @@ test_syn_stays_local(void **state)
 	(void)state;
 	pair_create(&p, 0, true, 0);
 	for (unsigned i = 0; i < 2; i++)
-		assert_int_equal(dp_tcp_listen(p.peers[i], 6379, &app_ops), 0);
+		assert_int_equal(dp_tcp_listen(p.peers[i], 6379,
+					       &nst_app_ops), 0);
 	/* 40000 is core 0's active-open port, but core 1 listens on it */
 	assert_int_equal(dp_handover_port_owner(40000, 2), 0);
-	assert_int_equal(dp_tcp_listen(p.peers[1], 40000, &app_ops), 0);
+	assert_int_equal(dp_tcp_listen(p.peers[1], 40000, &nst_app_ops), 0);
 
 	nst_tcp_defaults(p.t[1], &s);
 	s.sport = 45001;
@@ -290,7 +268,8 @@ test_passive_stray(void **state)
 	(void)state;
 	pair_create(&p, 0, true, 0);
 	for (unsigned i = 0; i < 2; i++)
-		assert_int_equal(dp_tcp_listen(p.peers[i], 6379, &app_ops), 0);
+		assert_int_equal(dp_tcp_listen(p.peers[i], 6379,
+					       &nst_app_ops), 0);
 	nst_tcp_defaults(p.t[0], &s);
 	s.sport = 45010;
 	s.flags = RTE_TCP_SYN_FLAG;

@@ -23,14 +23,16 @@
 #include "dp_core.h"
 #include "dp_ipv4.h"
 #include "dp_tcp.h"
+#include "nst_app.h"
 #include "nstest.h"
 
 static const struct rte_ether_addr mac2 = NST2_MAC, peer2_mac = NST2_PEER_MAC;
 
+/* A harness core with its second port (flags: nst_create's). */
 static int
-setup2(void **state)
+setup_two_ports(void **state, unsigned flags)
 {
-	struct nst *t = nst_create(0);
+	struct nst *t = nst_create(flags);
 
 	if (t == NULL)
 		return -1;
@@ -43,18 +45,15 @@ setup2(void **state)
 }
 
 static int
+setup2(void **state)
+{
+	return setup_two_ports(state, 0);
+}
+
+static int
 setup2_no_arp(void **state)
 {
-	struct nst *t = nst_create(NST_F_NO_STATIC_ARP);
-
-	if (t == NULL)
-		return -1;
-	if (nst_add_port2(t) != 0) {
-		nst_destroy(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
+	return setup_two_ports(state, NST_F_NO_STATIC_ARP);
 }
 
 /* An IPv4 frame from port 1's peer to us, as received on port 1. */
@@ -227,31 +226,6 @@ test_echo_leaves_by_the_route(void **state)
 	assert_int_equal(nst_sent_count(t) + nst_sent_count2(t), 0);
 }
 
-static unsigned connected_calls;
-
-static void
-app_connected(struct dp_core *core, struct dp_tcp_conn *c, void *ctx)
-{
-	(void)core;
-	(void)c;
-	(void)ctx;
-	connected_calls++;
-}
-
-static int
-app_accepted(struct dp_core *core, struct dp_tcp_conn *c, void **ctx)
-{
-	(void)core;
-	(void)c;
-	*ctx = NULL;
-	return 0;
-}
-
-static const struct dp_tcp_app_ops app_ops = {
-	.accepted = app_accepted,
-	.connected = app_connected,
-};
-
 static void
 tcp_on(struct nst *t)
 {
@@ -278,8 +252,8 @@ test_connect_by_port2(void **state)
 	uint8_t buf[256];
 
 	tcp_on(t);
-	connected_calls = 0;
-	assert_non_null(dp_tcp_connect(&t->core, NST2_PEER_IP, 6379, &app_ops,
+	nst_app_connected_calls = 0;
+	assert_non_null(dp_tcp_connect(&t->core, NST2_PEER_IP, 6379, &nst_app_ops,
 				       NULL));
 	nst_poll(t);
 	assert_int_equal(nst_sent_count(t), 0);
@@ -320,7 +294,7 @@ test_connect_by_port2(void **state)
 	sa.ack = syn.seq + 1;
 	sa.opt.mss = 1460;
 	input2(t, buf, nst_build_tcp(buf, sizeof(buf), &sa));
-	assert_int_equal(connected_calls, 1);
+	assert_int_equal(nst_app_connected_calls, 1);
 	assert_true(nst_pop2(t, &f));
 	assert_int_equal(nst_parse_tcp(&f, &ack), 0);
 	assert_int_equal(ack.flags, RTE_TCP_ACK_FLAG);
@@ -335,7 +309,7 @@ test_connect_by_port2(void **state)
 		assert_int_equal(dp_arp_add_static(&t->core, NST_PEER_IP,
 						   &peer), 0);
 	}
-	assert_non_null(dp_tcp_connect(&t->core, NST_PEER_IP, 6379, &app_ops,
+	assert_non_null(dp_tcp_connect(&t->core, NST_PEER_IP, 6379, &nst_app_ops,
 				       NULL));
 	nst_poll(t);
 	assert_int_equal(nst_sent_count2(t), 0);
@@ -357,7 +331,7 @@ test_accept_on_port2(void **state)
 	tcp_on(t);
 	assert_int_equal(dp_arp_add_static(&t->core, NST2_PEER_IP, &peer2_mac),
 			 0);
-	assert_int_equal(dp_tcp_listen(&t->core, 6379, &app_ops), 0);
+	assert_int_equal(dp_tcp_listen(&t->core, 6379, &nst_app_ops), 0);
 	nst_tcp_defaults(t, &syn);
 	ip2_defaults(t, &syn.ip, IPPROTO_TCP);
 	syn.flags = RTE_TCP_SYN_FLAG;

@@ -31,16 +31,18 @@ le_ns_quiet() {
 		net.ipv6.conf.default.disable_ipv6=1 >/dev/null
 }
 
-le_link_up() {
-	local emu=$1 xns=$2 ans=$3 bns=$4 ta=$5 tb=$6 prefix=$7 ctl=$8
-	local log=$9 mem=${10} i
-	shift 10
+# EMU in a new namespace XNS with ports VDEV0 (side a) and VDEV1 (side b),
+# then OPTIONS; sets LE_PID; waits (30 s) for the control socket and, when
+# WAITDEV is not empty, for that interface in XNS.
+le_start() {
+	local emu=$1 xns=$2 prefix=$3 mem=$4 ctl=$5 log=$6 v0=$7 v1=$8
+	local waitdev=$9 i
+	shift 9
 	ip netns add "$xns"
 	le_ns_quiet "$xns"
 	ip netns exec "$xns" timeout "${LE_TIMEOUT:-600}" "$emu" -l 0 \
 		--no-huge -m "$mem" --no-pci --file-prefix "$prefix" \
-		--vdev "net_tap0,iface=$ta" --vdev "net_tap1,iface=$tb" -- \
-		--ctl "$ctl" "$@" >"$log" 2>&1 &
+		--vdev "$v0" --vdev "$v1" -- --ctl "$ctl" "$@" >"$log" 2>&1 &
 	LE_PID=$!
 	for i in $(seq 1 300); do
 		if ! kill -0 "$LE_PID" 2>/dev/null; then
@@ -48,11 +50,20 @@ le_link_up() {
 			echo "le_link_up: emulator exited during start-up" >&2
 			return 1
 		fi
-		[ -S "$ctl" ] && ip -n "$xns" link show "$tb" >/dev/null 2>&1 &&
+		[ -S "$ctl" ] && { [ -z "$waitdev" ] ||
+			ip -n "$xns" link show "$waitdev" >/dev/null 2>&1; } &&
 			break
 		sleep 0.1
 	done
 	[ -S "$ctl" ] || { echo "le_link_up: no control socket" >&2; return 1; }
+}
+
+le_link_up() {
+	local emu=$1 xns=$2 ans=$3 bns=$4 ta=$5 tb=$6 prefix=$7 ctl=$8
+	local log=$9 mem=${10}
+	shift 10
+	le_start "$emu" "$xns" "$prefix" "$mem" "$ctl" "$log" \
+		"net_tap0,iface=$ta" "net_tap1,iface=$tb" "$tb" "$@" || return 1
 	le_ns_quiet "$ans"
 	le_ns_quiet "$bns"
 	ip -n "$xns" link set "$ta" netns "$ans"
@@ -64,27 +75,12 @@ le_link_up() {
 }
 
 le_link_up_memif() {
-	local emu=$1 xns=$2 sa=$3 sb=$4 prefix=$5 ctl=$6 log=$7 mem=$8 i
+	local emu=$1 xns=$2 sa=$3 sb=$4 prefix=$5 ctl=$6 log=$7 mem=$8
 	shift 8
-	ip netns add "$xns"
-	le_ns_quiet "$xns"
 	# socket-abstract=no: a socket file, reachable across namespaces
-	ip netns exec "$xns" timeout "${LE_TIMEOUT:-600}" "$emu" -l 0 \
-		--no-huge -m "$mem" --no-pci --file-prefix "$prefix" \
-		--vdev "net_memif0,role=client,socket=$sa,socket-abstract=no" \
-		--vdev "net_memif1,role=client,socket=$sb,socket-abstract=no" \
-		-- --ctl "$ctl" "$@" >"$log" 2>&1 &
-	LE_PID=$!
-	for i in $(seq 1 300); do
-		if ! kill -0 "$LE_PID" 2>/dev/null; then
-			cat "$log" >&2
-			echo "le_link_up_memif: emulator exited during start-up" >&2
-			return 1
-		fi
-		[ -S "$ctl" ] && break
-		sleep 0.1
-	done
-	[ -S "$ctl" ] || { echo "le_link_up_memif: no control socket" >&2; return 1; }
+	le_start "$emu" "$xns" "$prefix" "$mem" "$ctl" "$log" \
+		"net_memif0,role=client,socket=$sa,socket-abstract=no" \
+		"net_memif1,role=client,socket=$sb,socket-abstract=no" "" "$@"
 }
 
 le_link_down() {
