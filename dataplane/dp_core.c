@@ -146,7 +146,7 @@ dp_core_tx_pending(const struct dp_core *core)
 void
 dp_core_tx_discard(struct dp_core *core)
 {
-	for (unsigned pi = 0; pi < DP_MAX_PORTS; pi++) {
+	for (unsigned pi = 0; pi < core->nports; pi++) {
 		struct dp_core_txq *q = &core->txq[pi];
 
 		for (uint16_t i = 0; i < q->n; i++)

@@ -1,6 +1,7 @@
 /*
- * dp_core.h -- one polling core's context: its port queue, mbuf pool,
- * clock, TX batch, ARP cache, TCP state and counters.
+ * dp_core.h -- one polling core's context: its ports (one queue of each)
+ * and the route between them, mbuf pool, clock, a TX batch per port, ARP
+ * cache, TCP state and counters.
  *
  * Every netstack function takes the core first (as mTCP's mtcp_manager_t):
  * there is no global netstack state, so cores share nothing but the port,

@@ -216,42 +216,40 @@ SPEC="delay $DELAY"
 [ -z "$LINK" ] || SPEC="$SPEC $LINK"
 LE_TIMEOUT=${LE_TIMEOUT:-86400}
 for i in $(seq 1 $((REGIONS - 1))); do
-	xns="$NAME-x$i" ta="${NAME}t${i}a" tb="${NAME}t${i}b"
+	xns="$NAME-x$i"
 	rm -f "/tmp/$xns.sock"	# left by a run that was killed
 	LE_PID=
 	if [ "$WAN" = memif ]; then
 		le_link_up_memif "$EMU" "$xns" "/tmp/$xns-a.sock" "/tmp/$xns-b.sock" \
 			"$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
-			--both "$SPEC" || {
-			LINK_PIDS[$i]=$LE_PID	# the cleanup stops it
-			fail "link A<->${LETTERS[$i]^^} did not start"
-		}
-		LINK_PIDS[$i]=$LE_PID
-		# the kernels' own path between the regions: a plain veth
-		va="$NAME-v$i-a" vb="$NAME-v$i-b" net=198.18.$((70 + i))
-		ip link add "${va:0:15}" netns "$(ns_of 0)" type veth peer \
-			"${vb:0:15}" netns "$(ns_of "$i")"
-		ip -n "$(ns_of 0)" addr add "$net.1/24" dev "${va:0:15}"
-		ip -n "$(ns_of "$i")" addr add "$net.2/24" dev "${vb:0:15}"
-		ip -n "$(ns_of 0)" link set "${va:0:15}" up
-		ip -n "$(ns_of "$i")" link set "${vb:0:15}" up
-		ip -n "$(ns_of 0)" route add "198.18.$((51 + i)).0/24" via "$net.2"
-		ip -n "$(ns_of "$i")" route add 198.18.51.0/24 via "$net.1"
-		continue
-	fi
-	le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
-		"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
-		--both "$SPEC" || {
+			--both "$SPEC"
+	else
+		ta="${NAME}t${i}a" tb="${NAME}t${i}b"
+		le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
+			"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
+			--both "$SPEC"
+	fi || {
 		LINK_PIDS[$i]=$LE_PID	# the cleanup stops it
 		fail "link A<->${LETTERS[$i]^^} did not start"
 	}
 	LINK_PIDS[$i]=$LE_PID
-	ip -n "$(ns_of 0)" addr add "198.18.$((60 + i)).1/24" dev "${ta:0:15}"
-	ip -n "$(ns_of "$i")" addr add "198.18.$((60 + i)).2/24" dev "${tb:0:15}"
-	ip -n "$(ns_of 0)" route add "198.18.$((51 + i)).0/24" via "198.18.$((60 + i)).2"
-	ip -n "$(ns_of "$i")" route add 198.18.51.0/24 via "198.18.$((60 + i)).1"
+	# the kernels' path between A and the region: the emulator's taps,
+	# or with memif (the emulator is off the kernels' path) a plain veth
+	if [ "$WAN" = memif ]; then
+		ka="$NAME-v$i-a" kb="$NAME-v$i-b" net=198.18.$((70 + i))
+		ka=${ka:0:15} kb=${kb:0:15}
+		ip link add "$ka" netns "$(ns_of 0)" type veth peer "$kb" netns "$(ns_of "$i")"
+		ip -n "$(ns_of 0)" link set "$ka" up
+		ip -n "$(ns_of "$i")" link set "$kb" up
+	else
+		ka=${ta:0:15} kb=${tb:0:15} net=198.18.$((60 + i))
+	fi
+	ip -n "$(ns_of 0)" addr add "$net.1/24" dev "$ka"
+	ip -n "$(ns_of "$i")" addr add "$net.2/24" dev "$kb"
+	ip -n "$(ns_of 0)" route add "198.18.$((51 + i)).0/24" via "$net.2"
+	ip -n "$(ns_of "$i")" route add 198.18.51.0/24 via "$net.1"
 	# the first crossing resolves ARP over the link
-	ip netns exec "$(ns_of 0)" ping -c 2 -W 3 "198.18.$((60 + i)).2" >/dev/null || true
+	ip netns exec "$(ns_of 0)" ping -c 2 -W 3 "$net.2" >/dev/null || true
 done
 
 echo
