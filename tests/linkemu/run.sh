@@ -56,6 +56,17 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# wait_ready PID: the receiver PID touched $RUN/ready (it listens); the
+# sender must not start before, or its first datagrams meet no socket
+wait_ready() {
+	local i
+	for i in $(seq 1 600); do
+		[ -e "$RUN/ready" ] && return 0
+		kill -0 "$1" 2>/dev/null || fail "the receiver exited before listening"
+		sleep 0.05
+	done
+	fail "the receiver is not listening after 30 s"
+}
 ctl() { /usr/bin/python3 "$CTL_PY" "$CTL" "$@"; }
 # stat DIR NAME: one counter from "stats"
 stat() {
@@ -222,7 +233,7 @@ rm -f "$RUN/ready"
 ip netns exec "$B" timeout 60 /usr/bin/python3 "$ROOT/tools/linkemu/le_udpprobe.py" \
 	recv 9002 3000 2 0 "$RUN/ready" >"$RUN/ge.json" &
 rpid=$!
-for _ in $(seq 1 100); do [ -e "$RUN/ready" ] && break; sleep 0.05; done
+wait_ready "$rpid"
 ip netns exec "$A" timeout 60 /usr/bin/python3 "$ROOT/tools/linkemu/le_udpprobe.py" \
 	send 198.18.50.2 9002 3000 5000 >/dev/null
 wait "$rpid" || true
@@ -248,10 +259,11 @@ r=$(stat b2a received)
 # ---- rate cap: 1000 datagrams at 5000/s into 1 Mbit/s with a 20-packet
 # queue: the excess is tail-dropped, and every datagram is accounted for
 ctl "reset" "set a2b rate 1mbit limit 20" "stats reset" >/dev/null
+rm -f "$RUN/ready"
 ip netns exec "$B" timeout 60 /usr/bin/python3 "$ROOT/tools/linkemu/le_udpprobe.py" \
 	recv 9000 1000 2 0 "$RUN/ready" >"$RUN/rate.json" &
 rpid=$!
-for _ in $(seq 1 100); do [ -e "$RUN/ready" ] && break; sleep 0.05; done
+wait_ready "$rpid"
 ip netns exec "$A" timeout 60 /usr/bin/python3 "$ROOT/tools/linkemu/le_udpprobe.py" \
 	send 198.18.50.2 9000 1000 5000 >/dev/null
 wait "$rpid" || fail "rate: receiver"
@@ -277,7 +289,7 @@ rm -f "$RUN/ready"
 ip netns exec "$B" timeout 60 /usr/bin/python3 "$ROOT/tools/linkemu/le_udpprobe.py" \
 	recv 9001 10000 4 2000 "$RUN/ready" >"$RUN/infl.json" &
 rpid=$!
-for _ in $(seq 1 100); do [ -e "$RUN/ready" ] && break; sleep 0.05; done
+wait_ready "$rpid"
 ip netns exec "$A" timeout 60 /usr/bin/python3 "$ROOT/tools/linkemu/le_udpprobe.py" \
 	send 198.18.50.2 9001 10000 10000 >"$RUN/infl.send"
 wait "$rpid" || fail "in flight: receiver"
