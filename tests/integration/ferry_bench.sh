@@ -18,6 +18,8 @@
 #   auth      ferryd --requirepass: no -a -> every reply -NOAUTH counted,
 #             exit 3; -a right -> exit 0; -a wrong -> set-up auth errors
 #   echo      --echo server / --echo client: round trips > 0
+#   stall     a memif server that accepts and never answers: the client
+#             connects again every 3 s and exits 1 with its message
 #   cores     ferryd and ferry-bench on two lcores each (two memif queue
 #             pairs): the connections are spread, both cores' share of the
 #             requests verified
@@ -74,6 +76,7 @@ server_start() {
 	server_stop
 	N=$((N + 1))
 	"$prog" -l "${SLCORES:-0}" --no-huge -m 512 --no-pci --file-prefix "$PFX-s$N" \
+		--log-level=pmd.net.memif:info \
 		--vdev "net_memif0,role=server,socket=$SOCK" -- \
 		--addr "$SRV/24" "$@" > "$TMP/server.log" 2>&1 &
 	SPID=$!
@@ -99,7 +102,7 @@ bench() {
 	N=$((N + 1))
 	set +e
 	timeout 60 "$FB" -l "${CLCORES:-1}" --no-huge -m 512 --no-pci \
-		--file-prefix "$PFX-c$N" \
+		--file-prefix "$PFX-c$N" --log-level=pmd.net.memif:info \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- \
 		--addr "$CLI/24" "$@" > "$TMP/bench.out" 2>&1
 	RC=$?
@@ -226,6 +229,40 @@ t_echo() {
 	server_stop
 }
 
+# a memif server that accepts and never says HELLO: the client connects
+# again every 3 s and gives up at --link-wait with its message
+t_stall() {
+	server_stop
+	$PY - "$SOCK" "$TMP/stall.count" <<'PYEOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind("\0" + sys.argv[1])	# memif's default: socket-abstract=yes
+s.listen(4)
+open(sys.argv[2], "w").write("0")	# listening
+s.settimeout(20)
+held, n = [], 0
+try:
+    while True:
+        c, _ = s.accept()
+        held.append(c); n += 1
+        open(sys.argv[2], "w").write(str(n))
+except socket.timeout:
+    pass
+PYEOF
+	SPID=$!
+	for _ in $(seq 1 50); do [ -s "$TMP/stall.count" ] && break; sleep 0.1; done
+	[ -s "$TMP/stall.count" ] || fail "stall: the silent server did not listen"
+	bench -h "$SRV" -t ping -n 10 --link-wait 7
+	[ $RC -eq 1 ] || fail "stall: exit $RC, not 1"
+	grep -q "memif link still down after 3 s: connecting again" \
+		"$TMP/bench.out" || fail "stall: no reconnect message"
+	grep -q "link down after 7 s" "$TMP/bench.out" ||
+		fail "stall: no link-down message"
+	n=$(cat "$TMP/stall.count" 2>/dev/null || echo 0)
+	[ "$n" -ge 3 ] || fail "stall: $n connections, not >= 3 (one + two retries)"
+	server_stop
+}
+
 t_cores() {
 	SLCORES=0-1 server_start "$FERRYD"
 	CLCORES=0-1 bench -h "$SRV" -t set,get -n 6000 -c 8 -r 500 --preload \
@@ -309,7 +346,7 @@ t_redis() {
 	jcheck "$TMP/r2.json" "$COUNTS" "$TOTALS"
 }
 
-for t in options verify pipeline openloop wrong auth echo cores redis; do
+for t in options verify pipeline openloop wrong auth echo stall cores redis; do
 	echo "== $t"
 	"t_$t"
 done

@@ -16,6 +16,8 @@
 #define ECHO_MAGIC 0xfe77be9cu
 #define ECHO_BURST 32
 #define ECHO_LOSS_US 100000
+#define ECHO_QUIET_US 5000		/* the peer idles after 1 ms */
+#define ECHO_QUIET_MAX_US 200000
 
 struct echo_payload {
 	uint32_t magic;
@@ -101,6 +103,33 @@ echo_frame(struct fb_run *run, const struct rte_ether_addr *dst,
 	pl->slot = slot;
 	pl->tsc = rte_rdtsc();
 	return m;
+}
+
+/* Stop sending and drop what comes back until the link has been quiet
+ * for ECHO_QUIET_US (at most ECHO_QUIET_MAX_US), so that the peer is
+ * idle when our port closes.  DPDK 22.11's memif PMD unmaps its regions
+ * on a peer's disconnect (control thread) with no synchronisation with
+ * an rx_burst in progress: a peer still bouncing frames at full rate
+ * when we leave can crash. */
+static void
+echo_quiesce(struct fb_run *run)
+{
+	struct dp_core *dp = run->dcores[0];
+	struct rte_mbuf *pkts[ECHO_BURST];
+	uint64_t hz = run->tsc_hz;
+	uint64_t now = rte_rdtsc(), last = now;
+	uint64_t quiet = hz / 1000000 * ECHO_QUIET_US;
+	uint64_t end = now + hz / 1000000 * ECHO_QUIET_MAX_US;
+
+	while (now - last < quiet && now < end) {
+		uint16_t n = dp_port_rx(dp->ports[0], dp->queue, pkts,
+					ECHO_BURST);
+
+		now = rte_rdtsc();
+		if (n > 0)
+			last = now;
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
 }
 
 static int
@@ -191,6 +220,7 @@ echo_client(struct fb_run *run)
 	}
 	r.seconds = (double)(rte_rdtsc() - (warm_end > start ? warm_end :
 					    start)) / (double)hz;
+	echo_quiesce(run);
 	r.frame_len = len;
 	r.in_flight = nslots;
 	r.hdr = hdr;

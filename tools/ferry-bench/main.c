@@ -178,22 +178,57 @@ free_bench_cores(struct fb_run *run)
 	run->scratch = NULL;
 }
 
-/* memif and real NICs need a moment (memif: the peer must connect). */
+/* memif and real NICs need a moment (memif: the peer must connect).
+ * A memif client whose handshake has not finished after
+ * MEMIF_RETRY_S restarts the port, which connects again: DPDK's memif
+ * PMD never retries by itself (libmemif does, every 2 s), so a
+ * handshake the server dropped would otherwise leave the link down for
+ * the whole wait. */
+#define MEMIF_RETRY_S	3.0
+
+static bool
+port_is_memif(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	return rte_eth_dev_info_get(port_id, &info) == 0 &&
+	       info.driver_name != NULL &&
+	       strcmp(info.driver_name, "net_memif") == 0;
+}
+
 static int
 wait_link(struct fb_run *run)
 {
-	uint64_t end = rte_rdtsc() +
+	uint16_t port_id = run->port.port_id;
+	uint64_t now = rte_rdtsc();
+	uint64_t end = now +
 		(uint64_t)(run->opt.link_wait_s * (double)run->tsc_hz);
+	uint64_t retry_tsc = (uint64_t)(MEMIF_RETRY_S * (double)run->tsc_hz);
+	uint64_t retry_at = port_is_memif(port_id) ? now + retry_tsc : 0;
 
 	for (;;) {
 		struct rte_eth_link link;
 
 		memset(&link, 0, sizeof(link));
-		if (rte_eth_link_get_nowait(run->port.port_id, &link) == 0 &&
+		if (rte_eth_link_get_nowait(port_id, &link) == 0 &&
 		    link.link_status == RTE_ETH_LINK_UP)
 			return 0;
-		if (rte_rdtsc() >= end || atomic_load(&run->sh.stop))
+		now = rte_rdtsc();
+		if (now >= end || atomic_load(&run->sh.stop))
 			return -ETIMEDOUT;
+		if (retry_at != 0 && now >= retry_at) {
+			int rc;
+
+			fprintf(stderr, "ferry-bench: port %u: memif link "
+				"still down after %g s: connecting again\n",
+				port_id, MEMIF_RETRY_S);
+			rc = rte_eth_dev_stop(port_id);
+			if (rc == 0)
+				rc = rte_eth_dev_start(port_id);
+			if (rc != 0)
+				return rc < 0 ? rc : -EIO;
+			retry_at = rte_rdtsc() + retry_tsc;
+		}
 		rte_delay_us_sleep(10000);
 	}
 }

@@ -99,7 +99,8 @@ static const struct {
 	[OPT_PORT_ID] = {0, "port-id", "N", "DPDK port to use (default 0)"},
 	[OPT_MBUFS] = {0, "mbufs", "N", "mbufs per core (default 16383)"},
 	[OPT_LINK_WAIT] = {0, "link-wait", "S",
-		"wait up to S seconds for the port's link (default 10)"},
+		"wait up to S seconds for the port's link (default 10; "
+		"a memif client connects again every 3 s)"},
 	[OPT_HELP] = {0, "help", NULL, "this text"},
 };
 
