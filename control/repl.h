@@ -233,6 +233,7 @@ struct ctl_repl_stats {
 	_Atomic uint64_t feed_waits;		/* writers that found their ring full */
 	_Atomic uint64_t records;		/* wlog records the core consumed */
 	_Atomic uint64_t publishes;		/* backlog appends (batches) */
+	_Atomic uint64_t lag_stamps;		/* repl-lag-probe-ms stamps written */
 };
 extern struct ctl_repl_stats ctl_repl_stats;
 

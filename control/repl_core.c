@@ -7,7 +7,8 @@
  *   ctl_feed_take(next) -> ctl_stream_append_feed -> staging buffer ->
  *   [publish] ctl_backlog_append (advances master_repl_offset: pumps on
  *   the data cores may send it) ; ping every repl-ping-replica-period ;
- *   GETACK when a WAIT asked ; ctl_repl_cron at 1 Hz ;
+ *   GETACK when a WAIT asked ; lag_stamp every repl-lag-probe-ms ;
+ *   ctl_repl_cron at 1 Hz ;
  *   st_worker_quiescent ; idle backoff (pause, then offline sleeps).
  *
  * Batching: records are staged and published (appended to the backlog)
@@ -38,7 +39,9 @@
 #include <time.h>
 
 #include "buf.h"
+#include "client.h"
 #include "config.h"
+#include "repl_lagprobe.h"
 #include "util.h"
 #include "wlog.h"
 #include "worker.h"
@@ -109,6 +112,64 @@ publish(struct st_buf *b)
 	st_buf_shrink(b);
 }
 
+/*
+ * The primary's lag-probe stamp: with repl-lag-probe-ms > 0, a
+ * repl-lag-probe-key set, replicas attached and no failover under way,
+ * SET <key> <unix ms, 3 decimals> every repl-lag-probe-ms, executed here
+ * as an ordinary write (applied to the keyspace, numbered, replicated:
+ * stock replicas just get a SET).  A ferry replica with the same
+ * repl-lag-probe-key then measures each stamp from the moment the
+ * primary wrote it (repl_lagprobe.h), without a client's round trip.
+ * Like pt-heartbeat's row, it writes into the keyspace: off by default.
+ * The replication core's thread only (its own client and feed ring; the
+ * core drains that ring itself, one small record per period).
+ */
+static void
+lag_stamp(struct st_worker *w, struct st_client **cp, int64_t now_ms,
+	  int64_t *next_ms)
+{
+	long long every = CTL_CFG(repl_lag_probe_ms);
+	char key[CTL_LAGPROBE_KEY_MAX + 1], val[32], req[CTL_LAGPROBE_KEY_MAX + 96];
+	struct st_client *c = *cp;
+	int64_t us;
+	size_t klen;
+	int vlen, n;
+
+	if (every <= 0 || now_ms < *next_ms)
+		return;
+	*next_ms = now_ms + every;
+	if (ctl_repl_role() != CTL_ROLE_MASTER || ctl_replicas_count() == 0 ||
+	    ctl_failover_state() != CTL_FAILOVER_NONE ||
+	    st_config_get("repl-lag-probe-key", key, sizeof(key)) != 0 ||
+	    key[0] == '\0')
+		return;
+	klen = strlen(key);
+	if (klen >= CTL_LAGPROBE_KEY_MAX)
+		return;			/* the replicas do not accept it */
+	if (c == NULL) {
+		c = st_client_new(w);
+		if (c == NULL)
+			return;
+		c->flags |= ST_CLIENT_AUTHENTICATED;
+		snprintf(c->addr, sizeof(c->addr), "repl-lag-probe");
+		*cp = c;
+	}
+	us = st_ustime();
+	vlen = snprintf(val, sizeof(val), "%lld.%03lld",
+			(long long)(us / 1000), (long long)(us % 1000));
+	n = snprintf(req, sizeof(req), "*3\r\n$3\r\nSET\r\n$%zu\r\n%s\r\n"
+		     "$%d\r\n%s\r\n", klen, key, vlen, val);
+	if (n <= 0 || (size_t)n >= sizeof(req))
+		return;
+	c->db = 0;
+	st_client_feed(c, req, (size_t)n);
+	st_client_process(c);
+	st_buf_reset(&c->out);		/* +OK, or an error nobody reads */
+	c->flags &= ~ST_CLIENT_CLOSE_AFTER_REPLY;
+	atomic_fetch_add_explicit(&ctl_repl_stats.lag_stamps, 1,
+				  memory_order_relaxed);
+}
+
 static void
 idle_sleep(unsigned idle)
 {
@@ -134,6 +195,8 @@ static void *
 core_main(void *arg)
 {
 	struct st_worker *w = st_thread_register();
+	struct st_client *stamp_client = NULL;
+	int64_t next_stamp_ms = 0;
 	struct st_buf sbuf;
 	struct ctl_stream st = { -1, &sbuf };
 	uint64_t next = atomic_load(&core.seq) + 1;
@@ -212,6 +275,7 @@ core_main(void *arg)
 		if (sbuf.len > 0 &&
 		    (window == 0 || st_ustime() - first_staged_us >= window))
 			publish(&sbuf);
+		lag_stamp(w, &stamp_client, now_ms, &next_stamp_ms);
 		if (now_ms - last_cron_ms >= 1000) {
 			last_cron_ms = now_ms;
 			ctl_repl_cron();
@@ -228,6 +292,8 @@ core_main(void *arg)
 	}
 	publish(&sbuf);
 	st_buf_free(&sbuf);
+	if (stamp_client != NULL)
+		st_client_free(stamp_client);
 	st_thread_unregister(w);
 	return NULL;
 }

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "config.h"
 #include "hdr.h"
+#include "repl.h"
 #include "util.h"
 
 /* The master link's thread only. */
@@ -132,12 +133,15 @@ ctl_lagprobe_info(struct st_buf *b)
 	st_buf_printf(b, "lag_probe_key:%s\r\nlag_probe_samples:%llu\r\n"
 		"lag_probe_rejected:%llu\r\nlag_probe_p50_us:%llu\r\n"
 		"lag_probe_p99_us:%llu\r\nlag_probe_max_us:%llu\r\n"
-		"lag_probe_last_us:%llu\r\n", key,
+		"lag_probe_last_us:%llu\r\nlag_probe_stamps_written:%llu\r\n",
+		key,
 		(unsigned long long)hist.count, rejected,
 		(unsigned long long)st_hdr_percentile(&hist, 50),
 		(unsigned long long)st_hdr_percentile(&hist, 99),
 		(unsigned long long)(hist.count ? hist.max : 0),
-		(unsigned long long)last_us);
+		(unsigned long long)last_us,
+		(unsigned long long)atomic_load_explicit(&ctl_repl_stats.lag_stamps,
+							 memory_order_relaxed));
 	pthread_mutex_unlock(&lock);
 }
 

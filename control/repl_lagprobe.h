@@ -15,10 +15,17 @@
  * the clocks' offset adds in).  Stamps that do not parse, or lie in the
  * future (a negative lag), are counted apart and not recorded.
  *
+ * The stamps usually come from a client (tools/geo_watch.py stamp), so
+ * the figure includes that client's way to the primary.  With
+ * `repl-lag-probe-ms N` on the primary (ferry's; 0 = off) the primary
+ * writes the SET itself every N ms (repl_core.c, lag_stamp) while it has
+ * replicas: the replica then measures from the primary's write alone.
+ *
  * INFO replication shows, while the key is set: lag_probe_key,
  * lag_probe_samples, lag_probe_rejected, lag_probe_p50_us,
  * lag_probe_p99_us, lag_probe_max_us, lag_probe_last_us (the histogram:
- * store/hdr.h, relative error < 0.1%).  CONFIG RESETSTAT empties it.
+ * store/hdr.h, relative error < 0.1%), lag_probe_stamps_written (by this
+ * process as a primary).  CONFIG RESETSTAT empties the histogram.
  *
  * Concurrency: the module holds one histogram behind one mutex; observe
  * runs on the master link's thread, only for commands whose key matches

@@ -120,6 +120,10 @@ static const struct param params[] = {
 	/* ferry's: SET <key> <unix ms> applied from the master records its
 	 * lag (control/repl_lagprobe.h); "" = off */
 	PS("repl-lag-probe-key", repl_lag_probe_key),
+	/* ferry's: a primary with replicas writes SET <repl-lag-probe-key>
+	 * <unix ms> itself every this many ms (control/repl_core.c), so its
+	 * replicas' probe measures from the primary's write; 0 = off */
+	P("repl-lag-probe-ms", P_LL, repl_lag_probe_ms, 0, 3600000, NULL, "0"),
 	P("maxclients", P_LL, maxclients, 1, LLONG_MAX, NULL, "10000"),
 	PI("port", P_INT, port, 0, 65535, NULL, "6379"),
 	{ "requirepass", P_STRING, NULL, 0, 0, NULL, "", false },

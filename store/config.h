@@ -57,6 +57,7 @@ struct st_config {
 	long long repl_backlog_ttl;		/* seconds without replicas, 0 = never */
 	long long repl_batch_window_us;		/* 0 = publish every core iteration */
 	long long repl_batch_bytes;		/* publish at least this often */
+	long long repl_lag_probe_ms;		/* primary's probe stamp, 0 = off */
 	long long client_output_buffer_limit_replica;	/* hard limit, 0 = none */
 	/* client-output-buffer-limit's replica class: soft limit (bytes, 0 =
 	 * none) and how long (s) a replica may stay over it */

@@ -13,7 +13,8 @@
 # writes to A: B's and the stock replica's offsets reach A's, every key is
 # equal on all three, and B's replid is A's (chained replicas share the
 # stream and its offsets).  Then B's link to A is killed: B resyncs
-# partially and the chain stays equal.
+# partially and the chain stays equal.  Last, A's own lag stamps
+# (repl-lag-probe-ms): B measures them, the stock server applies them.
 # Cleanup (always): the processes killed by PID, the namespace deleted.
 set -euo pipefail
 
@@ -84,4 +85,38 @@ nsx $PY "$TOOL" wait "$A" 6379 "$K" "$KPORT" 30 || fail "the stock offset (3)"
 	fail "B's sync_full is $(info_field "$B" 6379 sync_full), not 2"
 nsx $PY "$TOOL" compare "$A" 6379 "$B" 6379 || fail "A != B (3)"
 nsx $PY "$TOOL" compare "$A" 6379 "$K" "$KPORT" || fail "A != stock (3)"
+
+echo "== the primary's lag stamps (repl-lag-probe-ms)"
+# A writes SET lp:stamp <unix ms> itself every 10 ms while it has a
+# replica; B (a ferry replica with the same key) measures each from A's
+# write; B, a replica, writes none of its own; the stock server just
+# applies the SETs; 0 stops them
+[ "$(rc "$A" config set repl-lag-probe-key lp:stamp)" = OK ] || fail "probe key on A"
+[ "$(rc "$B" config set repl-lag-probe-key lp:stamp)" = OK ] || fail "probe key on B"
+[ "$(rc "$B" config set repl-lag-probe-ms 10)" = OK ] || fail "probe ms on B"
+[ "$(rc "$A" config set repl-lag-probe-ms 10)" = OK ] || fail "probe ms on A"
+[ "$(rc "$A" config get repl-lag-probe-ms | tail -1)" = 10 ] || fail "CONFIG GET repl-lag-probe-ms"
+[ "$(rc "$A" config set repl-lag-probe-ms -1 2>&1 | head -c 3)" = ERR ] ||
+	fail "repl-lag-probe-ms -1 accepted"
+sleep 2
+w=$(info_field "$A" 6379 lag_probe_stamps_written)
+n=$(info_field "$B" 6379 lag_probe_samples)
+[ "${w:-0}" -ge 50 ] || fail "A wrote ${w:-no} stamps in 2 s, not >= 50"
+[ "${n:-0}" -ge 50 ] || fail "B measured ${n:-no} stamps, not >= 50"
+[ "$(info_field "$B" 6379 lag_probe_stamps_written)" = 0 ] ||
+	fail "B, a replica, wrote stamps"
+[ "$(info_field "$B" 6379 lag_probe_rejected)" = 0 ] || fail "B rejected stamps"
+[ "$(info_field "$B" 6379 lag_probe_p50_us)" -gt 0 ] || fail "B's p50 is 0"
+v=$(nsx redis-cli -h "$K" -p "$KPORT" get lp:stamp)
+$PY -c 'import sys, time; v = float(sys.argv[1]); sys.exit(0 if abs(time.time() * 1000 - v) < 10000 else 1)' "$v" ||
+	fail "the stock replica's lp:stamp '$v' is not a stamp of now"
+[ "$(rc "$A" config set repl-lag-probe-ms 0)" = OK ] || fail "probe ms 0"
+sleep 0.3
+w=$(info_field "$A" 6379 lag_probe_stamps_written)
+sleep 0.5
+[ "$(info_field "$A" 6379 lag_probe_stamps_written)" = "$w" ] ||
+	fail "stamps still written with repl-lag-probe-ms 0"
+nsx $PY "$TOOL" wait "$A" 6379 "$K" "$KPORT" 30 || fail "the stock offset (4)"
+nsx $PY "$TOOL" compare "$A" 6379 "$B" 6379 || fail "A != B (4)"
+nsx $PY "$TOOL" compare "$A" 6379 "$K" "$KPORT" || fail "A != stock (4)"
 echo "PASS"
