@@ -78,6 +78,23 @@
 #                  a small box they then take the cores last, after the
 #                  ferryds, the emulator and the stamper (whose stamps the
 #                  replica measures: "in ferry")
+#   LAG_STAMP=primary  (environment) who writes the lag runs' stamps:
+#                  client (default): geo_watch stamp, a Python client in
+#                  region A, every 5 ms -- each stamp's lag includes its
+#                  way to A; primary: ferryd A itself (repl-lag-probe-key
+#                  geo:stamp, repl-lag-probe-ms 5: control/repl_core.c), so
+#                  "in ferry" is the lag from A's write to B's apply alone
+#                  (no stamper; the SET round-trip column stays empty)
+#   RT_PRIO=40     (environment) real-time priority (SCHED_FIFO, chrt,
+#                  every thread) once geo is up, for what RT_SCOPE says:
+#                  wire (default): the emulators only, at RT_PRIO -- a
+#                  wire is never descheduled, and on a small box the
+#                  emulator's lateness otherwise lands in the lag's tail;
+#                  all: also ferryd A at RT_PRIO, B (C, D) at +2, the
+#                  emulators at +3 and the lag runs' stamper at +1, to
+#                  stand in for dedicated cores.  Polling loops sleep when
+#                  idle; the kernel's RT throttling (95%) keeps the box
+#                  alive if one spins.  Default: off (all SCHED_OTHER)
 #
 # Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
 # python3-redis.  On a shared machine every figure is noisy: results.md
@@ -108,6 +125,13 @@ WAN_PATH=${WAN_PATH:-tap}
 LOAD_NICE=${LOAD_NICE:-0}
 case $LOAD_NICE in ''|*[!0-9]*) echo "repl_bench.sh: LOAD_NICE '$LOAD_NICE': want 0..19" >&2; exit 2 ;; esac
 [ "$LOAD_NICE" -le 19 ] || { echo "repl_bench.sh: LOAD_NICE '$LOAD_NICE': want 0..19" >&2; exit 2; }
+RT_PRIO=${RT_PRIO:-}
+case $RT_PRIO in '') ;; *[!0-9]*) echo "repl_bench.sh: RT_PRIO '$RT_PRIO': want 1..90" >&2; exit 2 ;;
+*) [ "$RT_PRIO" -ge 1 ] && [ "$RT_PRIO" -le 90 ] || { echo "repl_bench.sh: RT_PRIO '$RT_PRIO': want 1..90" >&2; exit 2; } ;; esac
+LAG_STAMP=${LAG_STAMP:-client}
+case $LAG_STAMP in client|primary) ;; *) echo "repl_bench.sh: LAG_STAMP '$LAG_STAMP': want client or primary" >&2; exit 2 ;; esac
+RT_SCOPE=${RT_SCOPE:-wire}
+case $RT_SCOPE in wire|all) ;; *) echo "repl_bench.sh: RT_SCOPE '$RT_SCOPE': want wire or all" >&2; exit 2 ;; esac
 case $WAN_PATH in tap|memif) ;; *) echo "repl_bench.sh: WAN_PATH '$WAN_PATH': want tap or memif" >&2; exit 2 ;; esac
 CATCH_MB=${CATCH_MB:-350}
 case $CATCH_MB in ''|*[!0-9]*|0) echo "repl_bench.sh: CATCH_MB '$CATCH_MB': want a number of MB > 0" >&2; exit 2 ;; esac
@@ -224,7 +248,7 @@ has() { case ",$CASES," in *,$1,*) return 0 ;; esac; return 1; }
 {
 	echo "# repl_bench $(date -u +%FT%TZ)"
 	echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r), shared with other jobs; load at start $(load)"
-	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH; lag load nice $LOAD_NICE"
+	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH; lag load nice $LOAD_NICE; real-time priorities: ${RT_PRIO:-off}${RT_PRIO:+ ($RT_SCOPE)}; lag stamps by the $LAG_STAMP"
 } | tee "$RES"
 
 # ---- the geo deployment (all cases but redis) ---------------------------------
@@ -248,7 +272,20 @@ if has rate || has lag || has tap || has wan || has catchup || has fullsync; the
 	grep -q 'geo.sh: up' "$OUT/geo.log" || { cat "$OUT/geo.log"; exit 1; }
 	PID_A=$(cat "$OUT/geo/rb-a.pid") PID_B=$(cat "$OUT/geo/rb-b.pid")
 	echo "geo up (ferryd A pid $PID_A, B pid $PID_B); load $(load)"
+	if [ -n "$RT_PRIO" ]; then
+		up=0; [ "$RT_SCOPE" = wire ] || up=3
+		[ "$RT_SCOPE" = wire ] || run chrt -a -f -p "$RT_PRIO" "$PID_A" >/dev/null
+		for i in $(seq 1 $((NREG - 1))); do
+			[ "$RT_SCOPE" = wire ] ||
+				run chrt -a -f -p "$((RT_PRIO + 2))" "$(cat "$OUT/geo/rb-$(echo abcd | cut -c$((i + 1))).pid")" >/dev/null
+			for p in $(ip netns pids "rb-x$i"); do
+				run chrt -a -f -p "$((RT_PRIO + up))" "$p" >/dev/null
+			done
+		done
+	fi
 fi
+STAMP_RT=()
+[ -z "$RT_PRIO" ] || [ "$RT_SCOPE" = wire ] || STAMP_RT=(chrt -f "$((RT_PRIO + 1))")
 
 bench_set() { # LABEL REPLICAS...: one rate run
 	local label=$1 t0 t1 rps n=$REQS; shift
@@ -293,19 +330,27 @@ lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 	ip netns exec rb-a timeout "$((s + 3))" nice -n "$LOAD_NICE" \
 		redis-benchmark -h "$A" -p 6379 "$@" -n 1000000000 -q >/dev/null 2>&1 &
 	lp=$!
-	# its last line: the SET round trip, which bounds the client leg
-	# inside every stamp's lag
-	ip netns exec rb-a timeout "$((s + 5))" $PY "$HERE/geo_watch.py" stamp \
-		--primary "$A:6379" --every-ms 5 --seconds "$((s + 2))" \
-		>"$OUT/$c-$label.stamp" 2>&1 &
-	sp=$!
+	if [ "$LAG_STAMP" = primary ]; then
+		cli 0 0 config set repl-lag-probe-key geo:stamp >/dev/null
+		cli 0 0 config set repl-lag-probe-ms 5 >/dev/null
+		: >"$OUT/$c-$label.stamp"
+		sp=""
+	else
+		# its last line: the SET round trip, which bounds the client
+		# leg inside every stamp's lag
+		ip netns exec rb-a timeout "$((s + 5))" "${STAMP_RT[@]}" $PY "$HERE/geo_watch.py" stamp \
+			--primary "$A:6379" --every-ms 5 --seconds "$((s + 2))" \
+			>"$OUT/$c-$label.stamp" 2>&1 &
+		sp=$!
+	fi
 	sleep 0.5
 	o0=$(offset_of 1); t0=$(now)
 	run ip netns exec rb-b timeout "$((s + 20))" nice -n "$LOAD_NICE" $PY "$HERE/geo_watch.py" watch \
 		--primary "$A:6379" --replica "${ADDR[1]}:6379" --seconds "$s" \
 		--json "$OUT/$c-$label.json" >"$OUT/$c-$label.watch" || true
 	o1=$(offset_of 1); t1=$(now)
-	wait "$lp" "$sp" 2>/dev/null || true
+	[ "$LAG_STAMP" = client ] || cli 0 0 config set repl-lag-probe-ms 0 >/dev/null
+	wait "$lp" $sp 2>/dev/null || true
 	tail -1 "$OUT/$c-$label.watch"
 	$PY - "$OUT/$c-$label.json" "$c" "$label" "$o0" "$o1" "$t0" "$t1" "$(load | tr ' ' ';')" >>"$RAW" <<'EOF'
 import json, sys
