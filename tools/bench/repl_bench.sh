@@ -90,9 +90,11 @@
 #                  wire (default): the emulators only, at RT_PRIO -- a
 #                  wire is never descheduled, and on a small box the
 #                  emulator's lateness otherwise lands in the lag's tail;
-#                  all: also ferryd A at RT_PRIO, B (C, D) at +2, the
-#                  emulators at +3 and the lag runs' stamper at +1, to
-#                  stand in for dedicated cores.  Polling loops sleep when
+#                  replicas: also ferryd B (C, D), at RT_PRIO + 1 (the
+#                  emulators at RT_PRIO + 2); all: also ferryd A at
+#                  RT_PRIO, B (C, D) at +2, the emulators at +3 and the
+#                  lag runs' stamper at +1, to stand in for dedicated
+#                  cores.  Polling loops sleep when
 #                  idle; the kernel's RT throttling (95%) keeps the box
 #                  alive if one spins.  Default: off (all SCHED_OTHER)
 #
@@ -131,7 +133,7 @@ case $RT_PRIO in '') ;; *[!0-9]*) echo "repl_bench.sh: RT_PRIO '$RT_PRIO': want 
 LAG_STAMP=${LAG_STAMP:-client}
 case $LAG_STAMP in client|primary) ;; *) echo "repl_bench.sh: LAG_STAMP '$LAG_STAMP': want client or primary" >&2; exit 2 ;; esac
 RT_SCOPE=${RT_SCOPE:-wire}
-case $RT_SCOPE in wire|all) ;; *) echo "repl_bench.sh: RT_SCOPE '$RT_SCOPE': want wire or all" >&2; exit 2 ;; esac
+case $RT_SCOPE in wire|replicas|all) ;; *) echo "repl_bench.sh: RT_SCOPE '$RT_SCOPE': want wire, replicas or all" >&2; exit 2 ;; esac
 case $WAN_PATH in tap|memif) ;; *) echo "repl_bench.sh: WAN_PATH '$WAN_PATH': want tap or memif" >&2; exit 2 ;; esac
 CATCH_MB=${CATCH_MB:-350}
 case $CATCH_MB in ''|*[!0-9]*|0) echo "repl_bench.sh: CATCH_MB '$CATCH_MB': want a number of MB > 0" >&2; exit 2 ;; esac
@@ -273,11 +275,11 @@ if has rate || has lag || has tap || has wan || has catchup || has fullsync; the
 	PID_A=$(cat "$OUT/geo/rb-a.pid") PID_B=$(cat "$OUT/geo/rb-b.pid")
 	echo "geo up (ferryd A pid $PID_A, B pid $PID_B); load $(load)"
 	if [ -n "$RT_PRIO" ]; then
-		up=0; [ "$RT_SCOPE" = wire ] || up=3
-		[ "$RT_SCOPE" = wire ] || run chrt -a -f -p "$RT_PRIO" "$PID_A" >/dev/null
+		case $RT_SCOPE in wire) up=0 rp= ;; replicas) up=2 rp=1 ;; all) up=3 rp=2 ;; esac
+		[ "$RT_SCOPE" != all ] || run chrt -a -f -p "$RT_PRIO" "$PID_A" >/dev/null
 		for i in $(seq 1 $((NREG - 1))); do
-			[ "$RT_SCOPE" = wire ] ||
-				run chrt -a -f -p "$((RT_PRIO + 2))" "$(cat "$OUT/geo/rb-$(echo abcd | cut -c$((i + 1))).pid")" >/dev/null
+			[ -z "$rp" ] ||
+				run chrt -a -f -p "$((RT_PRIO + rp))" "$(cat "$OUT/geo/rb-$(echo abcd | cut -c$((i + 1))).pid")" >/dev/null
 			for p in $(ip netns pids "rb-x$i"); do
 				run chrt -a -f -p "$((RT_PRIO + up))" "$p" >/dev/null
 			done
@@ -285,7 +287,7 @@ if has rate || has lag || has tap || has wan || has catchup || has fullsync; the
 	fi
 fi
 STAMP_RT=()
-[ -z "$RT_PRIO" ] || [ "$RT_SCOPE" = wire ] || STAMP_RT=(chrt -f "$((RT_PRIO + 1))")
+[ -z "$RT_PRIO" ] || [ "$RT_SCOPE" != all ] || STAMP_RT=(chrt -f "$((RT_PRIO + 1))")
 
 bench_set() { # LABEL REPLICAS...: one rate run
 	local label=$1 t0 t1 rps n=$REQS; shift
