@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -186,14 +188,22 @@ free_bench_cores(struct fb_run *run)
  * the whole wait. */
 #define MEMIF_RETRY_S	3.0
 
+/* A memif port in the client role (memif's default): the side that
+ * connects.  A server waits for its peer; restarting it would only cut
+ * a handshake in progress. */
 static bool
-port_is_memif(uint16_t port_id)
+port_is_memif_client(uint16_t port_id)
 {
 	struct rte_eth_dev_info info;
+	const struct rte_devargs *da;
 
-	return rte_eth_dev_info_get(port_id, &info) == 0 &&
-	       info.driver_name != NULL &&
-	       strcmp(info.driver_name, "net_memif") == 0;
+	if (rte_eth_dev_info_get(port_id, &info) != 0 ||
+	    info.driver_name == NULL ||
+	    strcmp(info.driver_name, "net_memif") != 0)
+		return false;
+	da = info.device != NULL ? rte_dev_devargs(info.device) : NULL;
+	return da == NULL || da->args == NULL ||
+	       strstr(da->args, "role=server") == NULL;
 }
 
 static int
@@ -204,7 +214,7 @@ wait_link(struct fb_run *run)
 	uint64_t end = now +
 		(uint64_t)(run->opt.link_wait_s * (double)run->tsc_hz);
 	uint64_t retry_tsc = (uint64_t)(MEMIF_RETRY_S * (double)run->tsc_hz);
-	uint64_t retry_at = port_is_memif(port_id) ? now + retry_tsc : 0;
+	uint64_t retry_at = port_is_memif_client(port_id) ? now + retry_tsc : 0;
 
 	for (;;) {
 		struct rte_eth_link link;
