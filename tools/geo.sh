@@ -7,7 +7,8 @@
 #
 #   demo    build it, show a write on A arriving at the replicas, run a short
 #           load on A while tools/geo_watch.py shows, per second, A's
-#           commands/s, both replication offsets and the replication lag;
+#           commands/s, both replication offsets and the replication lag
+#           (of stamps A writes itself every 5 ms: repl-lag-probe-ms);
 #           then compare the replicas with A.  From a terminal (and CI
 #           unset) it then stays up until Ctrl-C; otherwise it removes
 #           everything.
@@ -197,8 +198,9 @@ for i in $(seq 0 $((REGIONS - 1))); do
 			master=198.18.$((60 + i)).1
 		fi
 	fi
-	# replicas measure the lag of geo_watch's stamps where they apply
-	# them (control/repl_lagprobe.h)
+	# replicas measure the lag of the stamps (A's own in the demo,
+	# geo_watch's or A's in repl_bench) where they apply them
+	# (control/repl_lagprobe.h)
 	[ "$i" -gt 0 ] && [ "$REPLICA" = 1 ] &&
 		extra+=(--replicaof "$master 6379" --repl-lag-probe-key geo:stamp)
 	tap="${NAME}f${LETTERS[$i]}"
@@ -370,17 +372,19 @@ demo)
 	show_write_arrives
 	say "writes to a replica are refused (replica-read-only)"
 	cli 1 1 set geo:x 1 || true
-	say "load on A for ${SECONDS_LOAD}s (redis-benchmark SET/INCR/LPUSH, 20 clients, -P 4) with the lag watched from region B"
+	say "load on A for ${SECONDS_LOAD}s (redis-benchmark SET/INCR/LPUSH, 20 clients, -P 4) with the lag watched from region B (A stamps geo:stamp every 5 ms itself)"
 	ip netns exec "$(ns_of 0)" timeout "$((SECONDS_LOAD + 1))" redis-benchmark \
 		-h "$(addr_of 0)" -t set,incr,lpush -n 100000000 -c 20 -P 4 \
 		-r 100000 -d 64 -q >"$FERRY_RUNDIR/load.log" 2>&1 &
 	PIDS+=($!)
-	ip netns exec "$(ns_of 0)" $WATCH stamp --primary "$(addr_of 0):6379" \
-		--every-ms 5 --seconds "$((SECONDS_LOAD + 2))" >/dev/null &
-	PIDS+=($!)
+	# the stamps: A writes SET geo:stamp <unix ms> itself every 5 ms
+	# (repl-lag-probe-ms), so the replicas measure from A's write
+	cli 0 0 config set repl-lag-probe-key geo:stamp >/dev/null
+	cli 0 0 config set repl-lag-probe-ms 5 >/dev/null
 	ip netns exec "$(ns_of 1)" $WATCH watch --primary "$(addr_of 0):6379" \
 		--replica "$(addr_of 1):6379" --seconds "$SECONDS_LOAD" \
 		--json "$FERRY_RUNDIR/lag.json"
+	cli 0 0 config set repl-lag-probe-ms 0 >/dev/null
 	wait "${PIDS[@]}" 2>/dev/null || true
 	PIDS=()
 	say "after the load: every replica holds what A holds"
