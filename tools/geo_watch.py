@@ -4,6 +4,9 @@
   geo_watch.py stamp  --primary HOST:PORT [--every-ms 10] [--seconds S]
       (run in the primary's region) writes SET geo:stamp <unix ms> to the
       primary every few milliseconds: the clock the replica is read against.
+      A ferry primary can write the same stamps itself (CONFIG SET
+      repl-lag-probe-key geo:stamp, repl-lag-probe-ms 5): tools/geo.sh demo
+      does that, and watch reads them alike.
   geo_watch.py watch  --primary HOST:PORT --replica HOST:PORT [--seconds S]
                       [--poll-ms 1] [--json FILE]
       (run in the replica's region) polls the replica's geo:stamp and prints
