@@ -94,9 +94,9 @@
 #                  emulators at RT_PRIO + 2); all: also ferryd A at
 #                  RT_PRIO, B (C, D) at +2, the emulators at +3 and the
 #                  lag runs' stamper at +1, to stand in for dedicated
-#                  cores.  Polling loops sleep when
-#                  idle; the kernel's RT throttling (95%) keeps the box
-#                  alive if one spins.  Default: off (all SCHED_OTHER)
+#                  cores.  Polling loops sleep when idle; the kernel's RT
+#                  throttling (95%) keeps the box alive if one spins.
+#                  Default: off (all SCHED_OTHER)
 #
 # Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
 # python3-redis.  On a shared machine every figure is noisy: results.md
@@ -278,8 +278,9 @@ if has rate || has lag || has tap || has wan || has catchup || has fullsync; the
 		case $RT_SCOPE in wire) up=0 rp= ;; replicas) up=2 rp=1 ;; all) up=3 rp=2 ;; esac
 		[ "$RT_SCOPE" != all ] || run chrt -a -f -p "$RT_PRIO" "$PID_A" >/dev/null
 		for i in $(seq 1 $((NREG - 1))); do
+			l=(a b c d)
 			[ -z "$rp" ] ||
-				run chrt -a -f -p "$((RT_PRIO + rp))" "$(cat "$OUT/geo/rb-$(echo abcd | cut -c$((i + 1))).pid")" >/dev/null
+				run chrt -a -f -p "$((RT_PRIO + rp))" "$(cat "$OUT/geo/rb-${l[$i]}.pid")" >/dev/null
 			for p in $(ip netns pids "rb-x$i"); do
 				run chrt -a -f -p "$((RT_PRIO + up))" "$p" >/dev/null
 			done
