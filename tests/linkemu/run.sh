@@ -13,7 +13,8 @@
 # fail, partition off makes it work again, a 2 s partition on a schedule
 # (lectl.py ... 'sleep 2' ...) loses the pings of those 2 s only, bad
 # control lines get ERR (NUL bytes, overlong lines, a 9th connection), and
-# SIGTERM stops the emulator cleanly; dup 100% doubles the replies, a
+# SIGTERM stops the emulator cleanly; started again with --spin-us 0 it
+# still delays 20 ms each way, never less; dup 100% doubles the replies, a
 # 1 Mbit/s cap with a 20-packet queue tail-drops a 5000/s burst (every
 # datagram accounted for); 10,000 datagrams are in flight at once over a
 # 2 s delay without a drop.  Everything is removed on exit, even
@@ -96,6 +97,8 @@ badopt "--both: unknown parameter 'colour'" -- --both "colour red"
 badopt "--seed needs a value" -- --seed
 badopt "bad value 'abc' for --seed" -- --seed abc
 badopt "bad value '0' for --queue-cap" -- --queue-cap 0
+badopt "bad value '1001' for --spin-us" -- --spin-us 1001
+badopt "bad value '-1' for --spin-us" -- --spin-us -1
 badopt "unexpected argument 'extra'" -- --seed 1 extra
 badopt "EAL init failed" --bogus-eal-option -- --seed 1
 badopt "need two DPDK ports" -l 0 --no-huge -m 64 --no-pci \
@@ -356,4 +359,28 @@ le_link_down "$X" "$PREFIX"
 [ "$LE_RC" = 0 ] || fail "exit status $LE_RC after SIGTERM"
 grep -q '^ferry-linkemu: stopped' "$LOG" || fail "no clean stop"
 [ ! -e "$CTL" ] || fail "control socket left behind"
+
+# ---- --spin-us 0: wake at each release itself; never early, still on time ------
+le_link_up "$EMU" "$X" "$A" "$B" "$TA" "$TB" "$PREFIX" "$CTL" "$LOG" 256 \
+	--queue-cap 16384 --spin-us 0 --both 'delay 20ms' ||
+	fail "emulator (--spin-us 0) did not start"
+ip -n "$A" addr add 198.18.50.1/24 dev "$TA"
+ip -n "$B" addr add 198.18.50.2/24 dev "$TB"
+grep -q 'when idle: .*wake 0 us before a release' "$LOG" ||
+	fail "--spin-us 0 not in the start-up lines"
+for try in 1 2; do
+	rtts=$(ping_rtts 30)
+	n=$(echo "$rtts" | grep -c . || true)
+	m20=$(echo "$rtts" | median)
+	min20=$(echo "$rtts" | head -1)
+	echo "--spin-us 0, 20 ms each way (try $try): $n replies, median RTT $m20 ms, min $min20 ms"
+	awk -v m="$m20" 'BEGIN { exit !(m >= 35 && m <= 45) }' && break
+done
+[ "$n" -ge 29 ] || fail "--spin-us 0: $n of 30 replies"
+awk -v m="$m20" 'BEGIN { exit !(m >= 35 && m <= 45) }' ||
+	fail "--spin-us 0: median RTT $m20 ms, not 40 +- 5"
+awk -v m="$min20" 'BEGIN { exit !(m >= 39.9) }' ||
+	fail "--spin-us 0: an RTT of $min20 ms is shorter than the emulated 40"
+le_link_down "$X" "$PREFIX"
+[ "$LE_RC" = 0 ] || fail "exit status $LE_RC after SIGTERM (--spin-us 0)"
 echo "PASS: linkemu_link"

@@ -13,9 +13,9 @@
  *   -> le_port_init (x2) -> le_dir_init (x2) -> le_ctlsock_open -> run:
  *   loop { rte_eth_rx_burst -> le_dir_input ; le_dir_output ;
  *          le_ctlsock_poll -> ctl_handler -> le_ctl_execute ;
- *          idle: spin within 100 us of the next release, else
+ *          idle: spin within --spin-us of the next release, else
  *          wait_events (ppoll on the RX-interrupt fds and the control
- *          socket until the next release - 100 us) or, without RX
+ *          socket until the next release - --spin-us) or, without RX
  *          interrupts, nanosleep up to --idle-sleep-us }
  *   -> (SIGINT/SIGTERM) le_ctlsock_close -> le_dir_fini -> le_port_fini
  *   -> rte_mempool_free -> rte_eal_cleanup
@@ -57,8 +57,8 @@
 #define LE_MBUF_DATA (RTE_PKTMBUF_HEADROOM + 1536)
 #define LE_POOL_CACHE 256
 #define LE_CTL_POLL_US 1000
-#define LE_SPIN_MARGIN_US 100	/* wake this early, then spin */
-#define LE_IDLE_SPIN_US 20	/* spin this long after work */
+#define LE_SPIN_MARGIN_US 100	/* default: wake this early, then spin */
+#define LE_IDLE_SPIN_US 20	/* spin this long after work (at most) */
 #define LE_WAIT_MAX_NS 100000000ULL	/* longest wait for an event */
 
 struct le_opts {
@@ -70,6 +70,7 @@ struct le_opts {
 	uint32_t mbufs;
 	bool busy_poll;
 	unsigned sleep_max_us;
+	unsigned spin_us;		/* wake this early before a release */
 	int rt_prio;			/* SCHED_FIFO priority, 0: none */
 };
 
@@ -116,9 +117,16 @@ usage(FILE *f)
 "                      about 1.9 KB each: see -m)\n"
 "  --busy-poll         never sleep when idle (uses a whole core)\n"
 "  --idle-sleep-us N   ports without RX interrupts: longest idle sleep\n"
-"                      (default 20; 1..1000); with them (net_tap, memif)\n"
-"                      the emulator sleeps in ppoll until a frame, a\n"
-"                      control request or 100 us before the next release\n"
+"                      (default 20; 1..1000; net_memif has none); with\n"
+"                      them (net_tap) the emulator sleeps in ppoll until\n"
+"                      a frame, a control request or --spin-us before\n"
+"                      the next release\n"
+"  --spin-us N         wake N us before each release and spin to it\n"
+"                      (default %u; 0..1000), and after a burst spin at\n"
+"                      most N us (default %u) for the next frame; less\n"
+"                      spins less (a busy machine keeps more of the\n"
+"                      core) but a release is then late by the sleep's\n"
+"                      overshoot (about 10 us, at times 50-250 us)\n"
 "  --rt-prio N         run the forwarding thread SCHED_FIFO at priority N\n"
 "                      (1..99): a loaded machine then delays releases\n"
 "                      less; not with --busy-poll on a shared machine\n"
@@ -151,7 +159,8 @@ usage(FILE *f)
 "\n"
 "exit status: 0 after SIGINT/SIGTERM, 2 on bad options, 1 on start-up\n"
 "failure.\n",
-		LE_QUEUE_CAP_DEFAULT, LE_RATE_QUEUE_MAX, LE_RATE_LIMIT_DEFAULT,
+		LE_QUEUE_CAP_DEFAULT, LE_SPIN_MARGIN_US, LE_IDLE_SPIN_US,
+		LE_RATE_QUEUE_MAX, LE_RATE_LIMIT_DEFAULT,
 		LE_RATE_OVERHEAD_DEFAULT);
 }
 
@@ -176,7 +185,7 @@ static int
 parse_options(int argc, char **argv, struct le_opts *o)
 {
 	enum { O_A2B = 256, O_B2A, O_BOTH, O_CTL, O_STATS, O_SEED, O_QCAP,
-	       O_MBUFS, O_BUSY, O_SLEEP, O_RT, O_HELP };
+	       O_MBUFS, O_BUSY, O_SLEEP, O_SPIN, O_RT, O_HELP };
 	static const struct option lo[] = {
 		{ "a2b", required_argument, NULL, O_A2B },
 		{ "b2a", required_argument, NULL, O_B2A },
@@ -188,6 +197,7 @@ parse_options(int argc, char **argv, struct le_opts *o)
 		{ "mbufs", required_argument, NULL, O_MBUFS },
 		{ "busy-poll", no_argument, NULL, O_BUSY },
 		{ "idle-sleep-us", required_argument, NULL, O_SLEEP },
+		{ "spin-us", required_argument, NULL, O_SPIN },
 		{ "rt-prio", required_argument, NULL, O_RT },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -205,6 +215,7 @@ parse_options(int argc, char **argv, struct le_opts *o)
 	o->mbufs = 0;
 	o->busy_poll = false;
 	o->sleep_max_us = 20;
+	o->spin_us = LE_SPIN_MARGIN_US;
 	o->rt_prio = 0;
 	optind = 1;
 	opterr = 0;
@@ -255,6 +266,11 @@ parse_options(int argc, char **argv, struct le_opts *o)
 			if (parse_u64(optarg, 1, 1000, &v) < 0)
 				goto bad;
 			o->sleep_max_us = (unsigned)v;
+			break;
+		case O_SPIN:
+			if (parse_u64(optarg, 0, 1000, &v) < 0)
+				goto bad;
+			o->spin_us = (unsigned)v;
 			break;
 		case O_RT:
 			if (parse_u64(optarg, 1, 99, &v) < 0)
@@ -430,6 +446,9 @@ run(struct le_emu *e, const struct le_opts *o)
 	uint64_t now = rte_rdtsc(), idle_since = now;
 	uint64_t next_ctl = now, next_stats = UINT64_MAX;
 	uint64_t sleep_ns = 2000, sleep_max_ns = o->sleep_max_us * 1000ULL;
+	uint64_t margin = o->spin_us * per_us;
+	uint64_t after_work = (o->spin_us < LE_IDLE_SPIN_US ? o->spin_us :
+			       LE_IDLE_SPIN_US) * per_us;
 
 	if (o->stats_interval)
 		next_stats = now + o->stats_interval * hz;
@@ -463,13 +482,13 @@ run(struct le_emu *e, const struct le_opts *o)
 			sleep_ns = 2000;
 			continue;
 		}
-		if (now - idle_since < LE_IDLE_SPIN_US * per_us) {
+		if (now - idle_since < after_work) {
 			rte_pause();
 			continue;
 		}
-		/* idle: wait, but wake LE_SPIN_MARGIN_US before the next
-		 * release and spin to it */
-		uint64_t next = UINT64_MAX, margin = LE_SPIN_MARGIN_US * per_us;
+		/* idle: wait, but wake --spin-us before the next release
+		 * and spin to it */
+		uint64_t next = UINT64_MAX;
 		uint64_t ns;
 
 		for (int d = 0; d < LE_NDIR; d++) {
@@ -619,10 +638,16 @@ main(int argc, char **argv)
 		}
 	}
 	log_cfg(&e);
-	printf("ferry-linkemu: when idle: %s\n", o.busy_poll ? "busy-poll" :
-	       e.rx_fd[0] >= 0 && e.rx_fd[1] >= 0 ?
-	       "wait on the RX queues' descriptors (ppoll)" :
-	       "sleep and poll (no RX interrupts)");
+	if (o.busy_poll)
+		printf("ferry-linkemu: when idle: busy-poll\n");
+	else if (e.rx_fd[0] >= 0 && e.rx_fd[1] >= 0)
+		printf("ferry-linkemu: when idle: wait on the RX queues' "
+		       "descriptors (ppoll); wake %u us before a release\n",
+		       o.spin_us);
+	else
+		printf("ferry-linkemu: when idle: sleep and poll (no RX "
+		       "interrupts) every <= %u us; wake %u us before a "
+		       "release\n", o.sleep_max_us, o.spin_us);
 	printf("ferry-linkemu: forwarding port 0 <-> port 1%s%s\n",
 	       o.ctl_path ? ", control socket " : "",
 	       o.ctl_path ? o.ctl_path : "");
