@@ -34,6 +34,11 @@
 #                    that the replication stream crosses the emulator
 #                    (a write on A arrives no sooner than the delay, frames
 #                    forwarded both ways) instead of the kernels' RTT
+#   --ferryd-args A  more ferryd options for every region, split on spaces
+#                    (e.g. '--idle-sleep-us 20'; repl_bench.sh FERRYD_ARGS)
+#   --linkemu-args A more ferry-linkemu options for every link (e.g.
+#                    '--spin-us 20 --idle-sleep-us 50': repl_bench.sh
+#                    EMU_ARGS; the shaping goes in --link)
 #   --no-replica     regions only, no replication
 #   --seconds S      demo load duration (default 10)
 #   --name N         namespace prefix (default geo): N-a, N-b, ... and the
@@ -64,7 +69,8 @@
 set -euo pipefail
 
 NAME=geo DELAY=35ms LOSS='' LINK='' REGIONS=2 REPLICA=1 SECONDS_LOAD=10 WAN=tap
-usage() { sed -n '2,62p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+FD_ARGS='' LE_ARGS=''
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) NAME=$2; shift 2 ;;
@@ -72,6 +78,8 @@ while [ $# -gt 0 ]; do
 	--loss) LOSS=$2; shift 2 ;;
 	--link) LINK=$2; shift 2 ;;
 	--wan) WAN=$2; shift 2 ;;
+	--ferryd-args) FD_ARGS=$2; shift 2 ;;
+	--linkemu-args) LE_ARGS=$2; shift 2 ;;
 	--regions) REGIONS=$2; shift 2 ;;
 	--no-replica) REPLICA=0; shift ;;
 	--seconds) SECONDS_LOAD=$2; shift 2 ;;
@@ -85,6 +93,8 @@ case $1 in demo|up|check) ;; *) usage ;; esac
 case $REGIONS in 2|3|4) ;; *) echo "geo.sh: --regions must be 2..4" >&2; exit 2 ;; esac
 case $SECONDS_LOAD in ''|*[!0-9]*) echo "geo.sh: --seconds must be a number" >&2; exit 2 ;; esac
 case $WAN in tap|memif) ;; *) echo "geo.sh: --wan must be tap or memif" >&2; exit 2 ;; esac
+read -r -a FD_EXTRA <<<"$FD_ARGS"
+read -r -a LE_EXTRA <<<"$LE_ARGS"
 MODE=$1
 FERRYD=$(readlink -f "$2")
 EMU=$(readlink -f "$3")
@@ -207,7 +217,8 @@ for i in $(seq 0 $((REGIONS - 1))); do
 	"$NETNS" up "$ns" "$k/24" "$FERRYD" -l $((i % ncpu)) --no-huge -m 512 \
 		--no-pci --file-prefix "$ns" --vdev "net_tap0,iface=${tap:0:15}" \
 		"${vdevs[@]}" -- \
-		--addr "$a/24" --gateway "$k" --port 6379 "${extra[@]}" >/dev/null
+		--addr "$a/24" --gateway "$k" --port 6379 "${extra[@]}" \
+		${FD_EXTRA[@]+"${FD_EXTRA[@]}"} >/dev/null
 	"$NETNS" wait "$ns" "$a" 6379 30
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
 done
@@ -224,12 +235,12 @@ for i in $(seq 1 $((REGIONS - 1))); do
 	if [ "$WAN" = memif ]; then
 		le_link_up_memif "$EMU" "$xns" "/tmp/$xns-a.sock" "/tmp/$xns-b.sock" \
 			"$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
-			--both "$SPEC"
+			--both "$SPEC" ${LE_EXTRA[@]+"${LE_EXTRA[@]}"}
 	else
 		ta="${NAME}t${i}a" tb="${NAME}t${i}b"
 		le_link_up "$EMU" "$xns" "$(ns_of 0)" "$(ns_of "$i")" "${ta:0:15}" \
 			"${tb:0:15}" "$xns" "/tmp/$xns.sock" "$FERRY_RUNDIR/$xns.log" 768 \
-			--both "$SPEC"
+			--both "$SPEC" ${LE_EXTRA[@]+"${LE_EXTRA[@]}"}
 	fi || {
 		LINK_PIDS[$i]=$LE_PID	# the cleanup stops it
 		fail "link A<->${LETTERS[$i]^^} did not start"

@@ -97,6 +97,19 @@
 #                  cores.  Polling loops sleep when idle; the kernel's RT
 #                  throttling (95%) keeps the box alive if one spins.
 #                  Default: off (all SCHED_OTHER)
+#   EMU_ARGS='--spin-us 20 --idle-sleep-us 50'  (environment) more
+#                  ferry-linkemu options for the links (geo.sh
+#                  --linkemu-args).  The emulator wakes --spin-us (default
+#                  100) before each release and spins to it, and without
+#                  RX interrupts (memif) polls its ports every
+#                  --idle-sleep-us (default 20): on a small box that is
+#                  CPU the ferryds and the load lose.  Less of both costs
+#                  precision only as lateness (a frame read or released
+#                  later), which can only add to the lag measured
+#   FERRYD_ARGS='--idle-sleep-us 20'  (environment) more ferryd options
+#                  for every region (geo.sh --ferryd-args)
+#   LAG_LOAD='-c 4 -P 4'  (environment) the lag runs' redis-benchmark
+#                  clients and pipeline (default '-c 4 -P 1')
 #
 # Needs root (namespaces), redis-server/redis-tools, /usr/bin/python3 with
 # python3-redis.  On a shared machine every figure is noisy: results.md
@@ -135,6 +148,10 @@ case $LAG_STAMP in client|primary) ;; *) echo "repl_bench.sh: LAG_STAMP '$LAG_ST
 RT_SCOPE=${RT_SCOPE:-wire}
 case $RT_SCOPE in wire|replicas|all) ;; *) echo "repl_bench.sh: RT_SCOPE '$RT_SCOPE': want wire, replicas or all" >&2; exit 2 ;; esac
 case $WAN_PATH in tap|memif) ;; *) echo "repl_bench.sh: WAN_PATH '$WAN_PATH': want tap or memif" >&2; exit 2 ;; esac
+FERRYD_ARGS=${FERRYD_ARGS:-} EMU_ARGS=${EMU_ARGS:-}
+LAG_LOAD=${LAG_LOAD:--c 4 -P 1}
+[[ $LAG_LOAD =~ ^-c\ [1-9][0-9]*\ -P\ [1-9][0-9]*$ ]] || { echo "repl_bench.sh: LAG_LOAD '$LAG_LOAD': want '-c N -P M'" >&2; exit 2; }
+read -r -a LAG_CP <<<"$LAG_LOAD"
 CATCH_MB=${CATCH_MB:-350}
 case $CATCH_MB in ''|*[!0-9]*|0) echo "repl_bench.sh: CATCH_MB '$CATCH_MB': want a number of MB > 0" >&2; exit 2 ;; esac
 for d in ${CATCH_SET:-35ms}; do
@@ -250,7 +267,7 @@ has() { case ",$CASES," in *,$1,*) return 0 ;; esac; return 1; }
 {
 	echo "# repl_bench $(date -u +%FT%TZ)"
 	echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -r), shared with other jobs; load at start $(load)"
-	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH; lag load nice $LOAD_NICE; real-time priorities: ${RT_PRIO:-off}${RT_PRIO:+ ($RT_SCOPE)}; lag stamps by the $LAG_STAMP"
+	echo "ferryd: $FERRYD; emulator: $EMU; reps $REPS; WAN path: $WAN_PATH; lag load nice $LOAD_NICE; real-time priorities: ${RT_PRIO:-off}${RT_PRIO:+ ($RT_SCOPE)}; lag stamps by the $LAG_STAMP; lag load $LAG_LOAD; more ferryd options: ${FERRYD_ARGS:-none}; more emulator options: ${EMU_ARGS:-none}"
 } | tee "$RES"
 
 # ---- the geo deployment (all cases but redis) ---------------------------------
@@ -262,8 +279,12 @@ if has rate || has lag || has tap || has wan || has catchup || has fullsync; the
 	has rate && NREG=4
 	say "geo: $NREG regions, zero-delay links"
 	mkdir -p "$OUT/geo"
-	echo "+ FERRY_RUNDIR=$OUT/geo tools/geo.sh --name rb --regions $NREG --delay 0ms --wan $WAN_PATH up $FERRYD $EMU" | tee -a "$OUT/bench.log"
+	GEO_ARGS=()
+	[ -z "$FERRYD_ARGS" ] || GEO_ARGS+=(--ferryd-args "$FERRYD_ARGS")
+	[ -z "$EMU_ARGS" ] || GEO_ARGS+=(--linkemu-args "$EMU_ARGS")
+	echo "+ FERRY_RUNDIR=$OUT/geo tools/geo.sh --name rb --regions $NREG --delay 0ms --wan $WAN_PATH${GEO_ARGS[@]+$(printf ' %q' "${GEO_ARGS[@]}")} up $FERRYD $EMU" | tee -a "$OUT/bench.log"
 	FERRY_RUNDIR=$OUT/geo LE_TIMEOUT=7200 "$HERE/geo.sh" --name rb --regions "$NREG" \
+		${GEO_ARGS[@]+"${GEO_ARGS[@]}"} \
 		--delay 0ms --wan "$WAN_PATH" up "$FERRYD" "$EMU" >"$OUT/geo.log" 2>&1 &
 	GEO_PID=$!
 	for t in $(seq 1 240); do
@@ -330,8 +351,10 @@ fi
 
 lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 	local c=$1 label=$2 s=$3 lp sp; shift 3
-	ip netns exec rb-a timeout "$((s + 3))" nice -n "$LOAD_NICE" \
-		redis-benchmark -h "$A" -p 6379 "$@" -n 1000000000 -q >/dev/null 2>&1 &
+	# the load runs until the watch ends (a starved box may start the
+	# watch late), at most s + 60 seconds
+	ip netns exec rb-a timeout "$((s + 60))" nice -n "$LOAD_NICE" \
+		redis-benchmark -h "$A" -p 6379 "$@" -n 1000000000 -q >"$OUT/$c-$label.load" 2>&1 &
 	lp=$!
 	if [ "$LAG_STAMP" = primary ]; then
 		cli 0 0 config set repl-lag-probe-key geo:stamp >/dev/null
@@ -352,6 +375,8 @@ lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 		--primary "$A:6379" --replica "${ADDR[1]}:6379" --seconds "$s" \
 		--json "$OUT/$c-$label.json" >"$OUT/$c-$label.watch" || true
 	o1=$(offset_of 1); t1=$(now)
+	kill "$lp" 2>/dev/null || true
+	cli 0 0 info all >"$OUT/$c-$label.info-a" 2>&1 || true
 	[ "$LAG_STAMP" = client ] || cli 0 0 config set repl-lag-probe-ms 0 >/dev/null
 	wait "$lp" $sp 2>/dev/null || true
 	tail -1 "$OUT/$c-$label.watch"
@@ -371,20 +396,20 @@ EOF
 }
 
 if has lag; then
-	say "lag: zero-delay link, background SET load (redis-benchmark -c 4 -P 1), batching default / off / window 1000us"
+	say "lag: zero-delay link, background SET load (redis-benchmark $LAG_LOAD), batching default / off / window 1000us"
 	for r in $(seq 1 "$REPS"); do
 		for cfg in default:0:65536 off:0:1 win1ms:1000:65536; do
 			IFS=: read -r label w b <<<"$cfg"
 			run cli 0 0 config set repl-batch-window-us "$w" >/dev/null
 			run cli 0 0 config set repl-batch-bytes "$b" >/dev/null
-			lag_run lag "$label" "$SECS" -t set -c 4 -P 1 -r 100000 -d 16
+			lag_run lag "$label" "$SECS" -t set "${LAG_CP[@]}" -r 100000 -d 16
 		done
 	done
 	cli 0 0 config set repl-batch-window-us 0 >/dev/null
 	cli 0 0 config set repl-batch-bytes 65536 >/dev/null
 	{
 		echo
-		echo "## lag (issue 4): zero-delay link, ${SECS}s windows, stamps every 5 ms, background SET -c 4 -P 1"
+		echo "## lag (issue 4): zero-delay link, ${SECS}s windows, stamps every 5 ms, background SET $LAG_LOAD"
 		echo "| batching | lag p50 ms | lag p99 ms | in ferry p50 ms | in ferry p99 ms | A cmds/s | stream B/s | runs p50 | runs p99 | runs in ferry p99 |"
 		echo "|---|---|---|---|---|---|---|---|---|---|"
 		for c in default off win1ms; do
@@ -478,7 +503,7 @@ tput_run() { # LABEL SECONDS: saturating SET load, stream bytes/s made on A and 
 }
 
 if has wan; then
-	say "wan (issue 6): link A<->B rate $WAN_RATE, delay x loss; C, D detached; per setting: fresh sync, ${SECS}s saturating SET -d 1024 (throughput), catch-up, ${SECS}s light SET -c 4 -P 1 with stamps (lag)"
+	say "wan (issue 6): link A<->B rate $WAN_RATE, delay x loss; C, D detached; per setting: fresh sync, ${SECS}s saturating SET -d 1024 (throughput), catch-up, ${SECS}s light SET $LAG_LOAD with stamps (lag)"
 	detach 2 || true; detach 3 || true
 	# the saturating load writes faster than 1 Gbit/s: with the default
 	# 'replica 256mb 64mb 60' A drops B once 256 MB wait (Redis's rule;
@@ -504,7 +529,7 @@ if has wan; then
 			if tc=$(CATCHUP_S=30 wait_caught_up 1); then
 				rec "wancatch,$dl,$(awk -v a="$t0" -v b="$tc" 'BEGIN { printf "%.2f", b - a }')"
 				lectl "$X1" 'stats reset'
-				lag_run wan "$dl" "$SECS" -t set -c 4 -P 1 -r 10000 -d 16
+				lag_run wan "$dl" "$SECS" -t set "${LAG_CP[@]}" -r 10000 -d 16
 				# where the lag's tail goes: the emulator's lateness
 				# (a frame released after its time: the box did not
 				# run it) and the stamper's SET round trip, this run
@@ -522,7 +547,7 @@ if has wan; then
 	run lectl "$X1" 'reset both'
 	{
 		echo
-		echo "## wan (issue 6): A<->B 'rate $WAN_RATE limit $WAN_LIMIT' + delay/loss both ways; throughput: ${SECS}s SET -c 8 -P 16 -d 1024 on A; lag: ${SECS}s SET -c 4 -P 1 -d 16 + stamps every 5 ms"
+		echo "## wan (issue 6): A<->B 'rate $WAN_RATE limit $WAN_LIMIT' + delay/loss both ways; throughput: ${SECS}s SET -c 8 -P 16 -d 1024 on A; lag: ${SECS}s SET $LAG_LOAD -d 16 + stamps every 5 ms"
 		echo "| one-way delay / loss | stream made on A, Mbit/s | reaching B, Mbit/s | % of $WAN_RATE | catch-up s | lag p50 ms | lag p99 ms | in ferry p50 ms | in ferry p99 ms | A cmds/s (lag run) | runs B Mbit/s | runs p99 | runs in ferry p99 | a2b lost/queue-dropped (last run) |"
 		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 		for dl in $WAN; do
