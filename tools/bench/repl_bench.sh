@@ -95,7 +95,10 @@
 #                  RT_PRIO, B (C, D) at +2, the emulators at +3 and the
 #                  lag runs' stamper at +1, to stand in for dedicated
 #                  cores.  Polling loops sleep when idle; the kernel's RT
-#                  throttling (95%) keeps the box alive if one spins.
+#                  throttling (95%) keeps the box alive if one spins.  On
+#                  2 cores `all` starves everything else: geo_watch then
+#                  started ~10 s late (the A cmds/s column shows whether
+#                  the load ran while it measured)
 #                  Default: off (all SCHED_OTHER)
 #   EMU_ARGS='--spin-us 20 --idle-sleep-us 50'  (environment) more
 #                  ferry-linkemu options for the links (geo.sh
@@ -223,6 +226,9 @@ link_of() { cli "$1" "$1" info replication | field master_link_status; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 pss_kb() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 now() { date +%s.%N; }
+# the time the hypervisor ran something else on this VM's CPUs (all CPUs
+# added; /proc/stat counts it in 10 ms ticks): a stall no priority helps
+steal_ms() { awk '$1 == "cpu" { print $9 * 10; exit }' /proc/stat; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { # CASE CONFIG FIELD-INDEX -> median over the repetitions
 	awk -F, -v c="$1" -v g="$2" -v i="$3" '$1 == c && $2 == g { print $i }' "$RAW" | median
@@ -370,11 +376,12 @@ lag_run() { # CASE LABEL SECONDS BGLOAD-ARGS...: geo_watch with background load
 		sp=$!
 	fi
 	sleep 0.5
-	o0=$(offset_of 1); t0=$(now)
+	o0=$(offset_of 1); t0=$(now); st0=$(steal_ms)
 	run ip netns exec rb-b timeout "$((s + 20))" nice -n "$LOAD_NICE" $PY "$HERE/geo_watch.py" watch \
 		--primary "$A:6379" --replica "${ADDR[1]}:6379" --seconds "$s" \
 		--json "$OUT/$c-$label.json" >"$OUT/$c-$label.watch" || true
 	o1=$(offset_of 1); t1=$(now)
+	echo $(($(steal_ms) - st0)) >"$OUT/$c-$label.steal"
 	kill "$lp" 2>/dev/null || true
 	cli 0 0 info all >"$OUT/$c-$label.info-a" 2>&1 || true
 	[ "$LAG_STAMP" = client ] || cli 0 0 config set repl-lag-probe-ms 0 >/dev/null
@@ -534,6 +541,7 @@ if has wan; then
 				# (a frame released after its time: the box did not
 				# run it) and the stamper's SET round trip, this run
 				$PY "$HERE/linkemu/lectl.py" "$X1" stats >"$OUT/wan-$dl.lagstats.$r" || true
+				rec "wansteal,$dl,$(cat "$OUT/wan-$dl.steal")"
 				rec "wanlagdiag,$dl,$(awk '$1 == "a2b" { for (k = 2; k <= NF; k++) { split($k, kv, "="); if (kv[1] == "late_max_ns") mx = kv[2]; if (kv[1] == "late_hist") { n = split(kv[2], h, ","); for (i = 1; i <= n; i++) tot += h[i]; l1 = h[n - 2] + h[n - 1] + h[n]; l2 = h[n - 1] + h[n] } } } END { printf "%.2f,%.2f,%.2f", tot ? 100 * l1 / tot : 0, tot ? 100 * l2 / tot : 0, mx / 1e6 }' "$OUT/wan-$dl.lagstats.$r"),$(sed -n 's/.*SET round trip p50 \([0-9.]*\) ms, p99 \([0-9.]*\) ms.*/\1,\2/p' "$OUT/wan-$dl.stamp")"
 			else
 				rec "wancatch,$dl,nan"
@@ -555,11 +563,11 @@ if has wan; then
 			echo "| ${dl/-/ \/ } | $(awk -v b="$ma" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" 'BEGIN { printf "%.1f", b * 8 / 1e6 }') | $(awk -v b="$mb" -v r="$RATE_BPS" 'BEGIN { printf "%.1f", b * 8 * 100 / r }') | $(col wancatch "$dl" 3) | $(col wan "$dl" 3) | $(col wan "$dl" 4) | $(col wan "$dl" 8) | $(col wan "$dl" 9) | $(col wan "$dl" 6) | $(all wantput "$dl" 4 | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f", (i > 1 ? " " : ""), $i * 8 / 1e6 }') | $(all wan "$dl" 4) | $(all wan "$dl" 9) | $(awk -F, -v g="$dl" '$1 == "wandrops" && $2 == g { x = $3 "/" $4 } END { print x }' "$RAW") |"
 		done
 		echo
-		echo "During the lag runs: a2b frames the emulator released >= 1 ms and >= 2 ms after their time (%: the box did not run it; at 0 ms delay frames do not wait, so this reads ~0), its latest (ms); the stamper's SET round trip p50 / p99 (ms), which bounds the client leg inside each stamp's lag"
-		echo "| one-way delay / loss | late >= 1 ms, % (runs) | late >= 2 ms, % (runs) | late max ms (runs) | SET round trip p50 / p99 ms (last run) |"
-		echo "|---|---|---|---|---|"
+		echo "During the lag runs: a2b frames the emulator released >= 1 ms and >= 2 ms after their time (%: the box did not run it; at 0 ms delay frames do not wait, so this reads ~0), its latest (ms); the time the hypervisor took from this VM's CPUs during the run (steal, both CPUs); the stamper's SET round trip p50 / p99 (ms), which bounds the client leg inside each stamp's lag"
+		echo "| one-way delay / loss | late >= 1 ms, % (runs) | late >= 2 ms, % (runs) | late max ms (runs) | host steal ms (runs) | SET round trip p50 / p99 ms (last run) |"
+		echo "|---|---|---|---|---|---|"
 		for dl in $WAN; do
-			echo "| ${dl/-/ \/ } | $(all wanlagdiag "$dl" 3) | $(all wanlagdiag "$dl" 4) | $(all wanlagdiag "$dl" 5) | $(awk -F, -v g="$dl" '$1 == "wanlagdiag" && $2 == g { x = $6 " / " $7 } END { print x }' "$RAW") |"
+			echo "| ${dl/-/ \/ } | $(all wanlagdiag "$dl" 3) | $(all wanlagdiag "$dl" 4) | $(all wanlagdiag "$dl" 5) | $(all wansteal "$dl" 3) | $(awk -F, -v g="$dl" '$1 == "wanlagdiag" && $2 == g { x = $6 " / " $7 } END { print x }' "$RAW") |"
 		done
 	} | tee -a "$RES"
 fi
