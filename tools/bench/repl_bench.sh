@@ -98,7 +98,7 @@
 #                  throttling (95%) keeps the box alive if one spins.  On
 #                  2 cores `all` starves everything else: geo_watch then
 #                  started ~10 s late (the A cmds/s column shows whether
-#                  the load ran while it measured)
+#                  the load ran while it measured).
 #                  Default: off (all SCHED_OTHER)
 #   EMU_ARGS='--spin-us 20 --idle-sleep-us 50'  (environment) more
 #                  ferry-linkemu options for the links (geo.sh
