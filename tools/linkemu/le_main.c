@@ -41,6 +41,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -447,8 +448,7 @@ run(struct le_emu *e, const struct le_opts *o)
 	uint64_t next_ctl = now, next_stats = UINT64_MAX;
 	uint64_t sleep_ns = 2000, sleep_max_ns = o->sleep_max_us * 1000ULL;
 	uint64_t margin = o->spin_us * per_us;
-	uint64_t after_work = (o->spin_us < LE_IDLE_SPIN_US ? o->spin_us :
-			       LE_IDLE_SPIN_US) * per_us;
+	uint64_t after_work = RTE_MIN(o->spin_us, LE_IDLE_SPIN_US) * per_us;
 
 	if (o->stats_interval)
 		next_stats = now + o->stats_interval * hz;
