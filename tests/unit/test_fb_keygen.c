@@ -2,7 +2,8 @@
  * test_fb_keygen.c -- ferry-bench's keys and values (tools/ferry-bench/
  * keygen.c): the key format, per-key values that verify only for their own
  * key, value sizes inside --data-size, and the Zipf sampler's frequencies
- * against the exact Zipf probabilities (exponents below and above 1).
+ * against the exact Zipf probabilities (exponents below and above 1); and
+ * options.c's reading of a memif vdev's role=.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -153,6 +154,23 @@ test_uniform(void **state)
 	fb_keygen_fini(&kg);
 }
 
+/* options.c: which memif vdevs are the server (ferry-bench reconnects only
+ * as the client) -- the PMD's reading of role=, deprecated names included */
+static void
+test_memif_role(void **state)
+{
+	assert_true(fb_memif_args_server("role=server,socket=/tmp/m.sock"));
+	assert_true(fb_memif_args_server("socket=/tmp/m.sock,role=server"));
+	assert_true(fb_memif_args_server("id=0,role=master"));
+	assert_false(fb_memif_args_server("role=client,socket=/tmp/m.sock"));
+	assert_false(fb_memif_args_server("role=slave"));
+	assert_false(fb_memif_args_server("socket=/tmp/role=server"));
+	assert_false(fb_memif_args_server("socket=/tmp/m.sock"));
+	assert_false(fb_memif_args_server(""));
+	assert_false(fb_memif_args_server(NULL));
+	assert_false(fb_memif_args_server("role="));
+}
+
 int
 main(void)
 {
@@ -161,6 +179,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_zipf),
 		cmocka_unit_test(test_uniform),
+		cmocka_unit_test(test_memif_role),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

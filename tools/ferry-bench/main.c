@@ -202,8 +202,7 @@ port_is_memif_client(uint16_t port_id)
 	    strcmp(info.driver_name, "net_memif") != 0)
 		return false;
 	da = info.device != NULL ? rte_dev_devargs(info.device) : NULL;
-	return da == NULL || da->args == NULL ||
-	       strstr(da->args, "role=server") == NULL;
+	return da == NULL || !fb_memif_args_server(da->args);
 }
 
 static int

@@ -577,3 +577,31 @@ fb_options_usage(FILE *f, const char *prog)
 		"EAL options: see the EAL's own list below (%s --help).\n",
 		prog, prog);
 }
+
+bool
+fb_memif_args_server(const char *args)
+{
+	const char *p = args;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char v[64];
+
+		if (len > 5 && strncmp(p, "role=", 5) == 0) {
+			len -= 5;
+			if (len >= sizeof(v))
+				len = sizeof(v) - 1;
+			memcpy(v, p + 5, len);
+			v[len] = '\0';
+			/* the PMD's order: server, client, master, slave */
+			if (strstr(v, "server") != NULL)
+				return true;
+			if (strstr(v, "client") != NULL)
+				return false;
+			return strstr(v, "master") != NULL;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}

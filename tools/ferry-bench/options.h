@@ -96,6 +96,12 @@ void fb_options_defaults(struct fb_options *o);
 int fb_options_parse(struct fb_options *o, int argc, char **argv, char *err,
 		     size_t errlen);
 
+/* Does a net_memif vdev's argument string ("role=server,socket=...") make
+ * it the server?  The PMD's own reading of role= (DPDK 22.11): a value with
+ * "server" or the deprecated "master" is the server, "client"/"slave" or no
+ * role= the client.  NULL is no arguments. */
+bool fb_memif_args_server(const char *args);
+
 /* Print the usage of the bench half (and how to get the EAL's). */
 void fb_options_usage(FILE *f, const char *prog);
 
