@@ -71,17 +71,19 @@ cmd_test() {
 
 	log "build: ASan + UBSan (clang)"
 	CC=clang setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	# the sanitizer builds run 2-10x slower: their timeouts are doubled
 	log "tests under ASan + UBSan"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C build-asan --print-errorlogs --num-processes 2 || rc=1
+		meson test -C build-asan --print-errorlogs --num-processes 2 \
+		--timeout-multiplier 2 || rc=1
 
 	log "build: TSan (clang)"
 	CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false
 	log "concurrency tests under TSan"
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
 		meson test -C build-tsan --print-errorlogs --num-processes 1 \
-		--suite stress --suite fast || rc=1
+		--timeout-multiplier 2 --suite stress --suite fast || rc=1
 
 	log "build: libFuzzer (clang)"
 	CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false

@@ -272,11 +272,11 @@ PYEOF
 	SPID=$!
 	for _ in $(seq 1 50); do [ -s "$TMP/stall.count" ] && break; sleep 0.1; done
 	[ -s "$TMP/stall.count" ] || fail "stall: the silent server did not listen"
-	bench -h "$SRV" -t ping -n 10 --link-wait 7
+	bench -h "$SRV" -t ping -n 10 --link-wait 9
 	[ $RC -eq 1 ] || fail "stall: exit $RC, not 1"
 	grep -q "memif link still down after 3 s: connecting again" \
 		"$TMP/bench.out" || fail "stall: no reconnect message"
-	grep -q "link down after 7 s" "$TMP/bench.out" ||
+	grep -q "link down after 9 s" "$TMP/bench.out" ||
 		fail "stall: no link-down message"
 	n=$(cat "$TMP/stall.count" 2>/dev/null || echo 0)
 	[ "$n" -ge 3 ] || fail "stall: $n connections, not >= 3 (one + two retries)"

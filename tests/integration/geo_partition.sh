@@ -25,10 +25,11 @@
 #      LPUSH, HINCRBY, SADD, EXPIRE for ~12 s while geo_watch.py stamps on
 #      A and watches on B; INFO replication on A lists every replica online
 #      with its offset and lag; after the load each replica reaches A's
-#      offset within 30 s; geo_watch's lag p50 is within 35..135 ms (the
-#      box is shared: a loose bound, a check of behaviour, not of speed),
-#      and so is the p50 of B's own lag probe (repl-lag-probe-key, every
-#      stamp accepted);
+#      offset within 30 s; geo_watch's lag p50 is within 35..535 ms (never
+#      below the one-way delay: nothing is early; the upper bound only
+#      says the stream flows, not a speed -- the box is shared, the build
+#      may be ASan's), and so is the p50 of B's own lag probe
+#      (repl-lag-probe-key, every stamp accepted);
 #      every key equal (type, value, TTL within 5 s).
 #   2. Partition A<->B (both directions) during the load, until B notices
 #      (repl-timeout) and 2 s more: B's link comes back with a partial
@@ -270,7 +271,7 @@ sed 's/^/  /' "$FERRY_RUNDIR/watch.out"
 wait_load p1
 wait "$STAMP_PID" || fail "geo_watch stamp"
 wait_caught_up 30
-$GP lag "$FERRY_RUNDIR/lag.json" 35 135 --samples 20 | sed 's/^/  /'
+$GP lag "$FERRY_RUNDIR/lag.json" 35 535 --samples 20 | sed 's/^/  /'
 [ "${PIPESTATUS[0]}" = 0 ] || fail "replication lag"
 compare_all p1
 

@@ -162,6 +162,15 @@ t_gap() {
 	nsx "$PY" "$CHECK" compare "$HOST:$PORT" "$KHOST:$RPORT" || fail "data after full"
 }
 
+# good_slaves_wait N: INFO's min_slaves_good_slaves reads N within 15 s
+good_slaves_wait() {
+	for _ in $(seq 1 150); do
+		finfo | grep -q "^min_slaves_good_slaves:$1$" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 t_wait() {
 	start 0
 	start_replica replicaof
@@ -172,7 +181,9 @@ t_wait() {
 	finfo | grep -q "^min_slaves_good_slaves:1$" || fail "good 1: $(finfo)"
 	[ "$(printf 'SET w 1\r\nWAIT 1 5000\r\n' | fcli | tail -1)" = 1 ] || fail "WAIT 1"
 	kill -STOP "$RPID"
-	sleep 4
+	# its last ACK ages past max-lag (2 s); the count is refreshed once a
+	# second (replicationCron's pace): wait for it, up to 15 s
+	good_slaves_wait 0 || fail "good 0 after 15 s: $(finfo)"
 	[ "$(fcli set a 2)" = "NOREPLICAS Not enough good replicas to write." ] ||
 		fail "NOREPLICAS: $(fcli set a 2)"
 	[ "$(fcli get a)" = 1 ] || fail "reads still work"
@@ -185,7 +196,7 @@ t_wait() {
 	kill -CONT "$RPID"
 	[ "$(printf 'SET w 3\r\nWAIT 1 10000\r\n' | fcli | tail -1)" = 1 ] || fail "WAIT after resume"
 	fcli config set min-replicas-to-write 1 >/dev/null
-	sleep 1.5
+	good_slaves_wait 1 || fail "good 1 after resume: $(finfo)"
 	[ "$(fcli set a 3)" = OK ] || fail "write after resume"
 	nsx "$PY" "$CHECK" wait-synced "$HOST:$PORT" "$KHOST:$RPORT" || fail "sync after resume"
 }

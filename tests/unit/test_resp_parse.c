@@ -885,10 +885,11 @@ now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-/* A GET parses in tens of ns (generous bound: sanitizers may be on) and
- * allocates nothing once warm. */
+/* Once warm, parsing allocates nothing and every parse of the same GET
+ * consumes it whole.  The time per parse is printed, never asserted (tests
+ * check behaviour; speed is BENCHMARKS.md's): tens of ns in a plain build. */
 static void
-test_speed(void **state)
+test_warm_no_alloc(void **state)
 {
 	char in[] = "*2\r\n$3\r\nGET\r\n$16\r\nkey:000000012345\r\n";
 	struct st_resp_parser p;
@@ -910,7 +911,6 @@ test_speed(void **state)
 	assert_int_equal(sum, (size_t)N * (sizeof(in) - 1 + 16));
 	assert_true(st_mem_used() == mem);
 	print_message("GET parse: %.1f ns\n", ns);
-	assert_true(ns < 1000);
 	st_resp_parser_free(&p);
 }
 
@@ -931,7 +931,7 @@ main(void)
 		cmocka_unit_test(test_many_args),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_init_free),
-		cmocka_unit_test(test_speed),
+		cmocka_unit_test(test_warm_no_alloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,6 +188,16 @@ free_bench_cores(struct fb_run *run)
  * the whole wait. */
 #define MEMIF_RETRY_S	3.0
 
+static bool
+port_is_memif(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	return rte_eth_dev_info_get(port_id, &info) == 0 &&
+	       info.driver_name != NULL &&
+	       strcmp(info.driver_name, "net_memif") == 0;
+}
+
 /* A memif port in the client role (memif's default): the side that
  * connects.  A server waits for its peer; restarting it would only cut
  * a handshake in progress. */
@@ -197,9 +207,8 @@ port_is_memif_client(uint16_t port_id)
 	struct rte_eth_dev_info info;
 	const struct rte_devargs *da;
 
-	if (rte_eth_dev_info_get(port_id, &info) != 0 ||
-	    info.driver_name == NULL ||
-	    strcmp(info.driver_name, "net_memif") != 0)
+	if (!port_is_memif(port_id) ||
+	    rte_eth_dev_info_get(port_id, &info) != 0)
 		return false;
 	da = info.device != NULL ? rte_dev_devargs(info.device) : NULL;
 	return da == NULL || !fb_memif_args_server(da->args);
@@ -419,10 +428,17 @@ main(int argc, char **argv)
 		rc = FB_EXIT_START;
 		goto out_port;
 	}
-	if (run.opt.echo)
+	if (run.opt.echo) {
 		rc = fb_echo_run(&run);
-	else
+	} else {
 		rc = run_bench(&run, lcores);
+		/* our connections are closed: give a memif peer (ferryd, idle
+		 * after 1 ms) time to back off to sleeping polls before our
+		 * port goes and its PMD unmaps the regions under them (the
+		 * DPDK 22.11 race in docs/design.md; echo.c does the same) */
+		if (port_is_memif(run.opt.port_id))
+			rte_delay_us_sleep(5000);
+	}
 out_port:
 	dp_port_ethdev_fini(&run.port);
 out_cores:
