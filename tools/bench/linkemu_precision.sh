@@ -88,6 +88,11 @@ probe() {
 		"$OUT/ready" >"$OUT/$1.json" &
 	local rpid=$!
 	for _ in $(seq 1 100); do [ -e "$OUT/ready" ] && break; sleep 0.05; done
+	if [ ! -e "$OUT/ready" ]; then
+		echo "probe $1: the receiver is not ready after 5 s" >&2
+		kill "$rpid" 2>/dev/null || true
+		exit 1
+	fi
 	ip netns exec "$A" timeout 600 $PROBE send 198.18.53.2 9000 "$2" "$3" \
 		>"$OUT/$1.send.json"
 	wait "$rpid"
