@@ -9,7 +9,9 @@
  * Call chain: tcp_in.c (ACK processing) -> dp_tcp_cc_ack (window growth
  *             outside recovery) | dp_tcp_cc_loss (fast retransmit, RTO:
  *             the new ssthresh) | dp_tcp_cc_loss_in_recovery (RTO
- *             inside a recovery: ssthresh kept) | dp_tcp_cc_undo; tcp_in.c (handshake
+ *             inside a recovery: ssthresh kept) | dp_tcp_cc_undo;
+ *             tcp_timer.c (a first timeout) -> dp_tcp_cc_rto (HyStart
+ *             learns the path again); tcp_in.c (handshake
  *             done) -> dp_tcp_cc_init; tcp_timer.c dp_tcp_rtt_sample (every
  *             RTT sample) -> dp_tcp_cc_rtt (HyStart).
  *
@@ -333,6 +335,23 @@ dp_tcp_cc_loss_in_recovery(struct dp_core *core, struct dp_tcp_conn *c)
 	c->undo_cubic = c->cubic;
 	c->cubic.epoch_us = 0;
 	c->cubic.frac = 0;
+}
+
+void
+dp_tcp_cc_rto(struct dp_core *core, struct dp_tcp_conn *c)
+{
+	struct dp_tcp_cubic *cu = &c->cubic;
+
+	(void)core;
+	/* the path may have changed (a new route, a standing queue gone):
+	 * the slow start after the timeout judges delay against RTTs of its
+	 * own, not a minimum from before (Linux: cubictcp_state resets
+	 * delay_min and the round on TCP_CA_Loss).  Saved already in
+	 * undo_cubic: a spurious timeout's undo brings them back */
+	cu->hs_base_us = 0;
+	cu->hs_cur_us = 0;
+	cu->hs_n = 0;
+	cu->hs_end = 0;
 }
 
 void

@@ -469,6 +469,9 @@ void dp_tcp_cc_ack(struct dp_core *core, struct dp_tcp_conn *c,
  * The caller sets cwnd (recovery: ssthresh; RTO: one segment). */
 void dp_tcp_cc_loss(struct dp_core *core, struct dp_tcp_conn *c,
 		    uint32_t flight);
+/* A first timeout, after dp_tcp_cc_loss / _in_recovery: HyStart forgets
+ * its base RTT and round (they are in the undo state). */
+void dp_tcp_cc_rto(struct dp_core *core, struct dp_tcp_conn *c);
 /* The last reduction was spurious: restore cwnd, ssthresh, CUBIC state. */
 void dp_tcp_cc_undo(struct dp_core *core, struct dp_tcp_conn *c);
 /* A timeout inside a recovery that already reduced ssthresh: saves what

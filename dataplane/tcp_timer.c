@@ -170,6 +170,7 @@ tcp_timer_rto(struct dp_core *core, struct dp_tcp_conn *c)
 			dp_tcp_cc_loss_in_recovery(core, c);
 		else
 			dp_tcp_cc_loss(core, c, flight);
+		dp_tcp_cc_rto(core, c);
 		/* Eifel (RFC 3522): the retransmission carries this TSval;
 		 * an ACK echoing an older one proves the timeout spurious */
 		if (c->flags & TF_TS) {

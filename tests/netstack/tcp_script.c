@@ -1165,6 +1165,12 @@ sc_app(struct sc *s, char **tok, int n)
 		w = v[7] == 's' ? p->c->ssthresh : p->c->cwnd;
 		if (w != a)
 			sc_fail(s, "%s %u, expected %" PRIu64, v + 7, w, a);
+	} else if (strcmp(v, "expect_hystart_base") == 0 && n == 3) {
+		if (!sc_need_conn(s, p))
+			return false;
+		if (p->c->cubic.hs_base_us != a)
+			sc_fail(s, "HyStart base RTT %u us, expected %" PRIu64,
+				p->c->cubic.hs_base_us, a);
 	} else if (strcmp(v, "expect_sendable") == 0 && n == 3) {
 		if (p->sendable != a)
 			sc_fail(s, "sendable called %" PRIu64 " times, "

@@ -50,7 +50,7 @@
  *   refused aborted) | expect_open | expect_peer_closed |
  *   expect_accepted N | expect_state NAME | expect_nconns N |
  *   expect_send_space N | expect_sendable N | expect_ssthresh N |
- *   expect_cwnd N (bytes) |
+ *   expect_cwnd N (bytes) | expect_hystart_base N (CUBIC, us) |
  *   greet N (send N bytes from accepted()) | reject on|off (accepted()
  *   refuses) | on_recv abort|close|none (called from inside recv();
  *   "abort_on_accept": dp_tcp_abort from inside accepted()) |
