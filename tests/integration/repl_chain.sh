@@ -100,14 +100,8 @@ echo "== the primary's lag stamps (repl-lag-probe-ms)"
 	fail "repl-lag-probe-ms -1 accepted"
 # 50 stamps each (about 0.5 s at 10 ms), waited for up to 20 s: a count,
 # not a rate (the box may be slow)
-for _ in $(seq 1 200); do
-	w=$(info_field "$A" 6379 lag_probe_stamps_written)
-	n=$(info_field "$B" 6379 lag_probe_samples)
-	[ "${w:-0}" -ge 50 ] && [ "${n:-0}" -ge 50 ] && break
-	sleep 0.1
-done
-[ "${w:-0}" -ge 50 ] || fail "A wrote ${w:-no} stamps in 20 s, not >= 50"
-[ "${n:-0}" -ge 50 ] || fail "B measured ${n:-no} stamps, not >= 50"
+wait_field_min "$A" 6379 lag_probe_stamps_written 50 20
+wait_field_min "$B" 6379 lag_probe_samples 50 20
 [ "$(info_field "$B" 6379 lag_probe_stamps_written)" = 0 ] ||
 	fail "B, a replica, wrote stamps"
 [ "$(info_field "$B" 6379 lag_probe_rejected)" = 0 ] || fail "B rejected stamps"

@@ -31,6 +31,15 @@ wait_field() { # HOST PORT FIELD VALUE SECONDS
 	done
 	fail "$3 of $1:$2 is '$(info_field "$1" "$2" "$3")', not '$4' after $5 s"
 }
+wait_field_min() { # HOST PORT FIELD MIN SECONDS: a count reaching MIN
+	local v
+	for _ in $(seq 1 $(($5 * 10))); do
+		v=$(info_field "$1" "$2" "$3")
+		[ "${v:-0}" -ge "$4" ] && return 0
+		sleep 0.1
+	done
+	fail "$3 of $1:$2 is '${v:-}', not >= $4 after $5 s"
+}
 expect_field() { # HOST PORT FIELD VALUE
 	[ "$(info_field "$1" "$2" "$3")" = "$4" ] ||
 		fail "$3 of $1:$2 is '$(info_field "$1" "$2" "$3")', not '$4'"

@@ -188,14 +188,13 @@ free_bench_cores(struct fb_run *run)
  * the whole wait. */
 #define MEMIF_RETRY_S	3.0
 
+/* Is the port a net_memif one?  Its info in *info. */
 static bool
-port_is_memif(uint16_t port_id)
+port_memif_info(uint16_t port_id, struct rte_eth_dev_info *info)
 {
-	struct rte_eth_dev_info info;
-
-	return rte_eth_dev_info_get(port_id, &info) == 0 &&
-	       info.driver_name != NULL &&
-	       strcmp(info.driver_name, "net_memif") == 0;
+	return rte_eth_dev_info_get(port_id, info) == 0 &&
+	       info->driver_name != NULL &&
+	       strcmp(info->driver_name, "net_memif") == 0;
 }
 
 /* A memif port in the client role (memif's default): the side that
@@ -207,8 +206,7 @@ port_is_memif_client(uint16_t port_id)
 	struct rte_eth_dev_info info;
 	const struct rte_devargs *da;
 
-	if (!port_is_memif(port_id) ||
-	    rte_eth_dev_info_get(port_id, &info) != 0)
+	if (!port_memif_info(port_id, &info))
 		return false;
 	da = info.device != NULL ? rte_dev_devargs(info.device) : NULL;
 	return da == NULL || !fb_memif_args_server(da->args);
@@ -431,12 +429,14 @@ main(int argc, char **argv)
 	if (run.opt.echo) {
 		rc = fb_echo_run(&run);
 	} else {
+		struct rte_eth_dev_info info;
+
 		rc = run_bench(&run, lcores);
 		/* our connections are closed: give a memif peer (ferryd, idle
 		 * after 1 ms) time to back off to sleeping polls before our
 		 * port goes and its PMD unmaps the regions under them (the
 		 * DPDK 22.11 race in docs/design.md; echo.c does the same) */
-		if (port_is_memif(run.opt.port_id))
+		if (port_memif_info(run.opt.port_id, &info))
 			rte_delay_us_sleep(5000);
 	}
 out_port:
